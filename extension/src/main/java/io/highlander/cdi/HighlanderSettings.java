@@ -1,0 +1,290 @@
+package io.highlander.cdi;
+
+import io.highlander.cdi.internal.Messages;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How this node takes part in elections. Highlander reads it from MicroProfile Config when present, else
+ * from system properties, else from environment variables (keys below; in the environment upper case with
+ * {@code _} for {@code .} and {@code -}, e.g. {@code HIGHLANDER_NODE_ID}). An application may instead
+ * produce one as a CDI bean, which then wins over every other source:
+ *
+ * <pre>{@code
+ * @Produces HighlanderSettings settings() {
+ *     return HighlanderSettings.builder().nodeId("node-a").lease(Duration.ofSeconds(5)).build();
+ * }
+ * }</pre>
+ *
+ * <table>
+ * <caption>Settings, their keys and defaults</caption>
+ * <tr><th>key</th><th>default</th><th>meaning</th></tr>
+ * <tr><td>{@code highlander.node-id}</td><td>host name and process id</td><td>this node's id, shown to
+ *   other nodes and in events</td></tr>
+ * <tr><td>{@code highlander.lease}</td><td>10s</td><td>L: after L without a statement, PostgreSQL ends the
+ *   lock session; a frozen or cut-off leader is replaced after about L</td></tr>
+ * <tr><td>{@code highlander.heartbeat}</td><td>L/5</td><td>how often the leader proves it is alive; at
+ *   most L/3</td></tr>
+ * <tr><td>{@code highlander.stop-margin}</td><td>L/10</td><td>m: the leader stops its singleton at L − m
+ *   after its last acknowledged heartbeat; the time {@code @PreDestroy} may take; at most L/3</td></tr>
+ * <tr><td>{@code highlander.standby.mode}</td><td>{@code blocking}</td><td>{@code blocking}: a standby waits
+ *   in {@code pg_advisory_lock} for at most one interval at a time (hand-over in milliseconds; the waiting
+ *   query holds a snapshot for that long). {@code polling}: it tries the lock once per interval (holds no
+ *   snapshot; takes over up to one interval late)</td></tr>
+ * <tr><td>{@code highlander.standby.interval}</td><td>5s</td><td>a standby's wait slice or poll
+ *   interval</td></tr>
+ * <tr><td>{@code highlander.namespace}</td><td>a hash of {@code "io.highlander"}</td><td>first key of the
+ *   advisory lock, keeping ours apart from the application's own advisory locks</td></tr>
+ * <tr><td>{@code highlander.datasource.jndi}</td><td>none</td><td>JNDI name of the DataSource</td></tr>
+ * <tr><td>{@code highlander.datasource.url}, {@code .user}, {@code .password}</td><td>none</td><td>a JDBC URL
+ *   for plain Java applications without a DataSource</td></tr>
+ * </table>
+ *
+ * Durations are written {@code 1500ms}, {@code 10s}, {@code 1m} or ISO-8601 ({@code PT10S}). A
+ * {@link HighlanderDataSource @HighlanderDataSource} bean, if there is one, wins over both DataSource
+ * settings. {@link #toString()} never shows the password.
+ */
+public final class HighlanderSettings {
+
+    /** How a standby waits for the lock; see the class documentation. */
+    public enum StandbyMode {
+        /** Wait inside {@code pg_advisory_lock}, one bounded slice at a time. */
+        BLOCKING,
+        /** Try {@code pg_try_advisory_lock} once per interval. */
+        POLLING
+    }
+
+    /** The default lease, 10 seconds. */
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(10);
+    /** The default standby interval, 5 seconds. */
+    public static final Duration DEFAULT_STANDBY_INTERVAL = Duration.ofSeconds(5);
+    /** The default namespace: the first key of every lock, a stable hash of {@code "io.highlander"}. */
+    public static final int DEFAULT_NAMESPACE = 1946535061; // the lock-key hash of "io.highlander"
+
+    private final String nodeId;
+    private final Duration lease;
+    private final Duration heartbeat;
+    private final Duration stopMargin;
+    private final StandbyMode standbyMode;
+    private final Duration standbyInterval;
+    private final int namespace;
+    private final String dataSourceJndiName;
+    private final String jdbcUrl;
+    private final String jdbcUser;
+    private final String jdbcPassword;
+
+    private HighlanderSettings(Builder builder) {
+        this.nodeId = builder.nodeId;
+        this.lease = builder.lease;
+        this.heartbeat = builder.heartbeat != null ? builder.heartbeat : lease.dividedBy(5);
+        this.stopMargin = builder.stopMargin != null ? builder.stopMargin : lease.dividedBy(10);
+        this.standbyMode = builder.standbyMode;
+        this.standbyInterval = builder.standbyInterval;
+        this.namespace = builder.namespace;
+        this.dataSourceJndiName = builder.dataSourceJndiName;
+        this.jdbcUrl = builder.jdbcUrl;
+        this.jdbcUser = builder.jdbcUser;
+        this.jdbcPassword = builder.jdbcPassword;
+    }
+
+    /** @return a builder with every default set */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return this node's id */
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /** @return L, the lease */
+    public Duration lease() {
+        return lease;
+    }
+
+    /** @return the heartbeat interval */
+    public Duration heartbeat() {
+        return heartbeat;
+    }
+
+    /** @return m, the time reserved for stopping the singleton before the lease runs out */
+    public Duration stopMargin() {
+        return stopMargin;
+    }
+
+    /** @return how a standby waits */
+    public StandbyMode standbyMode() {
+        return standbyMode;
+    }
+
+    /** @return a standby's wait slice or poll interval */
+    public Duration standbyInterval() {
+        return standbyInterval;
+    }
+
+    /** @return the first key of every advisory lock */
+    public int namespace() {
+        return namespace;
+    }
+
+    /** @return the DataSource's JNDI name, or {@code null} */
+    public String dataSourceJndiName() {
+        return dataSourceJndiName;
+    }
+
+    /** @return the JDBC URL, or {@code null} */
+    public String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    /** @return the JDBC user, or {@code null} */
+    public String jdbcUser() {
+        return jdbcUser;
+    }
+
+    /** @return the JDBC password, or {@code null}; never logged */
+    public String jdbcPassword() {
+        return jdbcPassword;
+    }
+
+    @Override
+    public String toString() {
+        return "HighlanderSettings[nodeId=" + nodeId + ", lease=" + lease + ", heartbeat=" + heartbeat
+                + ", stopMargin=" + stopMargin + ", standbyMode=" + standbyMode + ", standbyInterval="
+                + standbyInterval + ", namespace=" + namespace + ", dataSourceJndiName=" + dataSourceJndiName
+                + ", jdbcUrl=" + jdbcUrl + ", jdbcUser=" + jdbcUser
+                + ", jdbcPassword=" + (jdbcPassword == null ? "null" : "****") + "]";
+    }
+
+    /** Builds validated {@link HighlanderSettings}; every problem is reported at once by {@link #build()}. */
+    public static final class Builder {
+        private String nodeId = defaultNodeId();
+        private Duration lease = DEFAULT_LEASE;
+        private Duration heartbeat;
+        private Duration stopMargin;
+        private StandbyMode standbyMode = StandbyMode.BLOCKING;
+        private Duration standbyInterval = DEFAULT_STANDBY_INTERVAL;
+        private int namespace = DEFAULT_NAMESPACE;
+        private String dataSourceJndiName;
+        private String jdbcUrl;
+        private String jdbcUser;
+        private String jdbcPassword;
+
+        private Builder() {
+        }
+
+        /** @param nodeId this node's id; unique in the cluster, at most 50 characters @return this */
+        public Builder nodeId(String nodeId) {
+            this.nodeId = nodeId;
+            return this;
+        }
+
+        /** @param lease L, at least 300ms @return this */
+        public Builder lease(Duration lease) {
+            this.lease = lease;
+            return this;
+        }
+
+        /** @param heartbeat the heartbeat interval, at most L/3 (default L/5) @return this */
+        public Builder heartbeat(Duration heartbeat) {
+            this.heartbeat = heartbeat;
+            return this;
+        }
+
+        /** @param stopMargin m, more than zero and at most L/3 (default L/10) @return this */
+        public Builder stopMargin(Duration stopMargin) {
+            this.stopMargin = stopMargin;
+            return this;
+        }
+
+        /** @param standbyMode how a standby waits @return this */
+        public Builder standbyMode(StandbyMode standbyMode) {
+            this.standbyMode = standbyMode;
+            return this;
+        }
+
+        /** @param standbyInterval a standby's wait slice or poll interval, 10ms to 1h @return this */
+        public Builder standbyInterval(Duration standbyInterval) {
+            this.standbyInterval = standbyInterval;
+            return this;
+        }
+
+        /** @param namespace the first key of every advisory lock @return this */
+        public Builder namespace(int namespace) {
+            this.namespace = namespace;
+            return this;
+        }
+
+        /** @param jndiName the DataSource's JNDI name @return this */
+        public Builder dataSourceJndiName(String jndiName) {
+            this.dataSourceJndiName = jndiName;
+            return this;
+        }
+
+        /**
+         * @param url      a {@code jdbc:postgresql:} URL
+         * @param user     the user, or {@code null} to take it from the URL
+         * @param password the password, or {@code null}
+         * @return this
+         */
+        public Builder jdbcUrl(String url, String user, String password) {
+            this.jdbcUrl = url;
+            this.jdbcUser = user;
+            this.jdbcPassword = password;
+            return this;
+        }
+
+        /**
+         * @return the settings
+         * @throws IllegalArgumentException naming every invalid setting and how to fix it
+         */
+        public HighlanderSettings build() {
+            List<String> problems = new ArrayList<>();
+            if (nodeId == null || nodeId.isBlank() || nodeId.length() > 50) {
+                problems.add(Messages.invalidNodeId(nodeId));
+            }
+            if (lease == null || lease.compareTo(Duration.ofMillis(300)) < 0 || lease.compareTo(Duration.ofDays(1)) > 0) {
+                problems.add(Messages.invalidLease(lease));
+            } else {
+                Duration effectiveHeartbeat = heartbeat != null ? heartbeat : lease.dividedBy(5);
+                if (effectiveHeartbeat.isNegative() || effectiveHeartbeat.isZero()
+                        || effectiveHeartbeat.multipliedBy(3).compareTo(lease) > 0) {
+                    problems.add(Messages.invalidHeartbeat(effectiveHeartbeat, lease));
+                }
+                Duration effectiveMargin = stopMargin != null ? stopMargin : lease.dividedBy(10);
+                if (effectiveMargin.isNegative() || effectiveMargin.isZero()
+                        || effectiveMargin.multipliedBy(3).compareTo(lease) > 0) {
+                    problems.add(Messages.invalidStopMargin(effectiveMargin, lease));
+                }
+            }
+            if (standbyMode == null) {
+                problems.add(Messages.invalidStandbyMode(null));
+            }
+            if (standbyInterval == null || standbyInterval.compareTo(Duration.ofMillis(10)) < 0
+                    || standbyInterval.compareTo(Duration.ofHours(1)) > 0) {
+                problems.add(Messages.invalidStandbyInterval(standbyInterval));
+            }
+            if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql:")) {
+                problems.add(Messages.notPostgresUrl());
+            }
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException(String.join(System.lineSeparator(), problems));
+            }
+            return new HighlanderSettings(this);
+        }
+
+        private static String defaultNodeId() {
+            String host = System.getenv("HOSTNAME");
+            if (host == null || host.isBlank()) {
+                try {
+                    host = java.net.InetAddress.getLocalHost().getHostName();
+                } catch (java.io.IOException | SecurityException e) {
+                    host = "node";
+                }
+            }
+            String id = host + "-" + ProcessHandle.current().pid();
+            return id.length() <= 50 ? id : id.substring(id.length() - 50);
+        }
+    }
+}

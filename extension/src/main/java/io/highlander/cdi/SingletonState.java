@@ -1,0 +1,17 @@
+package io.highlander.cdi;
+
+/** Where one singleton's election stands on this node; part of {@link SingletonStatus}. */
+public enum SingletonState {
+    /** Connecting to PostgreSQL; not yet competing. */
+    STARTING,
+    /** Competing for the lock (or waiting for the database to come back); no instance here. */
+    STANDBY,
+    /** This node holds the lock and serves the singleton. */
+    LEADING,
+    /** This node is destroying its instance before it releases the lock. */
+    STOPPING,
+    /** The election stopped for good on this node, e.g. a pooler was detected; see the log. */
+    FAILED,
+    /** The application stopped; the election is over. */
+    CLOSED
+}

@@ -1,0 +1,43 @@
+package io.highlander.cdi;
+
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * One singleton's state as seen from this node: an immutable snapshot from {@link LeaderElector#status()}.
+ *
+ * @param singleton    the singleton's name
+ * @param nodeId       this node's id
+ * @param state        the election's state on this node
+ * @param leader       the id of the node that leads, if known (this node's id while it leads)
+ * @param fencingToken the current term's token while this node leads, or the last one it held
+ * @param since        when the current state began
+ * @param database     the database the lock lives in, as {@code host:port/name} or the server's own name,
+ *                     so an operator can spot a node pointed at another database; empty before the first
+ *                     connection
+ */
+public record SingletonStatus(
+        String singleton,
+        String nodeId,
+        SingletonState state,
+        Optional<String> leader,
+        OptionalLong fencingToken,
+        Instant since,
+        Optional<String> database) {
+
+    /** @return whether this node leads the singleton */
+    public boolean leading() {
+        return state == SingletonState.LEADING;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder text = new StringBuilder(singleton).append(": ").append(state).append(" on ").append(nodeId);
+        leader.ifPresent(id -> text.append(", leader ").append(id));
+        fencingToken.ifPresent(token -> text.append(", token ").append(token));
+        text.append(", since ").append(since);
+        database.ifPresent(db -> text.append(", database ").append(db));
+        return text.toString();
+    }
+}

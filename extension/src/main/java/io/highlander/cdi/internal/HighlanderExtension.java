@@ -1,0 +1,112 @@
+package io.highlander.cdi.internal;
+
+import io.highlander.cdi.ClusterSingleton;
+import io.highlander.cdi.LeaderElector;
+import io.highlander.cdi.internal.context.ClusterSingletonContext;
+import io.highlander.cdi.internal.context.ClusterSingletonScoped;
+import io.highlander.cdi.internal.discovery.DefinitionRules;
+import io.highlander.cdi.internal.discovery.SingletonDefinition;
+import io.highlander.cdi.internal.election.Elections;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
+import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
+import jakarta.enterprise.inject.spi.AnnotatedType;
+import jakarta.enterprise.inject.spi.Bean;
+import jakarta.enterprise.inject.spi.BeanManager;
+import jakarta.enterprise.inject.spi.BeforeBeanDiscovery;
+import jakarta.enterprise.inject.spi.BeforeShutdown;
+import jakarta.enterprise.inject.spi.DefinitionException;
+import jakarta.enterprise.inject.spi.DeploymentException;
+import jakarta.enterprise.inject.spi.Extension;
+import jakarta.enterprise.inject.spi.ProcessAnnotatedType;
+import jakarta.enterprise.inject.spi.ProcessManagedBean;
+import jakarta.enterprise.inject.spi.WithAnnotations;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The portable extension: it only observes container events and hands over. It collects
+ * {@code @ClusterSingleton} beans and checks them ({@link DefinitionRules}), moves them into the
+ * {@link ClusterSingletonContext}, registers the {@link LeaderElector} bean, sets the node up after
+ * validation ({@link NodeBootstrap}) and starts and stops the {@link Elections} with the application
+ * ({@link NodeLifecycle}). No static state: several containers in one JVM are several nodes.
+ */
+public class HighlanderExtension implements Extension {
+
+    private final List<String> problems = new ArrayList<>();
+    private final List<SingletonDefinition> definitions = new ArrayList<>();
+    private final Map<Class<?>, Bean<?>> beans = new LinkedHashMap<>();
+    private ClusterSingletonContext context;
+    private volatile Elections elections;
+
+    void registerLifecycle(@Observes BeforeBeanDiscovery event, BeanManager beanManager) {
+        event.addAnnotatedType(beanManager.createAnnotatedType(NodeLifecycle.class), NodeLifecycle.class.getName());
+    }
+
+    <T> void discover(@Observes @WithAnnotations(ClusterSingleton.class) ProcessAnnotatedType<T> event) {
+        AnnotatedType<T> type = event.getAnnotatedType();
+        if (type.isAnnotationPresent(ClusterSingleton.class)) {
+            DefinitionRules.inspect(type, problems).ifPresent(definition -> {
+                definitions.add(definition);
+                event.configureAnnotatedType()
+                        .remove(annotation -> annotation.annotationType() == ApplicationScoped.class)
+                        .add(ClusterSingletonScoped.Literal.INSTANCE);
+            });
+        }
+    }
+
+    void collect(@Observes ProcessManagedBean<?> event) {
+        if (event.getAnnotated().isAnnotationPresent(ClusterSingleton.class)) {
+            beans.put(event.getBean().getBeanClass(), event.getBean());
+        }
+    }
+
+    void register(@Observes AfterBeanDiscovery event) {
+        problems.addAll(DefinitionRules.crossCheck(definitions));
+        problems.forEach(problem -> event.addDefinitionError(new DefinitionException(problem)));
+        context = new ClusterSingletonContext();
+        event.addContext(context);
+        event.addBean()
+                .beanClass(Elections.class)
+                .types(LeaderElector.class, Object.class)
+                .scope(Singleton.class)
+                .createWith(creationalContext -> elections());
+    }
+
+    void prepare(@Observes AfterDeploymentValidation event, BeanManager beanManager) {
+        try {
+            elections = NodeBootstrap.prepare(beanManager, definitions, beans, context);
+        } catch (IllegalStateException e) {
+            event.addDeploymentProblem(new DeploymentException(e.getMessage(), e.getCause()));
+        }
+    }
+
+    void shutdown(@Observes BeforeShutdown event) {
+        stop();
+    }
+
+    /** Starts the node's elections, once the application is initialized. */
+    void start() {
+        elections().start();
+    }
+
+    /** Stops the node's elections: leaders hand over at once. Idempotent. */
+    void stop() {
+        Elections current = elections;
+        if (current != null) {
+            current.close();
+        }
+    }
+
+    private Elections elections() {
+        Elections current = elections;
+        if (current == null) {
+            throw new IllegalStateException("Highlander is not set up: the deployment did not validate");
+        }
+        return current;
+    }
+}

@@ -1,0 +1,212 @@
+package io.highlander.cdi.internal;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Every sentence a user can see, each with a stable id so that it can be searched for and documented.
+ * Ids: HL-01xx deployment (what the application declared), HL-02xx settings, HL-03xx database and
+ * DataSource, HL-04xx runtime (elections), HL-05xx calls on a node that does not lead.
+ * Never put a password in a message.
+ */
+public final class Messages {
+
+    private Messages() {
+    }
+
+    // HL-01xx: the application's declarations
+
+    public static String notApplicationScoped(Class<?> beanClass, String actualScope) {
+        return "HL-0101: @ClusterSingleton bean " + beanClass.getName() + " must be @ApplicationScoped but is "
+                + actualScope + "; add @ApplicationScoped to the class.";
+    }
+
+    public static String notConcrete(Class<?> type, String kind) {
+        return "HL-0102: @ClusterSingleton is on " + kind + " " + type.getName()
+                + ", which cannot have an instance of its own; put it on a concrete @ApplicationScoped class.";
+    }
+
+    public static String onDecoratorOrInterceptor(Class<?> type, String kind) {
+        return "HL-0103: @ClusterSingleton is on the " + kind + " " + type.getName()
+                + "; only an @ApplicationScoped bean can be a cluster singleton, remove the annotation.";
+    }
+
+    public static String blankName(Class<?> beanClass) {
+        return "HL-0104: @ClusterSingleton on " + beanClass.getName()
+                + " has a blank name; give it a name or leave the value out to use the class name.";
+    }
+
+    public static String duplicateName(String name, List<String> classes) {
+        return "HL-0105: the cluster singleton name '" + name + "' is used by " + String.join(" and ", classes)
+                + "; each singleton needs its own name, change @ClusterSingleton(\"...\") on one of them.";
+    }
+
+    public static String keyCollision(String first, String second, int key) {
+        return "HL-0106: the cluster singleton names '" + first + "' and '" + second
+                + "' hash to the same lock key " + key + " and would share one lock; rename one of them.";
+    }
+
+    // HL-02xx: settings
+
+    public static String invalidSettings(String source, String problems) {
+        return "HL-0200: invalid Highlander settings (from " + source + "):" + System.lineSeparator() + problems;
+    }
+
+    public static String invalidNodeId(String nodeId) {
+        return "HL-0201: highlander.node-id '" + nodeId + "' is invalid; use 1 to 50 characters, unique in the cluster.";
+    }
+
+    public static String invalidLease(Duration lease) {
+        return "HL-0202: highlander.lease " + lease + " is out of range; use 300ms to 1 day (default 10s).";
+    }
+
+    public static String invalidHeartbeat(Duration heartbeat, Duration lease) {
+        return "HL-0203: highlander.heartbeat " + heartbeat + " must be more than zero and at most a third of"
+                + " highlander.lease " + lease + ", so that a leader can miss two heartbeats; lower it or raise the lease.";
+    }
+
+    public static String invalidStopMargin(Duration margin, Duration lease) {
+        return "HL-0204: highlander.stop-margin " + margin + " must be more than zero and at most a third of"
+                + " highlander.lease " + lease + "; lower it or raise the lease.";
+    }
+
+    public static String invalidStandbyMode(String value) {
+        return "HL-0205: highlander.standby.mode '" + value + "' is unknown; use 'blocking' or 'polling'.";
+    }
+
+    public static String invalidStandbyInterval(Duration interval) {
+        return "HL-0206: highlander.standby.interval " + interval + " is out of range; use 10ms to 1h (default 5s).";
+    }
+
+    public static String unparsableDuration(String key, String value) {
+        return "HL-0207: " + key + " '" + value + "' is not a duration; write e.g. 1500ms, 10s, 1m or PT10S.";
+    }
+
+    public static String unparsableInteger(String key, String value) {
+        return "HL-0208: " + key + " '" + value + "' is not a 32-bit integer.";
+    }
+
+    public static String notPostgresUrl() {
+        return "HL-0209: highlander.datasource.url must start with 'jdbc:postgresql:'; Highlander needs PostgreSQL.";
+    }
+
+    public static String ambiguousSettingsBeans(int count) {
+        return "HL-0210: the application has " + count + " HighlanderSettings beans; produce at most one.";
+    }
+
+    // HL-03xx: DataSource and database
+
+    public static String noDataSource() {
+        return "HL-0301: no DataSource for the cluster singletons' locks; produce a DataSource bean with"
+                + " @HighlanderDataSource, or set highlander.datasource.jndi to a JNDI name, or set"
+                + " highlander.datasource.url (with .user and .password) to a jdbc:postgresql: URL.";
+    }
+
+    public static String jndiNameNotFound(String jndiName, String cause) {
+        return "HL-0302: the DataSource JNDI name '" + jndiName + "' (highlander.datasource.jndi) was not found ("
+                + cause + "); define that DataSource in the server or correct the name.";
+    }
+
+    public static String jndiNotADataSource(String jndiName, String type) {
+        return "HL-0303: the JNDI name '" + jndiName + "' (highlander.datasource.jndi) is bound to a " + type
+                + ", not a javax.sql.DataSource; point it at a DataSource.";
+    }
+
+    public static String ambiguousDataSourceBeans(int count) {
+        return "HL-0304: the application has " + count + " DataSource beans with @HighlanderDataSource; keep one.";
+    }
+
+    public static String noJdbcDriver(String url) {
+        return "HL-0305: no JDBC driver accepts " + redactUrl(url)
+                + "; add org.postgresql:postgresql to the application's class path.";
+    }
+
+    public static String notPostgres(String product, String source) {
+        return "HL-0306: the DataSource " + source + " is " + product + ", not PostgreSQL; advisory locks need"
+                + " PostgreSQL 14 or newer, point Highlander at a PostgreSQL DataSource.";
+    }
+
+    public static String postgresTooOld(String version, String source) {
+        return "HL-0307: the DataSource " + source + " is PostgreSQL " + version
+                + ", but Highlander needs PostgreSQL 14 or newer (for idle_session_timeout); upgrade the server.";
+    }
+
+    public static String serverInRecovery(String source) {
+        return "HL-0308: the DataSource " + source + " points at a server in recovery (a hot standby); advisory"
+                + " locks there are local to that replica, so point Highlander at the primary.";
+    }
+
+    public static String databaseRejected(String source, String sqlState, String detail) {
+        return "HL-0309: PostgreSQL refused the connection of DataSource " + source + " (SQLState " + sqlState
+                + ": " + detail + "); check the user, password and database name.";
+    }
+
+    public static String databaseUnavailable(String source, String detail) {
+        return "HL-0310: PostgreSQL is not reachable through " + source + " (" + detail
+                + "); the singletons stay on standby and Highlander keeps trying.";
+    }
+
+    public static String poolerDetected(String singleton, int before, int after) {
+        return "HL-0311: the lock connection of singleton '" + singleton + "' moved from PostgreSQL backend "
+                + before + " to " + after + " between two statements: a pooler in transaction mode (e.g. pgbouncer)"
+                + " sits in between, and session advisory locks cannot work there. Connect Highlander directly to"
+                + " PostgreSQL or through a pooler in session mode. This node no longer competes for it.";
+    }
+
+    // HL-04xx: elections at run time
+
+    public static String acquired(String singleton, String node, long token) {
+        return "HL-0401: " + singleton + ": node " + node + " leads now (fencing token " + token + ")";
+    }
+
+    public static String lost(String singleton, String node, Object reason, String detail) {
+        return "HL-0402: " + singleton + ": node " + node + " stopped leading (" + reason + ")"
+                + (detail == null ? "" : ": " + detail);
+    }
+
+    public static String connectionLost(String singleton, String detail) {
+        return "HL-0403: " + singleton + ": lock connection failed (" + detail + "); retrying";
+    }
+
+    public static String stopTooSlow(String singleton, Duration limit) {
+        return "HL-0404: " + singleton + ": @PreDestroy did not return within " + limit
+                + "; the lock is released anyway, so the next leader may overlap with it. Make @PreDestroy return faster.";
+    }
+
+    public static String callbackFailed(String singleton, String what) {
+        return "HL-0405: " + singleton + ": " + what + " threw";
+    }
+
+    public static String observerFailed(String singleton, String event) {
+        return "HL-0406: " + singleton + ": an observer of " + event + " threw; the election goes on";
+    }
+
+    public static String unexpected(String singleton) {
+        return "HL-0407: " + singleton + ": unexpected failure in the election; retrying";
+    }
+
+    public static String unknownSingleton(String name, List<String> known) {
+        return "HL-0408: there is no cluster singleton named '" + name + "' in this application; known: " + known;
+    }
+
+    public static String endedWhileStarting(String singleton) {
+        return "HL-0409: " + singleton + ": leadership ended while @PostConstruct was still running;"
+                + " the instance is destroyed as soon as it returns";
+    }
+
+    // HL-05xx: calls on a node that does not lead
+
+    public static String notLeader(String singleton, String node, String leader) {
+        return "HL-0501: cluster singleton '" + singleton + "' is not active on node " + node
+                + ": this node does not lead it (" + (leader == null ? "leader unknown" : "leader: " + leader)
+                + "). Only the leader has an instance; check LeaderElector.isLeader(\"" + singleton + "\") first.";
+    }
+
+    /** A JDBC URL with any password parameter blanked out, fit for a message. */
+    public static String redactUrl(String url) {
+        if (url == null) {
+            return "null";
+        }
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1****");
+    }
+}

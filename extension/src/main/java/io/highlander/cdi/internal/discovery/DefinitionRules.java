@@ -1,0 +1,98 @@
+package io.highlander.cdi.internal.discovery;
+
+import io.highlander.cdi.ClusterSingleton;
+import io.highlander.cdi.internal.Messages;
+import io.highlander.cdi.internal.lock.LockKey;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.NormalScope;
+import jakarta.enterprise.inject.spi.AnnotatedType;
+import jakarta.inject.Scope;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The rules a {@code @ClusterSingleton} declaration must follow. Pure checks: they return problems (each
+ * a message naming the class and the fix) and leave reporting to the extension.
+ */
+public final class DefinitionRules {
+
+    private DefinitionRules() {
+    }
+
+    /**
+     * Checks one annotated type.
+     *
+     * @param type a type annotated {@code @ClusterSingleton}
+     * @param problems where to add what is wrong with it
+     * @return its definition, if it has no problem
+     */
+    public static Optional<SingletonDefinition> inspect(AnnotatedType<?> type, List<String> problems) {
+        Class<?> javaClass = type.getJavaClass();
+        int before = problems.size();
+        if (has(type, "jakarta.decorator.Decorator")) {
+            problems.add(Messages.onDecoratorOrInterceptor(javaClass, "decorator"));
+        } else if (has(type, "jakarta.interceptor.Interceptor")) {
+            problems.add(Messages.onDecoratorOrInterceptor(javaClass, "interceptor"));
+        } else if (javaClass.isInterface()) {
+            problems.add(Messages.notConcrete(javaClass, "the interface"));
+        } else if (Modifier.isAbstract(javaClass.getModifiers())) {
+            problems.add(Messages.notConcrete(javaClass, "the abstract class"));
+        } else if (!type.isAnnotationPresent(ApplicationScoped.class)) {
+            problems.add(Messages.notApplicationScoped(javaClass, scopeOf(type)));
+        }
+        String name = type.getAnnotation(ClusterSingleton.class).value();
+        if (!name.isEmpty() && name.isBlank()) {
+            problems.add(Messages.blankName(javaClass));
+        }
+        if (problems.size() > before) {
+            return Optional.empty();
+        }
+        return Optional.of(new SingletonDefinition(name.isEmpty() ? javaClass.getName() : name, javaClass));
+    }
+
+    /**
+     * Checks the definitions against each other: names must be unique, and so must their lock keys.
+     *
+     * @param definitions every definition of the deployment
+     * @return what is wrong, empty if nothing
+     */
+    public static List<String> crossCheck(List<SingletonDefinition> definitions) {
+        List<String> problems = new ArrayList<>();
+        Map<String, List<String>> classesByName = new LinkedHashMap<>();
+        for (SingletonDefinition definition : definitions) {
+            classesByName.computeIfAbsent(definition.name(), name -> new ArrayList<>())
+                    .add(definition.beanClass().getName());
+        }
+        Map<Integer, String> nameByKey = new LinkedHashMap<>();
+        classesByName.forEach((name, classes) -> {
+            if (classes.size() > 1) {
+                problems.add(Messages.duplicateName(name, classes));
+            }
+            int key = LockKey.hash(name);
+            String other = nameByKey.putIfAbsent(key, name);
+            if (other != null) {
+                problems.add(Messages.keyCollision(other, name, key));
+            }
+        });
+        return problems;
+    }
+
+    private static boolean has(AnnotatedType<?> type, String annotationName) {
+        return type.getAnnotations().stream().anyMatch(a -> a.annotationType().getName().equals(annotationName));
+    }
+
+    private static String scopeOf(AnnotatedType<?> type) {
+        for (Annotation annotation : type.getAnnotations()) {
+            Class<? extends Annotation> annotationType = annotation.annotationType();
+            if (annotationType.isAnnotationPresent(NormalScope.class) || annotationType.isAnnotationPresent(Scope.class)) {
+                return "@" + annotationType.getSimpleName();
+            }
+        }
+        return "@Dependent (no scope declared)";
+    }
+}

@@ -1,0 +1,121 @@
+package io.highlander.cdi.internal.election;
+
+import io.highlander.cdi.HighlanderSettings;
+import io.highlander.cdi.LeaderElector;
+import io.highlander.cdi.SingletonStatus;
+import io.highlander.cdi.internal.Messages;
+import io.highlander.cdi.internal.context.ClusterSingletonContext;
+import io.highlander.cdi.internal.datasource.ConnectionSource;
+import io.highlander.cdi.internal.events.LeadershipNotifier;
+import io.highlander.cdi.internal.threads.LifecycleThreads;
+import jakarta.enterprise.inject.spi.Bean;
+import jakarta.enterprise.inject.spi.BeanManager;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * All elections of this node (one per singleton), started and stopped together; also the
+ * {@link LeaderElector} the application injects.
+ */
+public final class Elections implements LeaderElector {
+
+    private final String nodeId;
+    private final Map<String, Election> byName = new TreeMap<>();
+    private final ScheduledExecutorService watchdog;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * @param settings    this node's settings
+     * @param connections where lock connections come from
+     * @param singletons  each singleton's name and bean
+     * @param context     the context the singletons live in
+     * @param beanManager the application's bean manager
+     * @param threads     where threads come from
+     */
+    public Elections(HighlanderSettings settings, ConnectionSource connections, Map<String, Bean<?>> singletons,
+                     ClusterSingletonContext context, BeanManager beanManager, LifecycleThreads threads) {
+        this.nodeId = settings.nodeId();
+        this.watchdog = threads.scheduler("highlander-lease-watchdog");
+        LeadershipNotifier notifier = new LeadershipNotifier(beanManager);
+        singletons.forEach((name, bean) -> byName.put(name, new Election(name, bean, settings, connections, context,
+                notifier, beanManager, threads, watchdog)));
+    }
+
+    /** Starts every election; idempotent. */
+    public void start() {
+        if (started.compareAndSet(false, true)) {
+            byName.values().forEach(Election::start);
+        }
+    }
+
+    /** Ends every election at once (leaders hand over), then waits for all of them; idempotent. */
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            byName.values().forEach(Election::requestClose);
+            byName.values().forEach(Election::awaitClosed);
+            watchdog.shutdownNow();
+        }
+    }
+
+    @Override
+    public String nodeId() {
+        return nodeId;
+    }
+
+    @Override
+    public boolean isLeader(String singleton) {
+        return election(singleton).isLeader();
+    }
+
+    @Override
+    public long checkLeadership(String singleton) {
+        return election(singleton).checkLeadership();
+    }
+
+    @Override
+    public Optional<String> leader(String singleton) {
+        return election(singleton).leader();
+    }
+
+    @Override
+    public List<SingletonStatus> status() {
+        List<SingletonStatus> all = new ArrayList<>();
+        byName.values().forEach(election -> all.add(election.status()));
+        return List.copyOf(all);
+    }
+
+    @Override
+    public SingletonStatus status(String singleton) {
+        return election(singleton).status();
+    }
+
+    @Override
+    public void stepDown(String singleton, Duration holdOff) {
+        Objects.requireNonNull(holdOff, "holdOff");
+        if (holdOff.isNegative()) {
+            throw new IllegalArgumentException("holdOff must not be negative: " + holdOff);
+        }
+        election(singleton).stepDown(holdOff);
+    }
+
+    @Override
+    public String toString() {
+        return "LeaderElector[node " + nodeId + ", " + status() + "]";
+    }
+
+    private Election election(String singleton) {
+        Election election = byName.get(singleton);
+        if (election == null) {
+            throw new IllegalArgumentException(Messages.unknownSingleton(singleton, List.copyOf(byName.keySet())));
+        }
+        return election;
+    }
+}

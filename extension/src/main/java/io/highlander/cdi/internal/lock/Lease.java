@@ -1,0 +1,97 @@
+package io.highlander.cdi.internal.lock;
+
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/**
+ * The time until which this node may act as leader without asking PostgreSQL again.
+ *
+ * <h2>Why the leader always stops before another node can take the lock</h2>
+ * The lock session runs with {@code idle_session_timeout = L} (and {@code idle_in_transaction_session_timeout
+ * = L}; it stays in autocommit). Let {@code s} be the local monotonic time at which the last
+ * <em>acknowledged</em> statement on the session was <em>sent</em>.
+ * <ol>
+ *   <li>The server received that statement after {@code s} and finished it later still, so its idle timer
+ *       started after {@code s}: it cannot end the session, and so release the lock, before {@code s + L}
+ *       on the server's clock.</li>
+ *   <li>No other node can acquire a session lock that another session still holds.</li>
+ *   <li>This node stops serving the singleton at {@code s + L − m} on its own clock
+ *       ({@link #isValid()} turns false, calls are refused, {@code @PreDestroy} is started), and finishes
+ *       stopping within {@code m} if {@code @PreDestroy} takes less than {@code m}.</li>
+ *   <li>Hence the old instance is gone before {@code s + L}, before the lock can change hands.</li>
+ * </ol>
+ * Assumptions: the two clocks advance at the same rate to within {@code m} over {@code L} (monotonic
+ * clocks drift by parts per million; {@code m} defaults to L/10); {@code @PreDestroy} returns within
+ * {@code m}; the server's {@code tcp_keepalives_*} cannot end the session before {@code L} (the lock session
+ * sets them to at least L); nobody ends the session early.
+ *
+ * <p>Not covered, by design: the server ending the session early ({@code pg_terminate_backend}, a restart
+ * or crash). The old leader then learns of it at its next heartbeat, so two instances may overlap for up
+ * to one heartbeat interval plus the stop time. Neither can a lease stop a thread that is paused (GC,
+ * SIGSTOP) right after it checked {@link #isValid()}; the fencing token exists for that case.
+ *
+ * <p>Pure arithmetic: time comes from the injected ticker ({@link System#nanoTime} in production), and
+ * instants are compared by subtraction so that the ticker's overflow does no harm.
+ */
+public final class Lease {
+
+    private final long leaseNanos;
+    private final long marginNanos;
+    private final LongSupplier ticker;
+    private volatile long expiresAt;
+    private volatile boolean held;
+
+    /**
+     * @param lease  L, the server's {@code idle_session_timeout}
+     * @param margin m, the time reserved for stopping the singleton
+     * @param ticker a monotonic clock in nanoseconds
+     */
+    public Lease(Duration lease, Duration margin, LongSupplier ticker) {
+        this.leaseNanos = lease.toNanos();
+        this.marginNanos = margin.toNanos();
+        this.ticker = ticker;
+    }
+
+    /** @return the current reading of this lease's clock */
+    public long now() {
+        return ticker.getAsLong();
+    }
+
+    /**
+     * Starts a term: the statement that acquired the lock was sent at {@code sentAt} and acknowledged.
+     *
+     * @param sentAt the ticker's reading just before that statement was sent
+     */
+    public void begin(long sentAt) {
+        expiresAt = sentAt + leaseNanos - marginNanos;
+        held = true;
+    }
+
+    /**
+     * Extends the term after a statement sent at {@code sentAt} was acknowledged. Never moves the expiry
+     * back, and does nothing once the lease has run out or ended: an expired lease is not revived.
+     *
+     * @param sentAt the ticker's reading just before that statement was sent
+     */
+    public void renew(long sentAt) {
+        long candidate = sentAt + leaseNanos - marginNanos;
+        if (isValid() && candidate - expiresAt > 0) {
+            expiresAt = candidate;
+        }
+    }
+
+    /** Ends the term: this node no longer claims the lock. */
+    public void end() {
+        held = false;
+    }
+
+    /** @return whether this node may still act as leader now */
+    public boolean isValid() {
+        return held && ticker.getAsLong() - expiresAt < 0;
+    }
+
+    /** @return nanoseconds until the lease runs out; zero or less once it has, or if it is not held */
+    public long remainingNanos() {
+        return held ? expiresAt - ticker.getAsLong() : 0;
+    }
+}

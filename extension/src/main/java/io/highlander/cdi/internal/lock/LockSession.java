@@ -1,0 +1,334 @@
+package io.highlander.cdi.internal.lock;
+
+import io.highlander.cdi.internal.Messages;
+import io.highlander.cdi.internal.datasource.ConnectionSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+/**
+ * One connection that competes for, holds and releases one advisory lock. The only class that speaks SQL;
+ * every statement is constant text with bind parameters.
+ *
+ * <p>Used by one thread at a time (its election's lock thread), except {@link #cancel()} and
+ * {@link #abandon()}, which another thread may call to end a wait.
+ *
+ * <p>On open the session is set up for the {@link Lease}: {@code idle_session_timeout} and
+ * {@code idle_in_transaction_session_timeout} = L, TCP keepalives no shorter than L, {@code lock_timeout}
+ * = the standby interval (bounds a blocking wait), and {@code application_name} = {@code highlander:<node>}
+ * (so that other nodes can see who holds a lock). {@link #release} undoes all of it before the connection
+ * goes back to its pool; any failure there aborts the physical connection instead.
+ */
+public final class LockSession implements AutoCloseable {
+
+    /** The prefix of our sessions' {@code application_name}, followed by the node id. */
+    public static final String APPLICATION_NAME_PREFIX = "highlander:";
+
+    private static final System.Logger LOG = System.getLogger(LockSession.class.getName());
+    private static final Executor DIRECT = Runnable::run;
+    private static final int MINIMUM_VERSION = 140000;
+
+    private static final String SERVER_SQL =
+            "SELECT current_setting('server_version_num')::int, pg_is_in_recovery(), pg_backend_pid(),"
+                    + " coalesce(host(inet_server_addr()) || ':' || inet_server_port(), 'local') || '/' || current_database()";
+    private static final String SETUP_SQL =
+            "SELECT set_config('application_name', ?, false), set_config('idle_session_timeout', ?, false),"
+                    + " set_config('idle_in_transaction_session_timeout', ?, false), set_config('lock_timeout', ?, false),"
+                    + " set_config('tcp_keepalives_idle', ?, false), set_config('tcp_keepalives_interval', ?, false)";
+    private static final String RESET_SQL =
+            "SELECT set_config(name, reset_val, false) FROM pg_settings WHERE name IN ('application_name',"
+                    + " 'idle_session_timeout', 'idle_in_transaction_session_timeout', 'lock_timeout',"
+                    + " 'tcp_keepalives_idle', 'tcp_keepalives_interval')";
+    private static final String TRY_LOCK_SQL = "SELECT pg_try_advisory_lock(?, ?)";
+    private static final String LOCK_SQL = "SELECT pg_advisory_lock(?, ?)";
+    private static final String UNLOCK_SQL = "SELECT pg_advisory_unlock(?, ?)";
+    private static final String TOKEN_SQL = "SELECT pg_current_xact_id()::text::bigint, pg_backend_pid()";
+    private static final String HEARTBEAT_SQL = "SELECT pg_backend_pid()";
+    private static final String HOLDER_SQL =
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                    + " WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database"
+                    + " WHERE datname = current_database()) AND l.classid::bigint = ? AND l.objid::bigint = ?"
+                    + " AND l.objsubid = 2";
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
+
+    private final Connection connection;
+    private final ServerInfo server;
+    private final String singleton;
+    private final Duration standbyInterval;
+    private volatile PreparedStatement running;
+    private boolean holding;
+
+    private LockSession(Connection connection, ServerInfo server, String singleton, Duration standbyInterval) {
+        this.connection = connection;
+        this.server = server;
+        this.singleton = singleton;
+        this.standbyInterval = standbyInterval;
+    }
+
+    /**
+     * Opens and sets up a lock session.
+     *
+     * @param source          where the connection comes from
+     * @param singleton       the singleton it competes for (for messages)
+     * @param nodeId          this node's id, published as {@code application_name}
+     * @param lease           L
+     * @param standbyInterval the longest a blocking wait may last
+     * @return the session
+     * @throws SQLException if the server cannot be reached or is unsuitable ({@link UnsuitableServerException})
+     */
+    public static LockSession open(ConnectionSource source, String singleton, String nodeId, Duration lease,
+                                   Duration standbyInterval) throws SQLException {
+        Connection connection = source.connect();
+        try {
+            connection.setAutoCommit(true);
+            setNetworkTimeout(connection, lease.plus(standbyInterval));
+            ServerInfo server = inspect(connection, source.description());
+            try (PreparedStatement setup = connection.prepareStatement(SETUP_SQL)) {
+                long keepaliveSeconds = Math.max(1, (lease.toMillis() + 999) / 1000);
+                setup.setString(1, APPLICATION_NAME_PREFIX + nodeId);
+                setup.setString(2, Long.toString(lease.toMillis()));
+                setup.setString(3, Long.toString(lease.toMillis()));
+                setup.setString(4, Long.toString(standbyInterval.toMillis()));
+                setup.setString(5, Long.toString(keepaliveSeconds));
+                setup.setString(6, Long.toString(keepaliveSeconds));
+                setup.executeQuery().close();
+            }
+            return new LockSession(connection, server, singleton, standbyInterval);
+        } catch (SQLException | RuntimeException e) {
+            abort(connection);
+            throw e;
+        }
+    }
+
+    /**
+     * Checks that a connection reaches a PostgreSQL 14+ primary.
+     *
+     * @param connection  an open connection
+     * @param description the DataSource's description, for messages
+     * @return what the connection reached
+     * @throws SQLException if it cannot be checked, or {@link UnsuitableServerException} if it is unsuitable
+     */
+    public static ServerInfo inspect(Connection connection, String description) throws SQLException {
+        String product = connection.getMetaData().getDatabaseProductName();
+        if (!"PostgreSQL".equals(product)) {
+            throw new UnsuitableServerException(Messages.notPostgres(product, description));
+        }
+        try (PreparedStatement query = connection.prepareStatement(SERVER_SQL);
+             ResultSet row = query.executeQuery()) {
+            row.next();
+            int version = row.getInt(1);
+            if (version < MINIMUM_VERSION) {
+                throw new UnsuitableServerException(Messages.postgresTooOld(
+                        connection.getMetaData().getDatabaseProductVersion(), description));
+            }
+            if (row.getBoolean(2)) {
+                throw new UnsuitableServerException(Messages.serverInRecovery(description));
+            }
+            return new ServerInfo(version, row.getString(4), row.getInt(3));
+        }
+    }
+
+    /** @return what this session is connected to */
+    public ServerInfo server() {
+        return server;
+    }
+
+    /**
+     * Takes the lock if it is free, without waiting.
+     *
+     * @param key the lock
+     * @return whether this session holds it now
+     * @throws SQLException if the statement fails
+     */
+    public boolean tryAcquire(LockKey key) throws SQLException {
+        holding = booleanQuery(TRY_LOCK_SQL, key, standbyInterval);
+        return holding;
+    }
+
+    /**
+     * Waits for the lock for at most the standby interval ({@code lock_timeout}).
+     *
+     * @param key the lock
+     * @return whether this session holds it now
+     * @throws SQLException if the statement fails or was {@linkplain #cancel() cancelled}
+     */
+    public boolean awaitAcquire(LockKey key) throws SQLException {
+        try (PreparedStatement lock = connection.prepareStatement(LOCK_SQL)) {
+            setNetworkTimeout(connection, standbyInterval.multipliedBy(2).plusSeconds(5));
+            lock.setInt(1, key.namespace());
+            lock.setInt(2, key.key());
+            running = lock;
+            lock.executeQuery().close();
+            holding = true;
+            return true;
+        } catch (SQLException e) {
+            if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+                return false;
+            }
+            throw e;
+        } finally {
+            running = null;
+        }
+    }
+
+    /**
+     * Reads the fencing token of a new term: a fresh transaction id, which strictly increases across the
+     * whole PostgreSQL cluster and survives restarts. Also checks the backend did not change since
+     * {@link #open}.
+     *
+     * @return the token
+     * @throws SQLException if the statement fails, or {@link PoolerDetectedException}
+     */
+    public long fencingToken() throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(TOKEN_SQL);
+             ResultSet row = query.executeQuery()) {
+            row.next();
+            checkBackend(row.getInt(2));
+            return row.getLong(1);
+        }
+    }
+
+    /**
+     * Proves to the server that this node is alive, and checks the backend did not change.
+     *
+     * @param timeout how long the round trip may take (the time left on the lease)
+     * @throws SQLException if it fails or times out, or {@link PoolerDetectedException}
+     */
+    public void heartbeat(Duration timeout) throws SQLException {
+        setNetworkTimeout(connection, timeout);
+        try (PreparedStatement query = connection.prepareStatement(HEARTBEAT_SQL)) {
+            running = query;
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                checkBackend(row.getInt(1));
+            }
+        } finally {
+            running = null;
+        }
+    }
+
+    /**
+     * Who holds a lock, as the holder's {@code application_name} tells.
+     *
+     * @param key the lock
+     * @return the holding node's id, if a Highlander session holds it and this role may see it
+     * @throws SQLException if the statement fails
+     */
+    public Optional<String> holderOf(LockKey key) throws SQLException {
+        return holderOf(connection, key);
+    }
+
+    /**
+     * {@link #holderOf(LockKey)} on any connection to the same database.
+     *
+     * @param connection an open connection
+     * @param key        the lock
+     * @return the holding node's id, if visible
+     * @throws SQLException if the statement fails
+     */
+    public static Optional<String> holderOf(Connection connection, LockKey key) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(HOLDER_SQL)) {
+            query.setLong(1, key.classId());
+            query.setLong(2, key.objectId());
+            try (ResultSet row = query.executeQuery()) {
+                if (row.next()) {
+                    String name = row.getString(1);
+                    if (name != null && name.startsWith(APPLICATION_NAME_PREFIX)) {
+                        return Optional.of(name.substring(APPLICATION_NAME_PREFIX.length()));
+                    }
+                }
+                return Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * Releases the lock if held, undoes the session settings and closes the connection (back to its pool).
+     * If anything fails, the physical connection is aborted instead, so that no pool ever gets back a
+     * connection that holds a lock or our settings.
+     *
+     * @param key the lock
+     */
+    public void release(LockKey key) {
+        try {
+            setNetworkTimeout(connection, Duration.ofSeconds(5));
+            if (holding) {
+                booleanQuery(UNLOCK_SQL, key, Duration.ofSeconds(5));
+                holding = false;
+            }
+            try (PreparedStatement reset = connection.prepareStatement(RESET_SQL)) {
+                reset.executeQuery().close();
+            }
+            connection.close();
+        } catch (SQLException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> singleton + ": clean release failed, aborting the connection", e);
+            abandon();
+        }
+    }
+
+    /** Aborts the physical connection without a word to the server; safe from any thread, idempotent. */
+    public void abandon() {
+        holding = false;
+        abort(connection);
+    }
+
+    /** Cancels a statement in flight (a blocking wait); safe from any thread. */
+    public void cancel() {
+        PreparedStatement statement = running;
+        if (statement != null) {
+            try {
+                statement.cancel();
+            } catch (SQLException | RuntimeException e) {
+                abandon();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        abandon();
+    }
+
+    private boolean booleanQuery(String sql, LockKey key, Duration timeout) throws SQLException {
+        setNetworkTimeout(connection, timeout.plusSeconds(5));
+        try (PreparedStatement query = connection.prepareStatement(sql)) {
+            query.setInt(1, key.namespace());
+            query.setInt(2, key.key());
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                return row.getBoolean(1);
+            }
+        }
+    }
+
+    private void checkBackend(int pid) throws PoolerDetectedException {
+        if (pid != server.backendPid()) {
+            throw new PoolerDetectedException(Messages.poolerDetected(singleton, server.backendPid(), pid));
+        }
+    }
+
+    private static void setNetworkTimeout(Connection connection, Duration timeout) throws SQLException {
+        try {
+            connection.setNetworkTimeout(DIRECT, (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
+        } catch (SQLFeatureNotSupportedException | AbstractMethodError e) {
+            // The election's lease watchdog aborts the connection at the deadline anyway.
+        }
+    }
+
+    private static void abort(Connection connection) {
+        try {
+            connection.abort(DIRECT);
+        } catch (SQLException | RuntimeException | AbstractMethodError e) {
+            try {
+                connection.close();
+            } catch (SQLException | RuntimeException ignored) {
+                // nothing more we can do; the server ends the session after the lease (idle_session_timeout)
+            }
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package io.highlander.cdi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.highlander.cdi.app.LeadershipLog;
+import io.highlander.cdi.app.Ticker;
+import io.highlander.cdi.testing.History;
+import io.highlander.cdi.testing.TestNode;
+import io.highlander.cdi.testing.TestPostgres;
+import jakarta.enterprise.context.ContextNotActiveException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Several Weld containers in one JVM act as nodes against one real PostgreSQL database. */
+class ClusterSingletonTest {
+
+    private static final String TICKER = "ticker";
+    private static final Duration PATIENCE = Duration.ofSeconds(20);
+
+    private final History history = new History();
+    private final List<TestNode> nodes = new ArrayList<>();
+    private DataSource dataSource;
+
+    @BeforeEach
+    void freshDatabase() {
+        TestPostgres postgres = TestPostgres.shared();
+        dataSource = postgres.dataSource(postgres.newDatabase());
+    }
+
+    @AfterEach
+    void stopNodes() {
+        nodes.forEach(TestNode::close);
+    }
+
+    @Test
+    void exactlyOneOfThreeNodesRunsTheSingleton() {
+        startNodes("a", "b", "c");
+
+        TestNode leader = awaitLeader();
+
+        assertThat(nodes.stream().filter(node -> node.elector().isLeader(TICKER))).containsExactly(leader);
+        assertThat(history.entries("start")).extracting(History.Entry::node).containsExactly(leader.id());
+        assertThat(leader.bean(Ticker.class).node()).isEqualTo(leader.id());
+        assertThat(history.maxRunning()).isEqualTo(1);
+    }
+
+    @Test
+    void callOnStandbyThrowsNotLeaderNamingTheLeader() {
+        startNodes("a", "b");
+        TestNode leader = awaitLeader();
+        TestNode standby = other(leader);
+
+        assertThatThrownBy(() -> standby.bean(Ticker.class).node())
+                .isInstanceOf(NotLeaderException.class)
+                .isInstanceOf(ContextNotActiveException.class)
+                .hasMessage("HL-0501: cluster singleton 'ticker' is not active on node " + standby.id()
+                        + ": this node does not lead it (leader: " + leader.id() + "). Only the leader has an"
+                        + " instance; check LeaderElector.isLeader(\"ticker\") first.");
+        assertThat(history.entries("start")).hasSize(1);
+    }
+
+    @Test
+    void standbyTakesOverWhenLeaderStops() {
+        startNodes("a", "b", "c");
+        TestNode first = awaitLeader();
+        long firstToken = first.elector().checkLeadership(TICKER);
+
+        first.close();
+        TestNode second = awaitLeader();
+
+        assertThat(second).isNotSameAs(first);
+        assertThat(second.elector().checkLeadership(TICKER)).isGreaterThan(firstToken);
+        await().atMost(PATIENCE).until(() -> history.entries("acquired").size() == 2);
+        assertThat(history.entries()).filteredOn(e -> !e.what().equals("ticker-acquired")).containsSubsequence(
+                new History.Entry(first.id(), "start", -1),
+                new History.Entry(first.id(), "acquired", firstToken),
+                new History.Entry(first.id(), "stop", -1),
+                new History.Entry(first.id(), "lost:SHUTDOWN", firstToken),
+                new History.Entry(second.id(), "start", -1),
+                new History.Entry(second.id(), "acquired", second.elector().checkLeadership(TICKER)));
+        assertThat(history.maxRunning()).isEqualTo(1);
+    }
+
+    @Test
+    void observersCanSelectOneSingleton() {
+        startNodes("a");
+        TestNode leader = awaitLeader();
+
+        await().atMost(PATIENCE).until(() -> history.entries("acquired").size() == 1);
+        assertThat(history.entries("ticker-acquired")).extracting(History.Entry::node).containsExactly(leader.id());
+        assertThat(history.entries("other-acquired")).isEmpty();
+    }
+
+    @Test
+    void stepDownHandsOverToAnotherNode() {
+        startNodes("a", "b");
+        TestNode first = awaitLeader();
+
+        first.elector().stepDown(TICKER, Duration.ofMinutes(1));
+        TestNode second = awaitLeader();
+
+        assertThat(second).isNotSameAs(first);
+        await().atMost(PATIENCE).until(() -> !history.entries("lost:STEPPED_DOWN").isEmpty());
+        assertThat(history.entries("lost:STEPPED_DOWN")).extracting(History.Entry::node).containsExactly(first.id());
+        assertThat(first.elector().status(TICKER).state()).isEqualTo(SingletonState.STANDBY);
+        assertThat(history.maxRunning()).isEqualTo(1);
+    }
+
+    @Test
+    void reGainCreatesAFreshInstance() {
+        startNodes("a");
+        TestNode node = awaitLeader();
+        int firstInstance = node.bean(Ticker.class).instance();
+
+        node.elector().stepDown(TICKER);
+
+        await().atMost(PATIENCE).until(() -> history.entries("start").size() == 2 && node.elector().isLeader(TICKER));
+        assertThat(node.bean(Ticker.class).instance()).isNotEqualTo(firstInstance);
+        assertThat(history.entries()).extracting(History.Entry::what).containsSubsequence("start", "stop", "start");
+    }
+
+    @Test
+    void everyNodeSeesWhoLeads() {
+        startNodes("a", "b");
+        TestNode leader = awaitLeader();
+
+        for (TestNode node : nodes) {
+            assertThat(node.elector().leader(TICKER)).contains(leader.id());
+        }
+        SingletonStatus standbyStatus = other(leader).elector().status(TICKER);
+        assertThat(standbyStatus.state()).isEqualTo(SingletonState.STANDBY);
+        assertThat(standbyStatus.leader()).contains(leader.id());
+        assertThat(leader.elector().status()).singleElement().satisfies(status -> {
+            assertThat(status.state()).isEqualTo(SingletonState.LEADING);
+            assertThat(status.toString()).startsWith("ticker: LEADING on " + leader.id() + ", leader " + leader.id());
+        });
+    }
+
+    @Test
+    void terminatedBackendStopsTheLeaderAndAnotherTakesOver() throws SQLException {
+        startNodes("a", "b");
+        TestNode first = awaitLeader();
+        long firstToken = first.elector().checkLeadership(TICKER);
+
+        terminateLockSessionOf(first.id());
+        await().atMost(PATIENCE).until(() -> !history.entries("lost:CONNECTION_LOST").isEmpty());
+
+        TestNode second = awaitLeader();
+        assertThat(history.entries("lost:CONNECTION_LOST")).extracting(History.Entry::node).containsExactly(first.id());
+        assertThat(second.elector().checkLeadership(TICKER)).isGreaterThan(firstToken);
+    }
+
+    @Test
+    void unknownSingletonNameIsRejected() {
+        startNodes("a");
+
+        assertThatThrownBy(() -> nodes.get(0).elector().isLeader("tickr"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("HL-0408: there is no cluster singleton named 'tickr' in this application; known: [ticker]");
+    }
+
+    private void startNodes(String... ids) {
+        for (String id : ids) {
+            HighlanderSettings settings = HighlanderSettings.builder().nodeId(id)
+                    .lease(Duration.ofSeconds(3)).heartbeat(Duration.ofMillis(300))
+                    .standbyInterval(Duration.ofSeconds(1)).build();
+            nodes.add(TestNode.start(settings, dataSource, Map.of(History.class, history),
+                    Ticker.class, LeadershipLog.class));
+        }
+    }
+
+    /** Waits until exactly one running node leads (and has started its instance), and returns it. */
+    private TestNode awaitLeader() {
+        return await().atMost(PATIENCE).until(() -> {
+            List<TestNode> leaders = nodes.stream().filter(TestNode::running)
+                    .filter(node -> node.elector().isLeader(TICKER)).collect(Collectors.toList());
+            return leaders.size() == 1 && history.running() == 1 ? leaders.get(0) : null;
+        }, leader -> leader != null);
+    }
+
+    private TestNode other(TestNode node) {
+        return nodes.stream().filter(n -> n != node && n.running()).findFirst().orElseThrow();
+    }
+
+    private void terminateLockSessionOf(String nodeId) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement terminate = connection.prepareStatement(
+                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?")) {
+            terminate.setString(1, "highlander:" + nodeId);
+            try (ResultSet result = terminate.executeQuery()) {
+                assertThat(result.next()).as("a lock session of node %s", nodeId).isTrue();
+            }
+        }
+    }
+}
