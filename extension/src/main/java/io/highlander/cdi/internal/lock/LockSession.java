@@ -39,7 +39,8 @@ public final class LockSession implements AutoCloseable {
     private static final String SETUP_SQL =
             "SELECT set_config('application_name', ?, false), set_config('idle_session_timeout', ?, false),"
                     + " set_config('idle_in_transaction_session_timeout', ?, false), set_config('lock_timeout', ?, false),"
-                    + " set_config('tcp_keepalives_idle', ?, false), set_config('tcp_keepalives_interval', ?, false)";
+                    + " set_config('tcp_keepalives_idle', ?, false), set_config('tcp_keepalives_interval', ?, false),"
+                    + " pg_backend_pid()";
     private static final String RESET_SQL =
             "SELECT set_config(name, reset_val, false) FROM pg_settings WHERE name IN ('application_name',"
                     + " 'idle_session_timeout', 'idle_in_transaction_session_timeout', 'lock_timeout',"
@@ -96,9 +97,13 @@ public final class LockSession implements AutoCloseable {
                 setup.setString(4, Long.toString(standbyInterval.toMillis()));
                 setup.setString(5, Long.toString(keepaliveSeconds));
                 setup.setString(6, Long.toString(keepaliveSeconds));
-                setup.executeQuery().close();
+                try (ResultSet row = setup.executeQuery()) {
+                    row.next();
+                    LockSession session = new LockSession(connection, server, singleton, standbyInterval);
+                    session.checkBackend(row.getInt(7));
+                    return session;
+                }
             }
-            return new LockSession(connection, server, singleton, standbyInterval);
         } catch (SQLException | RuntimeException e) {
             abort(connection);
             throw e;

@@ -1,0 +1,240 @@
+package io.highlander.cdi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.highlander.cdi.testing.TestNode;
+import io.highlander.cdi.testing.TestPostgres;
+import jakarta.annotation.Priority;
+import jakarta.decorator.Decorator;
+import jakarta.decorator.Delegate;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Dependent;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Test;
+
+/** Every misuse fails the deployment with a message that names the class and the fix. */
+class DeploymentErrorsTest {
+
+    private static final HighlanderSettings SETTINGS = HighlanderSettings.builder().nodeId("a").build();
+
+    @Test
+    void dependentBeanIsRejected() {
+        assertThat(deploymentFailure(DependentJob.class)).contains("HL-0101: @ClusterSingleton bean "
+                + DependentJob.class.getName() + " must be @ApplicationScoped but is @Dependent; add @ApplicationScoped to the class.");
+    }
+
+    @Test
+    void requestScopedBeanIsRejected() {
+        assertThat(deploymentFailure(RequestScopedJob.class)).contains("HL-0101: @ClusterSingleton bean "
+                + RequestScopedJob.class.getName() + " must be @ApplicationScoped but is @RequestScoped; add @ApplicationScoped to the class.");
+    }
+
+    @Test
+    void beanWithoutScopeIsRejected() {
+        assertThat(deploymentFailure(UnscopedJob.class)).contains("HL-0101: @ClusterSingleton bean "
+                + UnscopedJob.class.getName() + " must be @ApplicationScoped but is @Dependent (no scope declared);"
+                + " add @ApplicationScoped to the class.");
+    }
+
+    @Test
+    void abstractClassIsRejected() {
+        assertThat(deploymentFailure(AbstractJob.class)).contains("HL-0102: @ClusterSingleton is on the abstract class "
+                + AbstractJob.class.getName() + ", which cannot have an instance of its own; put it on a concrete"
+                + " @ApplicationScoped class.");
+    }
+
+    @Test
+    void decoratorIsRejected() {
+        assertThat(deploymentFailure(Job.class, PlainJob.class, JobDecorator.class)).contains(
+                "HL-0103: @ClusterSingleton is on the decorator " + JobDecorator.class.getName()
+                        + "; only an @ApplicationScoped bean can be a cluster singleton, remove the annotation.");
+    }
+
+    @Test
+    void blankNameIsRejected() {
+        assertThat(deploymentFailure(BlankNameJob.class)).contains("HL-0104: @ClusterSingleton on "
+                + BlankNameJob.class.getName() + " has a blank name; give it a name or leave the value out to use"
+                + " the class name.");
+    }
+
+    @Test
+    void duplicateNamesAreRejected() {
+        assertThat(deploymentFailure(NightlyA.class, NightlyB.class)).contains("HL-0105: the cluster singleton name"
+                + " 'nightly' is used by " + NightlyA.class.getName() + " and " + NightlyB.class.getName()
+                + "; each singleton needs its own name, change @ClusterSingleton(\"...\") on one of them.");
+    }
+
+    @Test
+    void namesWithCollidingLockKeysAreRejected() {
+        assertThat(deploymentFailure(CollidingA.class, CollidingB.class)).contains("HL-0106: the cluster singleton"
+                + " names 'job-45873' and 'job-52859' hash to the same lock key 329396989 and would share one lock;"
+                + " rename one of them.");
+    }
+
+    @Test
+    void missingDataSourceIsRejected() {
+        assertThat(failure(() -> TestNode.start(SETTINGS, null, Map.of(), ValidJob.class))).contains(
+                "HL-0301: no DataSource for the cluster singletons' locks; produce a DataSource bean with"
+                        + " @HighlanderDataSource, or set highlander.datasource.jndi to a JNDI name, or set"
+                        + " highlander.datasource.url (with .user and .password) to a jdbc:postgresql: URL.");
+    }
+
+    @Test
+    void missingJndiNameIsRejected() {
+        HighlanderSettings settings = HighlanderSettings.builder().nodeId("a")
+                .dataSourceJndiName("java:comp/env/jdbc/missing").build();
+
+        assertThat(failure(() -> TestNode.start(settings, null, Map.of(), ValidJob.class))).contains(
+                "HL-0302: the DataSource JNDI name 'java:comp/env/jdbc/missing' (highlander.datasource.jndi) was not"
+                        + " found (NoInitialContextException); define that DataSource in the server or correct the name.");
+    }
+
+    @Test
+    void dataSourceOfAnotherDatabaseIsRejected() {
+        JdbcDataSource h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:highlander");
+
+        assertThat(failure(() -> TestNode.start(SETTINGS, h2, Map.of(), ValidJob.class))).contains(
+                "HL-0306: the DataSource @HighlanderDataSource bean io.highlander.cdi.testing.TestNode is H2, not"
+                        + " PostgreSQL; advisory locks need PostgreSQL 14 or newer, point Highlander at a PostgreSQL DataSource.");
+    }
+
+    @Test
+    void jdbcUrlWithoutDriverIsRejected() {
+        HighlanderSettings settings = HighlanderSettings.builder().nodeId("a")
+                .jdbcUrl("jdbc:postgresql://127.0.0.1:1/none?password=hidden", "u", "p").build();
+        // the PostgreSQL driver is on this class path, so reach the check with a URL no driver accepts
+        assertThat(io.highlander.cdi.internal.Messages.noJdbcDriver("jdbc:postgresql://h/db?password=hidden"))
+                .isEqualTo("HL-0305: no JDBC driver accepts jdbc:postgresql://h/db?password=****; add"
+                        + " org.postgresql:postgresql to the application's class path.");
+        assertThat(settings.toString()).doesNotContain("\"p\"");
+    }
+
+    @Test
+    void unknownDatabaseIsRejectedButUnreachableServerIsNot() {
+        TestPostgres postgres = TestPostgres.shared();
+        String missing = postgres.url().replace("/postgres", "/no_such_database");
+        HighlanderSettings wrongDatabase = HighlanderSettings.builder().nodeId("a")
+                .jdbcUrl(missing, postgres.user(), postgres.password()).build();
+
+        assertThat(failure(() -> TestNode.start(wrongDatabase, null, Map.of(), ValidJob.class)))
+                .contains("HL-0309: PostgreSQL refused the connection of DataSource")
+                .contains("(SQLState 3D000: ")
+                .contains("check the user, password and database name.");
+
+        HighlanderSettings downServer = HighlanderSettings.builder().nodeId("a")
+                .jdbcUrl("jdbc:postgresql://127.0.0.1:1/postgres?connectTimeout=1", "u", "p").build();
+        try (TestNode node = TestNode.start(downServer, null, Map.of(), ValidJob.class)) {
+            assertThat(node.elector().status("valid-job").state()).isIn(SingletonState.STARTING, SingletonState.STANDBY);
+        }
+    }
+
+    @Test
+    void applicationWithoutSingletonsNeedsNoDataSource() {
+        try (TestNode node = TestNode.start(SETTINGS, null, Map.of(), PlainJob.class)) {
+            assertThat(node.elector().status()).isEmpty();
+        }
+    }
+
+    private static String deploymentFailure(Class<?>... beanClasses) {
+        DataSource dataSource = TestPostgres.shared().dataSource();
+        return failure(() -> TestNode.start(SETTINGS, dataSource, Map.of(), beanClasses));
+    }
+
+    /** The messages of the whole cause chain (and of suppressed exceptions), one per line. */
+    private static String failure(Runnable deployment) {
+        Throwable thrown = catchThrowable(deployment::run);
+        assertThat(thrown).as("the deployment must fail").isNotNull();
+        List<String> messages = new ArrayList<>();
+        collect(thrown, messages);
+        return String.join("\n", messages);
+    }
+
+    private static void collect(Throwable throwable, List<String> messages) {
+        for (Throwable t = throwable; t != null; t = t.getCause()) {
+            messages.add(String.valueOf(t.getMessage()));
+            for (Throwable suppressed : t.getSuppressed()) {
+                collect(suppressed, messages);
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+    }
+
+    @ApplicationScoped
+    @ClusterSingleton("valid-job")
+    static class ValidJob {
+    }
+
+    @Dependent
+    @ClusterSingleton
+    static class DependentJob {
+    }
+
+    @RequestScoped
+    @ClusterSingleton
+    static class RequestScopedJob {
+    }
+
+    @ClusterSingleton
+    static class UnscopedJob {
+    }
+
+    @ApplicationScoped
+    @ClusterSingleton
+    abstract static class AbstractJob {
+    }
+
+    @ApplicationScoped
+    @ClusterSingleton(" ")
+    static class BlankNameJob {
+    }
+
+    @ApplicationScoped
+    @ClusterSingleton("nightly")
+    static class NightlyA {
+    }
+
+    @ApplicationScoped
+    @ClusterSingleton("nightly")
+    static class NightlyB {
+    }
+
+    @ApplicationScoped
+    @ClusterSingleton("job-45873")
+    static class CollidingA {
+    }
+
+    @ApplicationScoped
+    @ClusterSingleton("job-52859")
+    static class CollidingB {
+    }
+
+    interface Job {
+        void run();
+    }
+
+    @ApplicationScoped
+    static class PlainJob implements Job {
+        @Override
+        public void run() {
+        }
+    }
+
+    @Decorator
+    @Priority(1)
+    @ClusterSingleton
+    abstract static class JobDecorator implements Job {
+        @Inject
+        @Delegate
+        Job delegate;
+    }
+}

@@ -1,0 +1,106 @@
+package io.highlander.cdi.internal.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.highlander.cdi.HighlanderSettings;
+import io.highlander.cdi.HighlanderSettings.StandbyMode;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SettingsSourceTest {
+
+    @Test
+    void defaultsAreDocumentedValues() {
+        HighlanderSettings settings = source(Map.of("highlander.node-id", "a")).load();
+
+        assertThat(settings.lease()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(settings.heartbeat()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(settings.stopMargin()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(settings.standbyMode()).isEqualTo(StandbyMode.BLOCKING);
+        assertThat(settings.standbyInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(settings.namespace()).isEqualTo(HighlanderSettings.DEFAULT_NAMESPACE);
+    }
+
+    @Test
+    void readsEveryKey() {
+        HighlanderSettings settings = source(Map.of(
+                "highlander.node-id", "node-7",
+                "highlander.lease", "3s",
+                "highlander.heartbeat", "500ms",
+                "highlander.stop-margin", "PT0.4S",
+                "highlander.standby.mode", "Polling",
+                "highlander.standby.interval", "250ms",
+                "highlander.namespace", "-42",
+                "highlander.datasource.url", "jdbc:postgresql://localhost/app",
+                "highlander.datasource.user", "app",
+                "highlander.datasource.password", "s3cret")).load();
+
+        assertThat(settings.nodeId()).isEqualTo("node-7");
+        assertThat(settings.lease()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(settings.heartbeat()).isEqualTo(Duration.ofMillis(500));
+        assertThat(settings.stopMargin()).isEqualTo(Duration.ofMillis(400));
+        assertThat(settings.standbyMode()).isEqualTo(StandbyMode.POLLING);
+        assertThat(settings.standbyInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(settings.namespace()).isEqualTo(-42);
+        assertThat(settings.jdbcUser()).isEqualTo("app");
+        assertThat(settings.jdbcPassword()).isEqualTo("s3cret");
+    }
+
+    @Test
+    void toStringNeverShowsThePassword() {
+        HighlanderSettings settings = HighlanderSettings.builder()
+                .jdbcUrl("jdbc:postgresql://localhost/app", "app", "s3cret").build();
+
+        assertThat(settings.toString()).doesNotContain("s3cret").contains("jdbcPassword=****");
+    }
+
+    @Test
+    void reportsEveryProblemAtOnce() {
+        assertThatThrownBy(() -> source(Map.of(
+                "highlander.lease", "ten seconds",
+                "highlander.standby.mode", "sometimes",
+                "highlander.namespace", "big",
+                "highlander.datasource.url", "jdbc:h2:mem:x")).load())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(String.join(System.lineSeparator(),
+                        "HL-0200: invalid Highlander settings (from test):",
+                        "HL-0207: highlander.lease 'ten seconds' is not a duration; write e.g. 1500ms, 10s, 1m or PT10S.",
+                        "HL-0205: highlander.standby.mode 'sometimes' is unknown; use 'blocking' or 'polling'.",
+                        "HL-0208: highlander.namespace 'big' is not a 32-bit integer.",
+                        "HL-0209: highlander.datasource.url must start with 'jdbc:postgresql:'; Highlander needs PostgreSQL."));
+    }
+
+    @Test
+    void heartbeatMustLeaveRoomForTwoMissedBeats() {
+        assertThatThrownBy(() -> HighlanderSettings.builder().lease(Duration.ofSeconds(3))
+                .heartbeat(Duration.ofMillis(1001)).build())
+                .hasMessage("HL-0203: highlander.heartbeat PT1.001S must be more than zero and at most a third of"
+                        + " highlander.lease PT3S, so that a leader can miss two heartbeats; lower it or raise the lease.");
+    }
+
+    @Test
+    void absurdTimeoutsAreRejected() {
+        assertThatThrownBy(() -> HighlanderSettings.builder().lease(Duration.ofMillis(-5)).build())
+                .hasMessage("HL-0202: highlander.lease PT-0.005S is out of range; use 300ms to 1 day (default 10s).");
+        assertThatThrownBy(() -> HighlanderSettings.builder().standbyInterval(Duration.ofDays(2)).build())
+                .hasMessage("HL-0206: highlander.standby.interval PT48H is out of range; use 10ms to 1h (default 5s).");
+        assertThatThrownBy(() -> HighlanderSettings.builder().stopMargin(Duration.ZERO).build())
+                .hasMessage("HL-0204: highlander.stop-margin PT0S must be more than zero and at most a third of"
+                        + " highlander.lease PT10S; lower it or raise the lease.");
+        assertThatThrownBy(() -> HighlanderSettings.builder().nodeId(" ").build())
+                .hasMessage("HL-0201: highlander.node-id ' ' is invalid; use 1 to 50 characters, unique in the cluster.");
+    }
+
+    @Test
+    void environmentNamesFollowTheMicroProfileConvention() {
+        assertThat(SettingsSource.environmentName("highlander.node-id")).isEqualTo("HIGHLANDER_NODE_ID");
+        assertThat(SettingsSource.environmentName("highlander.datasource.url")).isEqualTo("HIGHLANDER_DATASOURCE_URL");
+    }
+
+    private static SettingsSource source(Map<String, String> values) {
+        return SettingsSource.of(key -> Optional.ofNullable(values.get(key)));
+    }
+}

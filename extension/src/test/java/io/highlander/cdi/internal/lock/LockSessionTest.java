@@ -1,0 +1,178 @@
+package io.highlander.cdi.internal.lock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.highlander.cdi.internal.datasource.ConnectionSource;
+import io.highlander.cdi.internal.datasource.DataSourceLocator;
+import io.highlander.cdi.testing.OneConnectionPool;
+import io.highlander.cdi.testing.TestPostgres;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The only class that speaks SQL, against a real PostgreSQL. */
+class LockSessionTest {
+
+    private static final LockKey KEY = LockKey.of(7, "ticker");
+    private static final Duration LEASE = Duration.ofSeconds(10);
+    private static final Duration INTERVAL = Duration.ofMillis(200);
+
+    private DataSource dataSource;
+    private ConnectionSource connections;
+    private OneConnectionPool pool;
+
+    @BeforeEach
+    void freshDatabase() {
+        TestPostgres postgres = TestPostgres.shared();
+        dataSource = postgres.dataSource(postgres.newDatabase());
+        connections = DataSourceLocator.of(dataSource, "test");
+    }
+
+    @AfterEach
+    void closePool() {
+        if (pool != null) {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void releaseHandsTheConnectionBackToItsPoolWithoutLockOrSettings() throws SQLException {
+        pool = OneConnectionPool.over(dataSource, 1);
+        String applicationName = setting(pool.physical(), "application_name");
+        LockSession session = LockSession.open(pooled(pool), "ticker", "node-a", LEASE, INTERVAL);
+        assertThat(session.tryAcquire(KEY)).isTrue();
+        assertThat(advisoryLocksOf(pool.physical())).isEqualTo(1);
+        assertThat(setting(pool.physical(), "idle_session_timeout")).isEqualTo("10s");
+
+        session.release(KEY);
+
+        assertThat(pool.aborts()).isZero();
+        assertThat(advisoryLocksOf(pool.physical())).isZero();
+        assertThat(setting(pool.physical(), "idle_session_timeout")).isEqualTo("0");
+        assertThat(setting(pool.physical(), "idle_in_transaction_session_timeout")).isEqualTo("0");
+        assertThat(setting(pool.physical(), "lock_timeout")).isEqualTo("0");
+        assertThat(setting(pool.physical(), "application_name")).isEqualTo(applicationName);
+    }
+
+    @Test
+    void aStandbyWaitsAtMostOneIntervalThenAcquiresOnRelease() throws SQLException {
+        try (LockSession holder = LockSession.open(connections, "ticker", "a", LEASE, INTERVAL);
+             LockSession waiter = LockSession.open(connections, "ticker", "b", LEASE, INTERVAL)) {
+            assertThat(holder.tryAcquire(KEY)).isTrue();
+
+            assertThat(waiter.awaitAcquire(KEY)).as("lock_timeout ends the wait").isFalse();
+            assertThat(waiter.holderOf(KEY)).contains("a");
+
+            holder.release(KEY);
+            assertThat(waiter.awaitAcquire(KEY)).isTrue();
+            assertThat(waiter.holderOf(KEY)).contains("b");
+        }
+    }
+
+    @Test
+    void fencingTokensIncreaseFromTermToTerm() throws SQLException {
+        try (LockSession first = LockSession.open(connections, "ticker", "a", LEASE, INTERVAL);
+             LockSession second = LockSession.open(connections, "ticker", "b", LEASE, INTERVAL)) {
+            first.tryAcquire(KEY);
+            long firstToken = first.fencingToken();
+            first.release(KEY);
+            second.tryAcquire(KEY);
+
+            assertThat(second.fencingToken()).isGreaterThan(firstToken);
+        }
+    }
+
+    @Test
+    void theServerEndsASilentSessionAfterTheLeaseAndSoFreesTheLock() throws SQLException {
+        Duration lease = Duration.ofMillis(1500);
+        try (LockSession silent = LockSession.open(connections, "ticker", "a", lease, INTERVAL);
+             LockSession waiter = LockSession.open(connections, "ticker", "b", LEASE, INTERVAL)) {
+            long sentAt = System.nanoTime();
+            assertThat(silent.tryAcquire(KEY)).isTrue();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> waiter.awaitAcquire(KEY));
+
+            assertThat(Duration.ofNanos(System.nanoTime() - sentAt)).isGreaterThanOrEqualTo(lease);
+            assertThatThrownBy(() -> silent.heartbeat(Duration.ofSeconds(1))).isInstanceOf(SQLException.class);
+        }
+    }
+
+    @Test
+    void aBackendThatChangesBetweenStatementsIsATransactionPooler() throws SQLException {
+        pool = OneConnectionPool.over(dataSource, 2);
+        assertThatThrownBy(() -> LockSession.open(pooled(pool), "ticker", "a", LEASE, INTERVAL))
+                .isInstanceOf(PoolerDetectedException.class)
+                .hasMessageStartingWith("HL-0311: the lock connection of singleton 'ticker' moved from PostgreSQL backend ")
+                .hasMessageContaining("a pooler in transaction mode (e.g. pgbouncer) sits in between");
+        assertThat(pool.aborts()).as("the connection is destroyed, not handed back").isEqualTo(1);
+    }
+
+    @Test
+    void aStandbyWaitCanBeCancelledFromAnotherThread() throws Exception {
+        try (LockSession holder = LockSession.open(connections, "ticker", "a", LEASE, INTERVAL);
+             LockSession waiter = LockSession.open(connections, "ticker", "b", LEASE, Duration.ofSeconds(30))) {
+            holder.tryAcquire(KEY);
+            Thread canceller = new Thread(() -> {
+                await().until(() -> waitingSessions() == 1);
+                waiter.cancel();
+            });
+            canceller.start();
+
+            assertThatThrownBy(() -> waiter.awaitAcquire(KEY)).isInstanceOf(SQLException.class)
+                    .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("57014");
+            canceller.join();
+        }
+    }
+
+    private ConnectionSource pooled(OneConnectionPool pool) {
+        return new ConnectionSource() {
+            @Override
+            public Connection connect() {
+                return pool.borrow();
+            }
+
+            @Override
+            public String description() {
+                return "pool";
+            }
+        };
+    }
+
+    private int waitingSessions() throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement query = connection.prepareStatement(
+                     "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted");
+             ResultSet row = query.executeQuery()) {
+            row.next();
+            return row.getInt(1);
+        }
+    }
+
+    private static int advisoryLocksOf(Connection connection) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()");
+             ResultSet row = query.executeQuery()) {
+            row.next();
+            return row.getInt(1);
+        }
+    }
+
+    private static String setting(Connection connection, String name) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement("SELECT current_setting(?)")) {
+            query.setString(1, name);
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                return Optional.ofNullable(row.getString(1)).orElse("");
+            }
+        }
+    }
+}
