@@ -34,6 +34,14 @@ import java.util.List;
  *   snapshot; takes over up to one interval late)</td></tr>
  * <tr><td>{@code highlander.standby.interval}</td><td>5s</td><td>a standby's wait slice or poll
  *   interval</td></tr>
+ * <tr><td>{@code highlander.restart.max-failures}</td><td>3</td><td>failures of the singleton (a throwing
+ *   {@code @PostConstruct} or {@link LeaderElector#reportFailure}) within the window after which this node
+ *   steps down; 1 to 1000</td></tr>
+ * <tr><td>{@code highlander.restart.window}</td><td>1m</td><td>the window those failures are counted in</td></tr>
+ * <tr><td>{@code highlander.restart.backoff}</td><td>1s</td><td>wait before the first restart on the same
+ *   node; doubles with each further failure in the window</td></tr>
+ * <tr><td>{@code highlander.restart.cooldown}</td><td>1m</td><td>how long a node that stepped down after
+ *   failures stays out of the election</td></tr>
  * <tr><td>{@code highlander.namespace}</td><td>a hash of {@code "io.highlander"}</td><td>first key of the
  *   advisory lock, keeping ours apart from the application's own advisory locks</td></tr>
  * <tr><td>{@code highlander.datasource.jndi}</td><td>none</td><td>JNDI name of the DataSource</td></tr>
@@ -69,6 +77,10 @@ public final class HighlanderSettings {
     private final StandbyMode standbyMode;
     private final Duration standbyInterval;
     private final int namespace;
+    private final int maxFailures;
+    private final Duration failureWindow;
+    private final Duration restartBackoff;
+    private final Duration failureCooldown;
     private final String dataSourceJndiName;
     private final String jdbcUrl;
     private final String jdbcUser;
@@ -82,6 +94,10 @@ public final class HighlanderSettings {
         this.standbyMode = builder.standbyMode;
         this.standbyInterval = builder.standbyInterval;
         this.namespace = builder.namespace;
+        this.maxFailures = builder.maxFailures;
+        this.failureWindow = builder.failureWindow;
+        this.restartBackoff = builder.restartBackoff;
+        this.failureCooldown = builder.failureCooldown;
         this.dataSourceJndiName = builder.dataSourceJndiName;
         this.jdbcUrl = builder.jdbcUrl;
         this.jdbcUser = builder.jdbcUser;
@@ -128,6 +144,26 @@ public final class HighlanderSettings {
         return namespace;
     }
 
+    /** @return failures within {@link #failureWindow()} after which this node steps down */
+    public int maxFailures() {
+        return maxFailures;
+    }
+
+    /** @return the window singleton failures are counted in */
+    public Duration failureWindow() {
+        return failureWindow;
+    }
+
+    /** @return the wait before the first restart; it doubles with each further failure */
+    public Duration restartBackoff() {
+        return restartBackoff;
+    }
+
+    /** @return how long a node that stepped down after failures stays out of the election */
+    public Duration failureCooldown() {
+        return failureCooldown;
+    }
+
     /** @return the DataSource's JNDI name, or {@code null} */
     public String dataSourceJndiName() {
         return dataSourceJndiName;
@@ -152,7 +188,9 @@ public final class HighlanderSettings {
     public String toString() {
         return "HighlanderSettings[nodeId=" + nodeId + ", lease=" + lease + ", heartbeat=" + heartbeat
                 + ", stopMargin=" + stopMargin + ", standbyMode=" + standbyMode + ", standbyInterval="
-                + standbyInterval + ", namespace=" + namespace + ", dataSourceJndiName=" + dataSourceJndiName
+                + standbyInterval + ", namespace=" + namespace + ", maxFailures=" + maxFailures
+                + ", failureWindow=" + failureWindow + ", restartBackoff=" + restartBackoff
+                + ", failureCooldown=" + failureCooldown + ", dataSourceJndiName=" + dataSourceJndiName
                 + ", jdbcUrl=" + jdbcUrl + ", jdbcUser=" + jdbcUser
                 + ", jdbcPassword=" + (jdbcPassword == null ? "null" : "****") + "]";
     }
@@ -166,6 +204,10 @@ public final class HighlanderSettings {
         private StandbyMode standbyMode = StandbyMode.BLOCKING;
         private Duration standbyInterval = DEFAULT_STANDBY_INTERVAL;
         private int namespace = DEFAULT_NAMESPACE;
+        private int maxFailures = 3;
+        private Duration failureWindow = Duration.ofMinutes(1);
+        private Duration restartBackoff = Duration.ofSeconds(1);
+        private Duration failureCooldown = Duration.ofMinutes(1);
         private String dataSourceJndiName;
         private String jdbcUrl;
         private String jdbcUser;
@@ -213,6 +255,21 @@ public final class HighlanderSettings {
         /** @param namespace the first key of every advisory lock @return this */
         public Builder namespace(int namespace) {
             this.namespace = namespace;
+            return this;
+        }
+
+        /**
+         * @param maxFailures failures within {@code window} after which this node steps down, 1 to 1000
+         * @param window      the window they are counted in
+         * @param backoff     the wait before the first restart, doubling with each further failure
+         * @param cooldown    how long this node then stays out of the election
+         * @return this
+         */
+        public Builder restartPolicy(int maxFailures, Duration window, Duration backoff, Duration cooldown) {
+            this.maxFailures = maxFailures;
+            this.failureWindow = window;
+            this.restartBackoff = backoff;
+            this.failureCooldown = cooldown;
             return this;
         }
 
@@ -265,6 +322,12 @@ public final class HighlanderSettings {
                     || standbyInterval.compareTo(Duration.ofHours(1)) > 0) {
                 problems.add(Messages.invalidStandbyInterval(standbyInterval));
             }
+            if (maxFailures < 1 || maxFailures > 1000) {
+                problems.add(Messages.invalidMaxFailures(maxFailures));
+            }
+            checkPositive("highlander.restart.window", failureWindow, problems);
+            checkPositive("highlander.restart.backoff", restartBackoff, problems);
+            checkPositive("highlander.restart.cooldown", failureCooldown, problems);
             if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql:")) {
                 problems.add(Messages.notPostgresUrl());
             }
@@ -272,6 +335,12 @@ public final class HighlanderSettings {
                 throw new IllegalArgumentException(String.join(System.lineSeparator(), problems));
             }
             return new HighlanderSettings(this);
+        }
+
+        private static void checkPositive(String key, Duration value, List<String> problems) {
+            if (value == null || value.isNegative() || value.isZero() || value.compareTo(Duration.ofDays(1)) > 0) {
+                problems.add(Messages.invalidRestartDuration(key, value));
+            }
         }
 
         private static String defaultNodeId() {

@@ -52,6 +52,19 @@ public interface LeaderElector {
      */
     Optional<String> leader(String singleton);
 
+    /**
+     * Tells the supervisor that the singleton's instance on this node has failed (e.g. its worker thread
+     * died). The instance is destroyed and, after a backoff, a fresh one is created on this node; after
+     * {@code highlander.restart.max-failures} failures within {@code highlander.restart.window} this node
+     * steps down instead ({@link LossReason#SINGLETON_FAILED}) and stays out for
+     * {@code highlander.restart.cooldown}, so that another node can try. A failing {@code @PostConstruct}
+     * counts the same. Does nothing on a node that does not lead.
+     *
+     * @param singleton the singleton's name
+     * @param cause     what went wrong, for the log
+     */
+    void reportFailure(String singleton, Throwable cause);
+
     /** @return a snapshot of every singleton's state on this node, ordered by name */
     List<SingletonStatus> status();
 

@@ -10,6 +10,12 @@ public enum SingletonState {
     LEADING,
     /** This node is destroying its instance before it releases the lock. */
     STOPPING,
+    /**
+     * This node stays out of the election for a while: after {@link LeaderElector#stepDown(String,
+     * java.time.Duration)} with a hold-off, or after the singleton failed too often (see
+     * {@code highlander.restart.*}).
+     */
+    DISABLED,
     /** The election stopped for good on this node, e.g. a pooler was detected; see the log. */
     FAILED,
     /** The application stopped; the election is over. */

@@ -13,6 +13,7 @@ import java.util.OptionalLong;
  * @param leader       the id of the node that leads, if known (this node's id while it leads)
  * @param fencingToken the current term's token while this node leads, or the last one it held
  * @param since        when the current state began
+ * @param restarts     how often this node restarted the singleton after a failure, since the application started
  * @param database     the database the lock lives in, as {@code host:port/name} or the server's own name,
  *                     so an operator can spot a node pointed at another database; empty before the first
  *                     connection
@@ -24,6 +25,7 @@ public record SingletonStatus(
         Optional<String> leader,
         OptionalLong fencingToken,
         Instant since,
+        int restarts,
         Optional<String> database) {
 
     /** @return whether this node leads the singleton */
@@ -37,6 +39,9 @@ public record SingletonStatus(
         leader.ifPresent(id -> text.append(", leader ").append(id));
         fencingToken.ifPresent(token -> text.append(", token ").append(token));
         text.append(", since ").append(since);
+        if (restarts > 0) {
+            text.append(", restarts ").append(restarts);
+        }
         database.ifPresent(db -> text.append(", database ").append(db));
         return text.toString();
     }

@@ -7,6 +7,8 @@ import io.highlander.cdi.internal.context.ClusterSingletonScoped;
 import io.highlander.cdi.internal.discovery.DefinitionRules;
 import io.highlander.cdi.internal.discovery.SingletonDefinition;
 import io.highlander.cdi.internal.election.Elections;
+import io.highlander.cdi.internal.health.HealthChecks;
+import io.highlander.cdi.internal.health.HealthSupport;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
@@ -45,6 +47,9 @@ public class HighlanderExtension implements Extension {
 
     void registerLifecycle(@Observes BeforeBeanDiscovery event, BeanManager beanManager) {
         event.addAnnotatedType(beanManager.createAnnotatedType(NodeLifecycle.class), NodeLifecycle.class.getName());
+        if (HealthSupport.available()) {
+            event.addAnnotatedType(beanManager.createAnnotatedType(HealthChecks.class), HealthChecks.class.getName());
+        }
     }
 
     <T> void discover(@Observes @WithAnnotations(ClusterSingleton.class) ProcessAnnotatedType<T> event) {

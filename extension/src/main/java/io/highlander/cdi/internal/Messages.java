@@ -90,6 +90,14 @@ public final class Messages {
         return "HL-0209: highlander.datasource.url must start with 'jdbc:postgresql:'; Highlander needs PostgreSQL.";
     }
 
+    public static String invalidMaxFailures(int value) {
+        return "HL-0211: highlander.restart.max-failures " + value + " is out of range; use 1 to 1000 (default 3).";
+    }
+
+    public static String invalidRestartDuration(String key, Duration value) {
+        return "HL-0212: " + key + " " + value + " is out of range; use more than zero and at most 1 day.";
+    }
+
     public static String ambiguousSettingsBeans(int count) {
         return "HL-0210: the application has " + count + " HighlanderSettings beans; produce at most one.";
     }
@@ -179,6 +187,22 @@ public final class Messages {
 
     public static String observerFailed(String singleton, String event) {
         return "HL-0406: " + singleton + ": an observer of " + event + " threw; the election goes on";
+    }
+
+    public static String singletonFailed(String singleton, int failures, Duration window, Duration backoff) {
+        return "HL-0410: " + singleton + ": the singleton failed (" + failures + " in " + window
+                + "); restarting it on this node in " + backoff;
+    }
+
+    public static String singletonFailedTooOften(String singleton, int failures, Duration window, Duration cooldown) {
+        return "HL-0411: " + singleton + ": the singleton failed " + failures + " times in " + window
+                + "; this node steps down and stays out of the election for " + cooldown + " so that another node can try";
+    }
+
+    public static String poolMayStarve(String source, int held, Duration waited) {
+        return "HL-0412: the DataSource " + source + " gave no further connection within " + waited
+                + " while Highlander holds " + held + " of its connections for good; the application may starve."
+                + " Enlarge the pool by " + held + " or give Highlander a DataSource of its own (@HighlanderDataSource).";
     }
 
     public static String unexpected(String singleton) {

@@ -67,6 +67,11 @@ public final class TestNode implements AutoCloseable {
         return container.select(type).get();
     }
 
+    /** @return the Weld container, for lookups the other methods do not cover */
+    public WeldContainer container() {
+        return container;
+    }
+
     /** @return whether the container still runs */
     public boolean running() {
         return container.isRunning();

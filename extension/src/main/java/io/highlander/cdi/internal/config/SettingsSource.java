@@ -90,6 +90,21 @@ public final class SettingsSource {
                 problems.add(Messages.unparsableInteger("highlander.namespace", value));
             }
         });
+        Optional<String> maxFailures = lookup.apply("highlander.restart.max-failures");
+        Optional<Duration> window = duration("highlander.restart.window", problems);
+        Optional<Duration> backoff = duration("highlander.restart.backoff", problems);
+        Optional<Duration> cooldown = duration("highlander.restart.cooldown", problems);
+        if (maxFailures.isPresent() || window.isPresent() || backoff.isPresent() || cooldown.isPresent()) {
+            HighlanderSettings defaults = HighlanderSettings.builder().build();
+            int failures = defaults.maxFailures();
+            try {
+                failures = maxFailures.map(String::trim).map(Integer::parseInt).orElse(failures);
+            } catch (NumberFormatException e) {
+                problems.add(Messages.unparsableInteger("highlander.restart.max-failures", maxFailures.get()));
+            }
+            builder.restartPolicy(failures, window.orElse(defaults.failureWindow()),
+                    backoff.orElse(defaults.restartBackoff()), cooldown.orElse(defaults.failureCooldown()));
+        }
         lookup.apply("highlander.datasource.jndi").ifPresent(builder::dataSourceJndiName);
         lookup.apply("highlander.datasource.url").ifPresent(url -> builder.jdbcUrl(url,
                 lookup.apply("highlander.datasource.user").orElse(null),

@@ -14,4 +14,9 @@ public interface ConnectionSource {
 
     /** @return what this source is, for messages: a JNDI name, a bean, or a URL without its password */
     String description();
+
+    /** @return whether connections come from a pool the application shares (a DataSource) */
+    default boolean pooled() {
+        return true;
+    }
 }

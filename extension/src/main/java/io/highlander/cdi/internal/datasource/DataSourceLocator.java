@@ -108,6 +108,11 @@ public final class DataSourceLocator {
             public String description() {
                 return description;
             }
+
+            @Override
+            public boolean pooled() {
+                return false;
+            }
         };
     }
 

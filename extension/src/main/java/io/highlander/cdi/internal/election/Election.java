@@ -76,7 +76,10 @@ public final class Election {
     private volatile LockSession session;
     private volatile boolean closing;
     private volatile boolean stepDownRequested;
+    private volatile LossReason stepDownReason = LossReason.STEPPED_DOWN;
     private volatile long holdOffUntil;
+    private volatile Future<?> lastStop;
+    private final Supervisor supervisor;
     private volatile String lastProblem;
     private Thread lockThread;
 
@@ -94,6 +97,8 @@ public final class Election {
         this.threads = threads;
         this.watchdog = watchdog;
         this.lifecycle = threads.singleThread("highlander-" + name + "-lifecycle");
+        this.supervisor = new Supervisor(settings.maxFailures(), settings.failureWindow(), settings.restartBackoff(),
+                System::nanoTime);
         context.register(bean, this::refusal);
     }
 
@@ -142,10 +147,28 @@ public final class Election {
 
     /** @param holdOff how long to stay out of the election afterwards */
     void stepDown(Duration holdOff) {
-        if (state == SingletonState.LEADING) {
+        stepDown(holdOff, LossReason.STEPPED_DOWN);
+    }
+
+    private void stepDown(Duration holdOff, LossReason reason) {
+        if (term != null) {
             holdOffUntil = System.nanoTime() + holdOff.toNanos();
+            stepDownReason = reason;
             stepDownRequested = true;
             wake();
+        }
+    }
+
+    /** The instance failed while running: replace it, or step down if it fails too often. */
+    void reportFailure(Throwable cause) {
+        Term current = term;
+        if (current != null && current.lease.isValid()) {
+            lifecycle.execute(() -> {
+                if (!current.ended()) {
+                    destroyInstance();
+                    failed(current, cause);
+                }
+            });
         }
     }
 
@@ -179,11 +202,17 @@ public final class Election {
     SingletonStatus status() {
         long token = lastToken;
         return new SingletonStatus(name, settings.nodeId(), state, Optional.ofNullable(knownLeader),
-                token < 0 ? OptionalLong.empty() : OptionalLong.of(token), since, Optional.ofNullable(database));
+                token < 0 ? OptionalLong.empty() : OptionalLong.of(token), since, supervisor.restarts(),
+                Optional.ofNullable(database));
     }
 
     String name() {
         return name;
+    }
+
+    /** @return whether the lock thread holds a connection now */
+    boolean connected() {
+        return session != null;
     }
 
     private NotLeaderException refusal() {
@@ -239,10 +268,14 @@ public final class Election {
 
     /** Waits for the lock; returns the new term, or {@code null} if closing. */
     private Term compete(LockSession current) throws SQLException {
-        state(SingletonState.STANDBY);
-        while (!closing && System.nanoTime() - holdOffUntil < 0) {
-            LockSupport.parkNanos(this, holdOffUntil - System.nanoTime());
+        awaitStopped();
+        if (!closing && System.nanoTime() - holdOffUntil < 0) {
+            state(SingletonState.DISABLED);
+            while (!closing && System.nanoTime() - holdOffUntil < 0) {
+                LockSupport.parkNanos(this, holdOffUntil - System.nanoTime());
+            }
         }
+        state(SingletonState.STANDBY);
         try {
             if (!closing && current.tryAcquire(key)) {
                 return begin(current);
@@ -266,6 +299,22 @@ public final class Election {
                 return null; // the wait was cancelled by close()
             }
             throw e;
+        }
+    }
+
+    /** A node whose previous instance is still being destroyed does not compete: it could not start a new one. */
+    private void awaitStopped() {
+        Future<?> stop = lastStop;
+        while (!closing && stop != null && !stop.isDone()) {
+            state(SingletonState.STOPPING);
+            try {
+                stop.get(100, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                // keep waiting until it is done or we close
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
@@ -295,7 +344,7 @@ public final class Election {
                 return;
             }
             if (closing || stepDownRequested) {
-                handOver(won, closing ? LossReason.SHUTDOWN : LossReason.STEPPED_DOWN);
+                handOver(won, closing ? LossReason.SHUTDOWN : stepDownReason);
                 return;
             }
             if (System.nanoTime() - nextBeat < 0) {
@@ -333,6 +382,7 @@ public final class Election {
         state(SingletonState.STOPPING);
         context.close(bean);
         Future<?> stopped = lifecycle.submit(() -> stopInstance(ending, reason));
+        lastStop = stopped;
         long heartbeat = settings.heartbeat().toNanos();
         long giveUpAt = System.nanoTime() + settings.lease().toNanos();
         try {
@@ -356,7 +406,7 @@ public final class Election {
         term = null;
         ending.session.release(key);
         LOG.log(Level.INFO, Messages.lost(name, settings.nodeId(), reason, null));
-        state(closing ? SingletonState.CLOSED : SingletonState.STANDBY);
+        state(closing ? SingletonState.CLOSED : stopped.isDone() ? SingletonState.STANDBY : SingletonState.STOPPING);
     }
 
     /** Ends the current term, if any, because its connection failed. */
@@ -377,7 +427,7 @@ public final class Election {
         knownLeader = null;
         state(reason == LossReason.POOLER_DETECTED ? SingletonState.FAILED : SingletonState.STANDBY);
         LOG.log(Level.WARNING, Messages.lost(name, settings.nodeId(), reason, detail));
-        lifecycle.execute(() -> stopInstance(ending, reason));
+        lastStop = lifecycle.submit(() -> stopInstance(ending, reason));
     }
 
     private void watch(Term watched) {
@@ -402,20 +452,49 @@ public final class Election {
             return; // lost before it could start
         }
         context.open(bean, starting.lease);
+        if (createInstance(starting)) {
+            notifier.acquired(new LeadershipAcquired(name, settings.nodeId(), starting.fencingToken, starting.began));
+        }
+    }
+
+    /** Creates the instance; on failure hands over to {@link #failed}. Returns whether it now runs. */
+    private boolean createInstance(Term starting) {
         try {
             createInstance();
         } catch (NotLeaderException e) {
-            return;
+            return false;
         } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, Messages.callbackFailed(name, "@PostConstruct"), e);
-            stepDown(Duration.ZERO);
-            return;
+            failed(starting, e);
+            return false;
         }
         if (!starting.lease.isValid()) {
             LOG.log(closing ? Level.INFO : Level.WARNING, Messages.endedWhileStarting(name));
+            return false;
+        }
+        return true;
+    }
+
+    /** Restart on this node after a backoff, or step down when it fails too often. Lifecycle thread only. */
+    private void failed(Term failing, Throwable cause) {
+        Supervisor.Verdict verdict = supervisor.failed();
+        if (verdict.stepDown()) {
+            LOG.log(Level.ERROR, Messages.singletonFailedTooOften(name, verdict.failures(), settings.failureWindow(),
+                    settings.failureCooldown()), cause);
+            stepDown(settings.failureCooldown(), LossReason.SINGLETON_FAILED);
             return;
         }
-        notifier.acquired(new LeadershipAcquired(name, settings.nodeId(), starting.fencingToken, starting.began));
+        // The first failure of a window gets a stack trace; the (bounded) rest one line each.
+        if (verdict.failures() == 1) {
+            LOG.log(Level.ERROR, Messages.singletonFailed(name, 1, settings.failureWindow(), verdict.backoff()), cause);
+        } else {
+            LOG.log(Level.WARNING, Messages.singletonFailed(name, verdict.failures(), settings.failureWindow(),
+                    verdict.backoff()) + " (" + cause + ")");
+        }
+        watchdog.schedule(() -> lifecycle.execute(() -> {
+            if (failing.lease.isValid() && createInstance(failing)) {
+                supervisor.restarted();
+            }
+        }), verdict.backoff().toNanos(), TimeUnit.NANOSECONDS);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -425,6 +504,11 @@ public final class Election {
     }
 
     private void stopInstance(Term ended, LossReason reason) {
+        destroyInstance();
+        notifier.lost(new LeadershipLost(name, settings.nodeId(), ended.fencingToken, reason, Instant.now()));
+    }
+
+    private void destroyInstance() {
         context.takeInstance(bean).ifPresent(instance -> {
             try {
                 context.destroy(instance);
@@ -432,7 +516,6 @@ public final class Election {
                 LOG.log(Level.ERROR, Messages.callbackFailed(name, "@PreDestroy"), e);
             }
         });
-        notifier.lost(new LeadershipLost(name, settings.nodeId(), ended.fencingToken, reason, Instant.now()));
     }
 
     // ---- helpers ----

@@ -6,7 +6,9 @@ import io.highlander.cdi.SingletonStatus;
 import io.highlander.cdi.internal.Messages;
 import io.highlander.cdi.internal.context.ClusterSingletonContext;
 import io.highlander.cdi.internal.datasource.ConnectionSource;
+import io.highlander.cdi.internal.datasource.PoolStarvationProbe;
 import io.highlander.cdi.internal.events.LeadershipNotifier;
+import io.highlander.cdi.internal.management.NodeManagement;
 import io.highlander.cdi.internal.threads.LifecycleThreads;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
@@ -29,6 +31,9 @@ public final class Elections implements LeaderElector {
     private final String nodeId;
     private final Map<String, Election> byName = new TreeMap<>();
     private final ScheduledExecutorService watchdog;
+    private final ConnectionSource connections;
+    private final LifecycleThreads threads;
+    private NodeManagement management;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -44,6 +49,8 @@ public final class Elections implements LeaderElector {
                      ClusterSingletonContext context, BeanManager beanManager, LifecycleThreads threads) {
         this.nodeId = settings.nodeId();
         this.watchdog = threads.scheduler("highlander-lease-watchdog");
+        this.connections = connections;
+        this.threads = threads;
         LeadershipNotifier notifier = new LeadershipNotifier(beanManager);
         singletons.forEach((name, bean) -> byName.put(name, new Election(name, bean, settings, connections, context,
                 notifier, beanManager, threads, watchdog)));
@@ -53,6 +60,9 @@ public final class Elections implements LeaderElector {
     public void start() {
         if (started.compareAndSet(false, true)) {
             byName.values().forEach(Election::start);
+            management = NodeManagement.register(this);
+            PoolStarvationProbe.start(connections, byName.size(),
+                    () -> byName.values().stream().allMatch(Election::connected), Duration.ofSeconds(5), threads);
         }
     }
 
@@ -62,6 +72,9 @@ public final class Elections implements LeaderElector {
             byName.values().forEach(Election::requestClose);
             byName.values().forEach(Election::awaitClosed);
             watchdog.shutdownNow();
+            if (management != null) {
+                management.unregister();
+            }
         }
     }
 
@@ -83,6 +96,11 @@ public final class Elections implements LeaderElector {
     @Override
     public Optional<String> leader(String singleton) {
         return election(singleton).leader();
+    }
+
+    @Override
+    public void reportFailure(String singleton, Throwable cause) {
+        election(singleton).reportFailure(cause);
     }
 
     @Override

@@ -1,0 +1,117 @@
+package io.highlander.cdi.supervision;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.highlander.cdi.HighlanderSettings;
+import io.highlander.cdi.SingletonState;
+import io.highlander.cdi.app.LeadershipLog;
+import io.highlander.cdi.testing.History;
+import io.highlander.cdi.testing.LogRecorder;
+import io.highlander.cdi.testing.TestNode;
+import io.highlander.cdi.testing.TestPostgres;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A failing singleton is restarted, then handed to another node; a hanging stop cannot hold the lock. */
+class SupervisionTest {
+
+    private static final String WORKER = "worker";
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    private final History history = new History();
+    private final Script script = new Script();
+    private final List<TestNode> nodes = new ArrayList<>();
+    private final LogRecorder log = LogRecorder.of("io.highlander");
+    private DataSource dataSource;
+
+    @BeforeEach
+    void freshDatabase() {
+        TestPostgres postgres = TestPostgres.shared();
+        dataSource = postgres.dataSource(postgres.newDatabase());
+    }
+
+    @AfterEach
+    void stopNodes() {
+        script.releaseStop.countDown();
+        nodes.forEach(TestNode::close);
+        log.close();
+    }
+
+    @Test
+    void failingStartIsRestartedOnTheSameNode() {
+        script.failingStarts.set(2);
+        TestNode node = startNode("a");
+
+        await().atMost(PATIENCE).until(() -> history.running() == 1);
+
+        assertThat(history.entries()).extracting(History.Entry::what)
+                .containsSubsequence("failed-start", "failed-start", "start");
+        assertThat(node.elector().status(WORKER).restarts()).isEqualTo(1);
+        assertThat(node.elector().isLeader(WORKER)).isTrue();
+        assertThat(log.messages()).anyMatch(m -> m.startsWith("HL-0410: worker: the singleton failed (1 in PT1M);"
+                + " restarting it on this node in PT0.05S"));
+    }
+
+    @Test
+    void reportedFailureReplacesTheInstance() {
+        TestNode node = startNode("a");
+        await().atMost(PATIENCE).until(() -> history.running() == 1);
+        int first = node.bean(Worker.class).instance();
+
+        node.elector().reportFailure(WORKER, new IllegalStateException("worker thread died (test)"));
+
+        await().atMost(PATIENCE).until(() -> script.instances.get() == 2 && history.running() == 1);
+        assertThat(node.bean(Worker.class).instance()).isNotEqualTo(first);
+        assertThat(history.entries()).extracting(History.Entry::what).containsSubsequence("start", "stop", "start");
+    }
+
+    @Test
+    void singletonThatAlwaysFailsMakesTheNodeStepDownForTheCooldown() {
+        script.failingStarts.set(-1);
+        TestNode first = startNode("a");
+        await().atMost(PATIENCE).until(() -> !history.entries("lost:SINGLETON_FAILED").isEmpty());
+        TestNode second = startNode("b");
+
+        assertThat(first.elector().status(WORKER).state()).isEqualTo(SingletonState.DISABLED);
+        await().atMost(PATIENCE).until(() -> history.entries("failed-start").stream().anyMatch(e -> e.node().equals("b")));
+        assertThat(history.entries("failed-start")).extracting(History.Entry::node).startsWith("a", "a", "a");
+        assertThat(log.messages()).anyMatch(m -> m.equals("HL-0411: worker: the singleton failed 3 times in PT1M;"
+                + " this node steps down and stays out of the election for PT5S so that another node can try"));
+        assertThat(second.elector().status(WORKER).state()).isNotEqualTo(SingletonState.FAILED);
+    }
+
+    @Test
+    void hangingPreDestroyDoesNotKeepTheLockPastTheLease() {
+        TestNode first = startNode("a");
+        await().atMost(PATIENCE).until(() -> history.running() == 1);
+        TestNode second = startNode("b");
+        script.hangOnStop = true;
+
+        first.elector().stepDown(WORKER);
+
+        await().atMost(PATIENCE).until(() -> second.elector().isLeader(WORKER));
+        assertThat(log.messages()).anyMatch(m -> m.startsWith("HL-0404: worker: @PreDestroy did not return within PT2S"));
+        assertThat(first.elector().status(WORKER).state())
+                .as("a node whose instance is still stopping stays out").isEqualTo(SingletonState.STOPPING);
+        script.releaseStop.countDown();
+        await().atMost(PATIENCE).until(() -> first.elector().status(WORKER).state() == SingletonState.STANDBY);
+    }
+
+    private TestNode startNode(String id) {
+        HighlanderSettings settings = HighlanderSettings.builder().nodeId(id)
+                .lease(Duration.ofSeconds(2)).heartbeat(Duration.ofMillis(200)).standbyInterval(Duration.ofMillis(500))
+                .restartPolicy(3, Duration.ofMinutes(1), Duration.ofMillis(50), Duration.ofSeconds(5))
+                .build();
+        TestNode node = TestNode.start(settings, dataSource, Map.of(History.class, history, Script.class, script),
+                Worker.class, LeadershipLog.class);
+        nodes.add(node);
+        return node;
+    }
+}
