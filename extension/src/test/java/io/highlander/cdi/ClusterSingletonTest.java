@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import io.highlander.cdi.app.LeadershipLog;
 import io.highlander.cdi.app.Ticker;
 import io.highlander.cdi.testing.History;
+import io.highlander.cdi.testing.LogRecorder;
+import io.highlander.cdi.testing.OneConnectionPool;
 import io.highlander.cdi.testing.TestNode;
 import io.highlander.cdi.testing.TestPostgres;
 import jakarta.enterprise.context.ContextNotActiveException;
@@ -115,7 +117,7 @@ class ClusterSingletonTest {
         assertThat(second).isNotSameAs(first);
         await().atMost(PATIENCE).until(() -> !history.entries("lost:STEPPED_DOWN").isEmpty());
         assertThat(history.entries("lost:STEPPED_DOWN")).extracting(History.Entry::node).containsExactly(first.id());
-        assertThat(first.elector().status(TICKER).state()).isEqualTo(SingletonState.STANDBY);
+        assertThat(first.elector().status(TICKER).state()).isEqualTo(SingletonState.DISABLED);
         assertThat(history.maxRunning()).isEqualTo(1);
     }
 
@@ -161,6 +163,25 @@ class ClusterSingletonTest {
         TestNode second = awaitLeader();
         assertThat(history.entries("lost:CONNECTION_LOST")).extracting(History.Entry::node).containsExactly(first.id());
         assertThat(second.elector().checkLeadership(TICKER)).isGreaterThan(firstToken);
+    }
+
+    @Test
+    void transactionPoolerStopsTheElectionForGood() throws SQLException {
+        OneConnectionPool pooler = OneConnectionPool.over(dataSource, 2);
+        DataSource behindPooler = (DataSource) java.lang.reflect.Proxy.newProxyInstance(DataSource.class.getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, method, args) -> method.getName().equals("getConnection")
+                        ? pooler.borrow() : method.invoke(dataSource, args));
+        try (LogRecorder log = LogRecorder.of("io.highlander")) {
+            HighlanderSettings settings = HighlanderSettings.builder().nodeId("pooled").build();
+            TestNode node = TestNode.start(settings, behindPooler, Map.of(History.class, history), Ticker.class, LeadershipLog.class);
+            nodes.add(node);
+
+            await().atMost(PATIENCE).until(() -> node.elector().status(TICKER).state() == SingletonState.FAILED);
+            assertThat(log.messages()).anyMatch(m -> m.startsWith("HL-0311: the lock connection of singleton 'ticker'"));
+            assertThat(history.entries("start")).isEmpty();
+        } finally {
+            pooler.shutdown();
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.highlander.cdi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.highlander.cdi.testing.PasswordCheck;
 import io.highlander.cdi.testing.TestNode;
 import io.highlander.cdi.testing.TestPostgres;
 import jakarta.annotation.Priority;
@@ -137,6 +138,64 @@ class DeploymentErrorsTest {
     }
 
     @Test
+    void interfaceIsRejected() {
+        assertThat(deploymentFailure(ValidJob.class, SingletonInterface.class)).contains("HL-0102: @ClusterSingleton is on"
+                + " the interface " + SingletonInterface.class.getName() + ", which cannot have an instance of its own;"
+                + " put it on a concrete @ApplicationScoped class.");
+    }
+
+    @Test
+    void producerMethodsCannotCarryTheAnnotation() {
+        // @ClusterSingleton on a producer method or field does not compile: it targets classes only
+        assertThat(ClusterSingleton.class.getAnnotation(java.lang.annotation.Target.class).value())
+                .containsExactly(java.lang.annotation.ElementType.TYPE);
+    }
+
+    @Test
+    void twoHighlanderDataSourcesAreRejected() {
+        assertThat(deploymentFailure(ValidJob.class, SecondDataSource.class)).contains(
+                "HL-0304: the application has 2 DataSource beans with @HighlanderDataSource; keep one.");
+    }
+
+    @Test
+    void twoSettingsBeansAreRejected() {
+        assertThat(deploymentFailure(ValidJob.class, SecondSettings.class)).contains(
+                "HL-0210: the application has 2 HighlanderSettings beans; produce at most one.");
+    }
+
+    @Test
+    void invalidSettingsFromSystemPropertiesAreRejectedAllAtOnce() {
+        System.setProperty("highlander.heartbeat", "5s");
+        System.setProperty("highlander.standby.interval", "0ms");
+        try {
+            assertThat(failure(() -> TestNode.start(null, TestPostgres.shared().dataSource(), Map.of(), ValidJob.class)))
+                    .contains("HL-0200: invalid Highlander settings (from system properties, environment):\n"
+                            + "HL-0203: highlander.heartbeat PT5S must be more than zero and at most a third of"
+                            + " highlander.lease PT10S, so that a leader can miss two heartbeats; lower it or raise the lease.\n"
+                            + "HL-0206: highlander.standby.interval PT0S is out of range; use 10ms to 1h (default 5s).");
+        } finally {
+            System.clearProperty("highlander.heartbeat");
+            System.clearProperty("highlander.standby.interval");
+        }
+    }
+
+    @Test
+    void wrongPasswordIsRejectedWithoutShowingIt() throws Exception {
+        TestPostgres postgres = TestPostgres.shared();
+        org.junit.jupiter.api.Assumptions.assumeTrue(postgres.kind().equals("embedded"),
+                "needs a server whose pg_hba.conf this test may change");
+        PasswordCheck.requirePasswordFor(postgres, "hl_secret", "right-password");
+        HighlanderSettings settings = HighlanderSettings.builder().nodeId("a")
+                .jdbcUrl(postgres.url().replaceFirst("\\?.*$", ""), "hl_secret", "wrong-password-123").build();
+
+        String failure = failure(() -> TestNode.start(settings, null, Map.of(), ValidJob.class));
+
+        assertThat(failure).contains("HL-0309: PostgreSQL refused the connection of DataSource")
+                .contains("(SQLState 28P01: ").contains("check the user, password and database name.")
+                .doesNotContain("wrong-password-123");
+    }
+
+    @Test
     void applicationWithoutSingletonsNeedsNoDataSource() {
         try (TestNode node = TestNode.start(SETTINGS, null, Map.of(), PlainJob.class)) {
             assertThat(node.elector().status()).isEmpty();
@@ -216,6 +275,25 @@ class DeploymentErrorsTest {
     @ApplicationScoped
     @ClusterSingleton("job-52859")
     static class CollidingB {
+    }
+
+    @ClusterSingleton
+    interface SingletonInterface {
+    }
+
+    static class SecondDataSource {
+        @jakarta.enterprise.inject.Produces
+        @HighlanderDataSource
+        DataSource second() {
+            return TestPostgres.shared().dataSource();
+        }
+    }
+
+    static class SecondSettings {
+        @jakarta.enterprise.inject.Produces
+        HighlanderSettings second() {
+            return HighlanderSettings.builder().nodeId("b").build();
+        }
     }
 
     interface Job {

@@ -31,7 +31,8 @@ public final class TestNode implements AutoCloseable {
     /**
      * Starts a node.
      *
-     * @param settings    the node's settings (its node id names the container)
+     * @param settings    the node's settings (its node id names the container), or {@code null} to let the
+     *                    library read them from system properties and the environment
      * @param dataSource  where its lock connections come from, or {@code null} for none
      * @param shared      objects to offer as beans of their own class (e.g. a history all nodes write to)
      * @param beanClasses the application's bean classes
@@ -39,13 +40,14 @@ public final class TestNode implements AutoCloseable {
      */
     public static TestNode start(HighlanderSettings settings, DataSource dataSource, Map<Class<?>, Object> shared,
                                  Class<?>... beanClasses) {
-        Weld weld = new Weld("node-" + settings.nodeId() + "-" + System.nanoTime())
+        String id = settings == null ? "default" : settings.nodeId();
+        Weld weld = new Weld("node-" + id + "-" + System.nanoTime())
                 .disableDiscovery()
                 .property("org.jboss.weld.se.shutdownHook", false)
                 .addBeanClasses(beanClasses)
                 .addExtension(new NodeBeans(settings, dataSource, shared))
                 .addExtension(new io.highlander.cdi.internal.HighlanderExtension());
-        return new TestNode(settings.nodeId(), weld.initialize());
+        return new TestNode(id, weld.initialize());
     }
 
     /** @return the node's id */
@@ -102,8 +104,10 @@ public final class TestNode implements AutoCloseable {
         }
 
         void addBeans(@Observes AfterBeanDiscovery event) {
-            event.addBean().beanClass(TestNode.class).types(HighlanderSettings.class, Object.class)
-                    .scope(Singleton.class).createWith(context -> settings);
+            if (settings != null) {
+                event.addBean().beanClass(TestNode.class).types(HighlanderSettings.class, Object.class)
+                        .scope(Singleton.class).createWith(context -> settings);
+            }
             if (dataSource != null) {
                 event.addBean().beanClass(TestNode.class).types(DataSource.class, Object.class)
                         .qualifiers(new HighlanderDataSourceLiteral(), Any.Literal.INSTANCE)

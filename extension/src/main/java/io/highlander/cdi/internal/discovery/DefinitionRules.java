@@ -63,7 +63,7 @@ public final class DefinitionRules {
      */
     public static List<String> crossCheck(List<SingletonDefinition> definitions) {
         List<String> problems = new ArrayList<>();
-        Map<String, List<String>> classesByName = new LinkedHashMap<>();
+        Map<String, List<String>> classesByName = new java.util.TreeMap<>(); // sorted: stable messages
         for (SingletonDefinition definition : definitions) {
             classesByName.computeIfAbsent(definition.name(), name -> new ArrayList<>())
                     .add(definition.beanClass().getName());
@@ -71,7 +71,7 @@ public final class DefinitionRules {
         Map<Integer, String> nameByKey = new LinkedHashMap<>();
         classesByName.forEach((name, classes) -> {
             if (classes.size() > 1) {
-                problems.add(Messages.duplicateName(name, classes));
+                problems.add(Messages.duplicateName(name, classes.stream().sorted().toList()));
             }
             int key = LockKey.hash(name);
             String other = nameByKey.putIfAbsent(key, name);
