@@ -10,21 +10,18 @@ import io.highlander.cdi.testing.History;
 import io.highlander.cdi.testing.LogRecorder;
 import io.highlander.cdi.testing.OneConnectionPool;
 import io.highlander.cdi.testing.TestNode;
-import io.highlander.cdi.testing.TestPostgres;
+import io.highlander.cdi.testing.TestCluster;
 import jakarta.enterprise.context.ContextNotActiveException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Several Weld containers in one JVM act as nodes against one real PostgreSQL database. */
 class ClusterSingletonTest {
@@ -32,20 +29,10 @@ class ClusterSingletonTest {
     private static final String TICKER = "ticker";
     private static final Duration PATIENCE = Duration.ofSeconds(20);
 
-    private final History history = new History();
-    private final List<TestNode> nodes = new ArrayList<>();
-    private DataSource dataSource;
-
-    @BeforeEach
-    void freshDatabase() {
-        TestPostgres postgres = TestPostgres.shared();
-        dataSource = postgres.dataSource(postgres.newDatabase());
-    }
-
-    @AfterEach
-    void stopNodes() {
-        nodes.forEach(TestNode::close);
-    }
+    @RegisterExtension
+    final TestCluster cluster = new TestCluster();
+    private final History history = cluster.history();
+    private final List<TestNode> nodes = cluster.nodes();
 
     @Test
     void exactlyOneOfThreeNodesRunsTheSingleton() {
@@ -167,14 +154,13 @@ class ClusterSingletonTest {
 
     @Test
     void transactionPoolerStopsTheElectionForGood() throws SQLException {
-        OneConnectionPool pooler = OneConnectionPool.over(dataSource, 2);
+        OneConnectionPool pooler = OneConnectionPool.over(cluster.dataSource(), 2);
         DataSource behindPooler = (DataSource) java.lang.reflect.Proxy.newProxyInstance(DataSource.class.getClassLoader(),
                 new Class<?>[] {DataSource.class}, (proxy, method, args) -> method.getName().equals("getConnection")
-                        ? pooler.borrow() : method.invoke(dataSource, args));
+                        ? pooler.borrow() : method.invoke(cluster.dataSource(), args));
         try (LogRecorder log = LogRecorder.of("io.highlander")) {
             HighlanderSettings settings = HighlanderSettings.builder().nodeId("pooled").build();
-            TestNode node = TestNode.start(settings, behindPooler, Map.of(History.class, history), Ticker.class, LeadershipLog.class);
-            nodes.add(node);
+            TestNode node = cluster.start(settings, behindPooler, Ticker.class, LeadershipLog.class);
 
             await().atMost(PATIENCE).until(() -> node.elector().status(TICKER).state() == SingletonState.FAILED);
             assertThat(log.messages()).anyMatch(m -> m.startsWith("HL-0311: the lock connection of singleton 'ticker'"));
@@ -198,8 +184,7 @@ class ClusterSingletonTest {
             HighlanderSettings settings = HighlanderSettings.builder().nodeId(id)
                     .lease(Duration.ofSeconds(3)).heartbeat(Duration.ofMillis(300))
                     .standbyInterval(Duration.ofSeconds(1)).build();
-            nodes.add(TestNode.start(settings, dataSource, Map.of(History.class, history),
-                    Ticker.class, LeadershipLog.class));
+            cluster.start(settings, Ticker.class, LeadershipLog.class);
         }
     }
 
@@ -217,7 +202,7 @@ class ClusterSingletonTest {
     }
 
     private void terminateLockSessionOf(String nodeId) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
+        try (Connection connection = cluster.dataSource().getConnection();
              PreparedStatement terminate = connection.prepareStatement(
                      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?")) {
             terminate.setString(1, "highlander:" + nodeId);

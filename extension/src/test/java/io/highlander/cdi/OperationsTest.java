@@ -6,17 +6,14 @@ import static org.awaitility.Awaitility.await;
 import io.highlander.cdi.app.LeadershipLog;
 import io.highlander.cdi.app.Ticker;
 import io.highlander.cdi.internal.management.NodeManagement;
-import io.highlander.cdi.testing.History;
 import io.highlander.cdi.testing.LogRecorder;
 import io.highlander.cdi.testing.TestNode;
-import io.highlander.cdi.testing.TestPostgres;
+import io.highlander.cdi.testing.TestCluster;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Semaphore;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -25,35 +22,22 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What operators see and steer: the JMX view, the health checks, the pool starvation warning. */
 class OperationsTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(20);
 
-    private final History history = new History();
-    private final List<TestNode> nodes = new ArrayList<>();
-    private DataSource dataSource;
-
-    @BeforeEach
-    void freshDatabase() {
-        TestPostgres postgres = TestPostgres.shared();
-        dataSource = postgres.dataSource(postgres.newDatabase());
-    }
-
-    @AfterEach
-    void stopNodes() {
-        nodes.forEach(TestNode::close);
-    }
+    @RegisterExtension
+    final TestCluster cluster = new TestCluster();
 
     @Test
     void eachNodeHasAJmxViewWithStatusAndStepDown() throws Exception {
-        TestNode a = startNode("jmx-a", dataSource);
+        TestNode a = startNode("jmx-a", cluster.dataSource());
         await().atMost(PATIENCE).until(() -> a.elector().isLeader("ticker"));
-        TestNode b = startNode("jmx-b", dataSource);
+        TestNode b = startNode("jmx-b", cluster.dataSource());
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         ObjectName nameOfA = NodeManagement.objectName("jmx-a");
 
@@ -71,9 +55,9 @@ class OperationsTest {
 
     @Test
     void healthChecksStayUpOnAStandby() {
-        TestNode leader = startNode("a", dataSource);
+        TestNode leader = startNode("a", cluster.dataSource());
         await().atMost(PATIENCE).until(() -> leader.elector().isLeader("ticker"));
-        TestNode standby = startNode("b", dataSource);
+        TestNode standby = startNode("b", cluster.dataSource());
         await().atMost(PATIENCE).until(() -> standby.elector().status("ticker").state() == SingletonState.STANDBY);
 
         for (TestNode node : List.of(leader, standby)) {
@@ -91,8 +75,7 @@ class OperationsTest {
     void readinessIsDownUntilTheDatabaseWasReached() {
         HighlanderSettings settings = HighlanderSettings.builder().nodeId("lonely")
                 .jdbcUrl("jdbc:postgresql://127.0.0.1:1/postgres?connectTimeout=1", "u", null).build();
-        TestNode node = TestNode.start(settings, null, Map.of(History.class, history), Ticker.class, LeadershipLog.class);
-        nodes.add(node);
+        TestNode node = cluster.start(settings, (DataSource) null, Ticker.class, LeadershipLog.class);
 
         assertThat(check(node, Readiness.Literal.INSTANCE).getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
         assertThat(check(node, Liveness.Literal.INSTANCE).getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
@@ -104,10 +87,10 @@ class OperationsTest {
         DataSource tinyPool = (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(),
                 new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
                     if (!method.getName().equals("getConnection")) {
-                        return method.invoke(dataSource, args);
+                        return method.invoke(cluster.dataSource(), args);
                     }
                     poolSize.acquire(); // a pool of one: the next borrower waits
-                    Connection real = dataSource.getConnection();
+                    Connection real = cluster.dataSource().getConnection();
                     return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
                             (p, m, a) -> {
                                 if (m.getName().equals("close") || m.getName().equals("abort")) {
@@ -136,8 +119,6 @@ class OperationsTest {
         HighlanderSettings settings = HighlanderSettings.builder().nodeId(id)
                 .lease(Duration.ofSeconds(3)).heartbeat(Duration.ofMillis(300)).standbyInterval(Duration.ofSeconds(1))
                 .build();
-        TestNode node = TestNode.start(settings, source, Map.of(History.class, history), Ticker.class, LeadershipLog.class);
-        nodes.add(node);
-        return node;
+        return cluster.start(settings, source, Ticker.class, LeadershipLog.class);
     }
 }

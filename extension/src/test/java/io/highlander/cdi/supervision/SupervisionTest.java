@@ -9,15 +9,11 @@ import io.highlander.cdi.app.LeadershipLog;
 import io.highlander.cdi.testing.History;
 import io.highlander.cdi.testing.LogRecorder;
 import io.highlander.cdi.testing.TestNode;
-import io.highlander.cdi.testing.TestPostgres;
+import io.highlander.cdi.testing.TestCluster;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A failing singleton is restarted, then handed to another node; a hanging stop cannot hold the lock. */
 class SupervisionTest {
@@ -25,22 +21,15 @@ class SupervisionTest {
     private static final String WORKER = "worker";
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 
-    private final History history = new History();
     private final Script script = new Script();
-    private final List<TestNode> nodes = new ArrayList<>();
+    @RegisterExtension
+    final TestCluster cluster = new TestCluster().share(Script.class, script);
+    private final History history = cluster.history();
     private final LogRecorder log = LogRecorder.of("io.highlander");
-    private DataSource dataSource;
-
-    @BeforeEach
-    void freshDatabase() {
-        TestPostgres postgres = TestPostgres.shared();
-        dataSource = postgres.dataSource(postgres.newDatabase());
-    }
 
     @AfterEach
-    void stopNodes() {
-        script.releaseStop.countDown();
-        nodes.forEach(TestNode::close);
+    void releaseHangingStop() {
+        script.releaseStop.countDown(); // before the cluster stops its nodes
         log.close();
     }
 
@@ -109,9 +98,6 @@ class SupervisionTest {
                 .lease(Duration.ofSeconds(2)).heartbeat(Duration.ofMillis(200)).standbyInterval(Duration.ofMillis(500))
                 .restartPolicy(3, Duration.ofMinutes(1), Duration.ofMillis(50), Duration.ofSeconds(5))
                 .build();
-        TestNode node = TestNode.start(settings, dataSource, Map.of(History.class, history, Script.class, script),
-                Worker.class, LeadershipLog.class);
-        nodes.add(node);
-        return node;
+        return cluster.start(settings, Worker.class, LeadershipLog.class);
     }
 }
