@@ -169,7 +169,7 @@ class DeploymentErrorsTest {
         System.setProperty("highlander.standby.interval", "0ms");
         try {
             assertThat(failure(() -> TestNode.start(null, TestPostgres.shared().dataSource(), Map.of(), ValidJob.class)))
-                    .contains("HL-0200: invalid Highlander settings (from system properties, environment):\n"
+                    .contains("HL-0200: invalid Highlander settings (from MicroProfile Config, system properties, environment):\n"
                             + "HL-0203: highlander.heartbeat PT5S must be more than zero and at most a third of"
                             + " highlander.lease PT10S, so that a leader can miss two heartbeats; lower it or raise the lease.\n"
                             + "HL-0206: highlander.standby.interval PT0S is out of range; use 10ms to 1h (default 5s).");

@@ -95,6 +95,14 @@ class SettingsSourceTest {
     }
 
     @Test
+    void microProfileConfigIsReadWhenPresent() {
+        SettingsSource source = SettingsSource.forApplication(getClass().getClassLoader());
+
+        assertThat(source.description()).isEqualTo("MicroProfile Config, system properties, environment");
+        assertThat(source.load().namespace()).isEqualTo(4242); // from META-INF/microprofile-config.properties
+    }
+
+    @Test
     void environmentNamesFollowTheMicroProfileConvention() {
         assertThat(SettingsSource.environmentName("highlander.node-id")).isEqualTo("HIGHLANDER_NODE_ID");
         assertThat(SettingsSource.environmentName("highlander.datasource.url")).isEqualTo("HIGHLANDER_DATASOURCE_URL");
