@@ -322,6 +322,11 @@ public final class HighlanderSettings {
                     || standbyInterval.compareTo(Duration.ofHours(1)) > 0) {
                 problems.add(Messages.invalidStandbyInterval(standbyInterval));
             }
+            if (standbyMode == StandbyMode.POLLING && lease != null && standbyInterval != null
+                    && standbyInterval.compareTo(lease) >= 0) {
+                // a polling standby is idle between polls; the server would end its session every lease
+                problems.add(Messages.pollSlowerThanLease(standbyInterval, lease));
+            }
             if (maxFailures < 1 || maxFailures > 1000) {
                 problems.add(Messages.invalidMaxFailures(maxFailures));
             }

@@ -98,6 +98,11 @@ public final class Messages {
         return "HL-0212: " + key + " " + value + " is out of range; use more than zero and at most 1 day.";
     }
 
+    public static String pollSlowerThanLease(Duration interval, Duration lease) {
+        return "HL-0213: highlander.standby.interval " + interval + " must be shorter than highlander.lease " + lease
+                + " in polling mode, or the server ends the idle standby session between polls; lower the interval.";
+    }
+
     public static String ambiguousSettingsBeans(int count) {
         return "HL-0210: the application has " + count + " HighlanderSettings beans; produce at most one.";
     }

@@ -82,6 +82,14 @@ class SettingsSourceTest {
     }
 
     @Test
+    void aPollingStandbyMustPollWithinTheLease() {
+        assertThatThrownBy(() -> HighlanderSettings.builder().standbyMode(StandbyMode.POLLING)
+                .standbyInterval(Duration.ofSeconds(10)).build())
+                .hasMessage("HL-0213: highlander.standby.interval PT10S must be shorter than highlander.lease PT10S"
+                        + " in polling mode, or the server ends the idle standby session between polls; lower the interval.");
+    }
+
+    @Test
     void absurdTimeoutsAreRejected() {
         assertThatThrownBy(() -> HighlanderSettings.builder().lease(Duration.ofMillis(-5)).build())
                 .hasMessage("HL-0202: highlander.lease PT-0.005S is out of range; use 300ms to 1 day (default 10s).");
