@@ -1,0 +1,43 @@
+package io.highlander.example;
+
+import jakarta.enterprise.inject.se.SeContainer;
+import jakarta.enterprise.inject.se.SeContainerInitializer;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A plain Java application with one cluster singleton, the {@link Ticker}. Start it on several machines (or
+ * several times on one) against the same PostgreSQL database: exactly one of them ticks.
+ *
+ * <pre>
+ * java -Dhighlander.node-id=a -cp 'target/highlander-demo.jar' io.highlander.example.TickerApp jdbc:postgresql://localhost/app
+ * </pre>
+ *
+ * The JDBC URL is the argument, else {@code highlander.datasource.url} (system property) or
+ * {@code HIGHLANDER_DATASOURCE_URL} (environment); user and password likewise ({@code HIGHLANDER_DATASOURCE_PASSWORD}
+ * keeps the password off the command line). Every other setting is in {@link io.highlander.cdi.HighlanderSettings}.
+ */
+public final class TickerApp {
+
+    private TickerApp() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length > 0) {
+            System.setProperty("highlander.datasource.url", args[0]);
+        }
+        SeContainer container;
+        try {
+            // Discovers the beans of this jar (META-INF/beans.xml) and Highlander's extension (a service
+            // entry in its jar). A misconfiguration (bad URL, wrong password, not PostgreSQL) fails here.
+            container = SeContainerInitializer.newInstance().initialize();
+        } catch (RuntimeException e) {
+            System.err.println("cannot start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        container.select(Report.class).get().print("ready", "pid=" + ProcessHandle.current().pid());
+        // Nothing else to do here: Highlander starts the Ticker when this node wins the lock. Ctrl-C or
+        // SIGTERM runs Weld's shutdown hook, which stops the Ticker and releases the lock at once.
+        new CountDownLatch(1).await();
+    }
+}
