@@ -1,0 +1,101 @@
+package io.highlander.faults;
+
+import io.highlander.cdi.ClusterSingleton;
+import io.highlander.cdi.LeaderElector;
+import io.highlander.cdi.LeadershipAcquired;
+import io.highlander.cdi.LeadershipLost;
+import io.highlander.cdi.NotLeaderException;
+import io.highlander.cdi.internal.HighlanderExtension;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.weld.environment.se.Weld;
+import org.jboss.weld.environment.se.WeldContainer;
+
+/**
+ * One node process of the fault suite: Weld SE, the library, one singleton that proves it is active by
+ * writing a tick every 10 ms. Settings come as system properties ({@code highlander.*}); the history goes
+ * to the file named by {@code faults.history}: {@code TICK <node> <token> <micros>} and
+ * {@code EVENT <node> <what> <token> <micros>}. SIGTERM shuts the container down gracefully.
+ */
+public final class NodeMain {
+
+    static final String SINGLETON = "fault-worker";
+    private static PrintStream history;
+
+    private NodeMain() {
+    }
+
+    public static void main(String[] args) throws IOException, InterruptedException {
+        history = new PrintStream(new FileOutputStream(System.getProperty("faults.history"), true), true,
+                StandardCharsets.UTF_8);
+        WeldContainer container = new Weld().disableDiscovery()
+                .addBeanClasses(Worker.class, EventLog.class)
+                .addExtension(new HighlanderExtension())
+                .initialize();
+        write("EVENT " + container.select(LeaderElector.class).get().nodeId() + " started -1 " + micros());
+        Thread.currentThread().join(); // Weld's shutdown hook ends the container on SIGTERM
+    }
+
+    static long micros() {
+        return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+    }
+
+    static synchronized void write(String line) {
+        history.println(line);
+    }
+
+    /** The singleton: ticks while, and only while, this node leads. */
+    @ApplicationScoped
+    @ClusterSingleton(SINGLETON)
+    public static class Worker {
+        @Inject
+        LeaderElector elector;
+        private ScheduledExecutorService ticker;
+
+        @PostConstruct
+        void start() {
+            ticker = Executors.newSingleThreadScheduledExecutor();
+            ticker.scheduleAtFixedRate(this::tick, 0, 10, TimeUnit.MILLISECONDS);
+        }
+
+        private void tick() {
+            long at = micros(); // taken before the check: a tick claims only the instant leadership was verified
+            try {
+                long token = elector.checkLeadership(SINGLETON);
+                write("TICK " + elector.nodeId() + " " + token + " " + at);
+            } catch (NotLeaderException e) {
+                // lease ran out; @PreDestroy follows
+            }
+        }
+
+        @PreDestroy
+        void stop() throws InterruptedException {
+            ticker.shutdownNow();
+            ticker.awaitTermination(1, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Writes every leadership event into the history. */
+    @ApplicationScoped
+    public static class EventLog {
+        void acquired(@Observes LeadershipAcquired event) {
+            write("EVENT " + event.nodeId() + " acquired " + event.fencingToken() + " " + micros());
+        }
+
+        void lost(@Observes LeadershipLost event) {
+            write("EVENT " + event.nodeId() + " lost:" + event.reason() + " " + event.fencingToken() + " " + micros());
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.highlander.faults;
+
+import static org.awaitility.Awaitility.await;
+
+import io.highlander.cdi.testing.TestPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Stops and starts the embedded test server, as {@code pg_ctl} would: a signal to the postmaster (SIGINT:
+ * fast shutdown, SIGQUIT: immediate), and a new postmaster with the command line recorded in
+ * {@code postmaster.opts} (in a user namespace when we are root, as zonky starts it). Whatever it started, it stops when the JVM exits.
+ * Only the embedded provider can be restarted; elsewhere the restart tests are skipped.
+ */
+final class PostgresControl {
+
+    private final TestPostgres postgres;
+    private final Path dataDirectory;
+    private final List<String> commandLine;
+
+    private PostgresControl(TestPostgres postgres, Path dataDirectory, List<String> commandLine) {
+        this.postgres = postgres;
+        this.dataDirectory = dataDirectory;
+        this.commandLine = commandLine;
+    }
+
+    static PostgresControl of(TestPostgres postgres) throws SQLException, IOException {
+        try (Connection connection = DriverManager.getConnection(postgres.url(), postgres.user(), postgres.password());
+             Statement statement = connection.createStatement();
+             ResultSet row = statement.executeQuery("SELECT current_setting('data_directory')")) {
+            row.next();
+            Path data = Path.of(row.getString(1));
+            return new PostgresControl(postgres, data, parse(Files.readString(data.resolve("postmaster.opts")).trim()));
+        }
+    }
+
+    /** @param mode {@code fast} or {@code immediate} */
+    void stop(String mode) throws IOException {
+        long pid = postmasterPid();
+        signal(pid, mode.equals("immediate") ? "QUIT" : "INT");
+        await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(Path.of("/proc", Long.toString(pid))));
+    }
+
+    void start() throws IOException {
+        List<String> command = new ArrayList<>();
+        if ("root".equals(System.getProperty("user.name"))) {
+            command.addAll(List.of("unshare", "-U")); // as zonky does: PostgreSQL refuses to run as root
+        }
+        command.addAll(commandLine);
+        ProcessBuilder postmaster = new ProcessBuilder(command);
+        postmaster.redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDirectory.resolve("restart.log").toFile()));
+        postmaster.start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+                try (Connection connection = DriverManager.getConnection(postgres.url(), postgres.user(), postgres.password())) {
+                    return connection.isValid(1);
+                }
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new IOException("PostgreSQL did not come back: " + commandLine + System.lineSeparator()
+                    + Files.readString(dataDirectory.resolve("restart.log")), e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stopAtExit, "restarted-postgres-stop"));
+    }
+
+    private void stopAtExit() {
+        try {
+            long pid = postmasterPid();
+            signal(pid, "INT");
+            for (int i = 0; i < 100 && Files.exists(Path.of("/proc", Long.toString(pid))); i++) {
+                Thread.sleep(100);
+            }
+        } catch (IOException | InterruptedException e) {
+            // already stopped
+        }
+    }
+
+    private long postmasterPid() throws IOException {
+        return Long.parseLong(Files.readAllLines(dataDirectory.resolve("postmaster.pid")).get(0).trim());
+    }
+
+    private static void signal(long pid, String signal) throws IOException {
+        try {
+            new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** {@code /bin/postgres "-D" "/data" "-p" "5432"} → its arguments. */
+    private static List<String> parse(String options) {
+        List<String> arguments = new ArrayList<>();
+        int space = options.indexOf(' ');
+        arguments.add(space < 0 ? options : options.substring(0, space));
+        java.util.regex.Matcher quoted = java.util.regex.Pattern.compile("\"([^\"]*)\"").matcher(options);
+        while (quoted.find()) {
+            arguments.add(quoted.group(1));
+        }
+        return arguments;
+    }
+}
