@@ -36,12 +36,14 @@ final class FaultCluster implements AutoCloseable {
     private final Path directory;
     private final Map<String, TcpProxy> proxies = new LinkedHashMap<>();
     private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final Histories.Reader reader;
 
     FaultCluster(String name) throws IOException {
         postgres = TestPostgres.shared();
         databaseUrl = postgres.newDatabase();
         directory = Path.of(System.getProperty("faults.dir", "target/faults"), name);
         Files.createDirectories(directory);
+        reader = new Histories.Reader(directory);
         try (var old = Files.newDirectoryStream(directory, "*.log")) {
             for (Path file : old) {
                 Files.delete(file);
@@ -53,8 +55,15 @@ final class FaultCluster implements AutoCloseable {
         return directory;
     }
 
-    /** Starts (or restarts) a node behind its proxy. */
+    /** Starts (or restarts) a node behind its proxy, and returns once it is up (one boot at a time). */
     void start(String node) throws IOException {
+        long since = NodeMain.micros();
+        launch(node);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(25)).until(() -> reader.read().events()
+                .stream().anyMatch(e -> e.node().equals(node) && e.what().equals("started") && e.micros() >= since));
+    }
+
+    private void launch(String node) throws IOException {
         TcpProxy proxy = proxies.computeIfAbsent(node, id -> {
             try {
                 return new TcpProxy(postgresPort());
@@ -90,13 +99,17 @@ final class FaultCluster implements AutoCloseable {
         return List.copyOf(processes.keySet());
     }
 
-    /** Sends a signal to a node's process by its PID. */
+    /** Sends a signal to a node's process by its PID (SIGKILL and SIGTERM directly, without a fork). */
     void signal(String node, String signal) throws IOException, InterruptedException {
-        long pid = processes.get(node).pid();
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start();
-        kill.waitFor(10, TimeUnit.SECONDS);
+        Process process = processes.get(node);
+        switch (signal) {
+            case "KILL" -> process.destroyForcibly();
+            case "TERM" -> process.destroy();
+            default -> new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start()
+                    .waitFor(10, TimeUnit.SECONDS);
+        }
         if (signal.equals("KILL") || signal.equals("TERM")) {
-            processes.get(node).waitFor(30, TimeUnit.SECONDS);
+            process.waitFor(30, TimeUnit.SECONDS);
         }
     }
 
@@ -141,8 +154,8 @@ final class FaultCluster implements AutoCloseable {
     }
 
     private String awaitLeader(long termAfterMicros, Duration bound) {
-        return await().atMost(bound).pollInterval(Duration.ofMillis(20)).until(() -> {
-            Histories histories = Histories.read(directory);
+        return await().atMost(bound).pollInterval(Duration.ofMillis(25)).until(() -> {
+            Histories histories = reader.read();
             List<String> ticking = histories.tickingSince(NodeMain.micros() - 300_000);
             if (ticking.size() != 1 || !lockHolder().equals(Optional.of(ticking.get(0)))) {
                 return null;
@@ -153,7 +166,7 @@ final class FaultCluster implements AutoCloseable {
     }
 
     Histories histories() throws IOException {
-        return Histories.read(directory);
+        return reader.read();
     }
 
     PostgresControl postgresControl() throws SQLException, IOException {

@@ -20,12 +20,12 @@ final class FaultReport {
     private FaultReport() {
     }
 
-    static synchronized void add(String fault, List<Long> failoverMicros, List<Histories.Overlap> overlaps) {
+    static synchronized void add(String fault, int runs, List<Long> failoverMicros, List<Histories.Overlap> overlaps) {
         Row old = ROWS.getOrDefault(fault, new Row(0, 0, 0, List.of()));
         List<Long> failovers = new ArrayList<>(old.failoverMicros());
         failovers.addAll(failoverMicros);
         long max = overlaps.stream().mapToLong(Histories.Overlap::micros).max().orElse(0);
-        ROWS.put(fault, new Row(old.runs() + failoverMicros.size(), Math.max(old.maxOverlapMicros(), max),
+        ROWS.put(fault, new Row(old.runs() + runs, Math.max(old.maxOverlapMicros(), max),
                 old.overlaps() + overlaps.size(), failovers));
     }
 
@@ -41,8 +41,8 @@ final class FaultReport {
         ROWS.forEach((fault, row) -> {
             List<Long> sorted = row.failoverMicros().stream().sorted().toList();
             text.append(String.format(Locale.ROOT, "| %s | %d | %d (%s) | %s | %s | %s |%n", fault, row.runs(),
-                    row.overlaps(), millis(row.maxOverlapMicros()), millis(percentile(sorted, 50)),
-                    millis(percentile(sorted, 95)), millis(sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1))));
+                    row.overlaps(), millis(row.maxOverlapMicros()), sorted.isEmpty() ? "-" : millis(percentile(sorted, 50)),
+                    sorted.isEmpty() ? "-" : millis(percentile(sorted, 95)), sorted.isEmpty() ? "no failover" : millis(sorted.get(sorted.size() - 1))));
         });
         return text.toString();
     }

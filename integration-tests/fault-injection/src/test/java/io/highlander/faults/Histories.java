@@ -42,39 +42,77 @@ final class Histories {
         this.lastTickByNode = lastTickByNode;
     }
 
-    static Histories read(Path directory) throws IOException {
-        Map<String, long[]> byTerm = new LinkedHashMap<>();
-        Map<String, Long> lastTick = new LinkedHashMap<>();
-        List<Event> events = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*.log")) {
-            for (Path file : files) {
-                for (String line : Files.readAllLines(file)) {
-                    String[] f = line.split(" ");
-                    if (f.length == 4 && f[0].equals("TICK")) {
-                        long token = Long.parseLong(f[2]);
-                        long at = Long.parseLong(f[3]);
-                        byTerm.merge(f[1] + " " + token, new long[] {at, at},
-                                (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
-                        lastTick.merge(f[1], at, Math::max);
-                    } else if (f.length == 5 && f[0].equals("EVENT")) {
-                        events.add(new Event(f[1], f[2], Long.parseLong(f[3]), Long.parseLong(f[4])));
+    /**
+     * Reads the node files incrementally: each call parses only what was appended since the last one, so
+     * that polling the history many times a second costs the machine (and the nodes) next to nothing.
+     */
+    static final class Reader {
+        private final Path directory;
+        private final Map<Path, Long> offsets = new LinkedHashMap<>();
+        private final Map<String, long[]> byTerm = new LinkedHashMap<>();
+        private final Map<String, Long> lastTick = new LinkedHashMap<>();
+        private final List<Event> events = new ArrayList<>();
+
+        Reader(Path directory) {
+            this.directory = directory;
+        }
+
+        synchronized Histories read() throws IOException {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*.log")) {
+                for (Path file : files) {
+                    readNewLines(file);
+                }
+            }
+            List<Term> terms = new ArrayList<>();
+            byTerm.forEach((key, span) -> {
+                String[] k = key.split(" ");
+                terms.add(new Term(k[0], Long.parseLong(k[1]), span[0], span[1]));
+            });
+            terms.sort(Comparator.comparingLong(Term::first));
+            List<Event> sortedEvents = new ArrayList<>(events);
+            sortedEvents.sort(Comparator.comparingLong(Event::micros));
+            return new Histories(List.copyOf(terms), List.copyOf(sortedEvents), Map.copyOf(lastTick));
+        }
+
+        private void readNewLines(Path file) throws IOException {
+            long offset = offsets.getOrDefault(file, 0L);
+            try (java.io.RandomAccessFile in = new java.io.RandomAccessFile(file.toFile(), "r")) {
+                long length = in.length();
+                if (length <= offset) {
+                    return;
+                }
+                byte[] bytes = new byte[(int) (length - offset)];
+                in.seek(offset);
+                in.readFully(bytes);
+                int lastNewline = -1;
+                for (int i = bytes.length - 1; i >= 0; i--) {
+                    if (bytes[i] == '\n') {
+                        lastNewline = i;
+                        break;
                     }
-                    // a half-written last line (a killed process) is skipped
+                }
+                if (lastNewline < 0) {
+                    return; // only a half-written line so far
+                }
+                offsets.put(file, offset + lastNewline + 1);
+                for (String line : new String(bytes, 0, lastNewline, java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                    parse(line);
                 }
             }
         }
-        List<Term> terms = new ArrayList<>();
-        byTerm.forEach((key, span) -> {
-            String[] k = key.split(" ");
-            terms.add(new Term(k[0], Long.parseLong(k[1]), span[0], span[1]));
-        });
-        terms.sort(Comparator.comparingLong(Term::first));
-        events.sort(Comparator.comparingLong(Event::micros));
-        return new Histories(List.copyOf(terms), List.copyOf(events), lastTickByNode(lastTick));
-    }
 
-    private static Map<String, Long> lastTickByNode(Map<String, Long> map) {
-        return Map.copyOf(map);
+        private void parse(String line) {
+            String[] f = line.split(" ");
+            if (f.length == 4 && f[0].equals("TICK")) {
+                long token = Long.parseLong(f[2]);
+                long at = Long.parseLong(f[3]);
+                byTerm.merge(f[1] + " " + token, new long[] {at, at},
+                        (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+                lastTick.merge(f[1], at, Math::max);
+            } else if (f.length == 5 && f[0].equals("EVENT")) {
+                events.add(new Event(f[1], f[2], Long.parseLong(f[3]), Long.parseLong(f[4])));
+            }
+        }
     }
 
     List<Term> terms() {
