@@ -1,0 +1,114 @@
+package io.highlander.it.appservers;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * WildFly from {@code org.wildfly:wildfly-dist}. The unpacked distribution stays pristine; the test copies
+ * it once and runs the example's {@code highlander-datasource.cli} on the copy (driver module plus
+ * DataSource). Each instance gets its own {@code jboss.server.base.dir} (a copy of {@code standalone/})
+ * and a port offset. Without the driver, an instance runs on the pristine distribution with the configured
+ * {@code standalone.xml}: the DataSource then names a driver module the server does not have.
+ */
+final class WildFly extends AppServer {
+
+    private static final Set<Integer> OFFSETS = ConcurrentHashMap.newKeySet();
+    private static final int[] PORTS = {8080, 8443, 9990, 9993, 4712, 4713};
+
+    private final Path pristine;
+    private final Path home;
+    private boolean configured;
+
+    WildFly() throws IOException {
+        super("wildfly");
+        pristine = only(servers, "wildfly-*");
+        home = work.resolve("home");
+    }
+
+    @Override
+    String product() {
+        return "WildFly";
+    }
+
+    @Override
+    String version() {
+        return pristine.getFileName().toString().substring("wildfly-".length());
+    }
+
+    @Override
+    String jndiName() {
+        return "java:jboss/datasources/HighlanderDS";
+    }
+
+    @Override
+    String missingDriverSymptom() {
+        return "WFLYJCA0115: Module for driver [org.postgresql] or one of it dependencies is missing";
+    }
+
+    @Override
+    Optional<String> builtInDataSource() {
+        return Optional.of("java:jboss/datasources/ExampleDS");
+    }
+
+    private synchronized void configure() throws IOException, InterruptedException {
+        if (configured) {
+            return;
+        }
+        deleteTree(work);
+        Files.createDirectories(work);
+        run(List.of("cp", "-a", pristine.toString(), home.toString()), Map.of(), work.resolve("copy.log"));
+        Path driver = only(servers, "postgresql-*.jar");
+        run(List.of(home.resolve("bin/jboss-cli.sh").toString(),
+                        "--file=" + example.resolve("server-config/wildfly/highlander-datasource.cli"),
+                        "-Dpostgresql.jar=" + driver),
+                Map.of("JAVA_HOME", javaHome.toString()), work.resolve("cli.log"));
+        configured = true;
+    }
+
+    @Override
+    ServerInstance instance(String name, Node node) throws IOException, InterruptedException {
+        configure();
+        Path base = work.resolve(name);
+        deleteTree(base);
+        copyTree(home.resolve("standalone"), base);
+        Files.copy(war, base.resolve("deployments").resolve(war.getFileName()));
+        int offset = freeOffset();
+        List<String> command = new ArrayList<>(List.of(
+                (node.driverInstalled() ? home : pristine).resolve("bin/standalone.sh").toString(),
+                "-b=127.0.0.1", "-bmanagement=127.0.0.1",
+                "-Djboss.server.base.dir=" + base,
+                "-Djboss.socket.binding.port-offset=" + offset));
+        command.addAll(highlanderProperties(node));
+        Map<String, String> environment = new java.util.HashMap<>(databaseEnvironment(node.database()));
+        environment.put("JAVA_HOME", javaHome.toString());
+        return new ServerInstance(name, new ServerInstance.Launch(command, environment, base,
+                base.resolve("console.log"), List.of(base.resolve("log/server.log")),
+                Pattern.compile("WFLYSRV0025|WFLYSRV0026"), 8080 + offset, List.of()));
+    }
+
+    /** An offset that moves all of WildFly's ports onto free ones, distinct from other instances'. */
+    private static int freeOffset() {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int offset = randomBetween(200, 400) * 100;
+            if (OFFSETS.contains(offset)) {
+                continue;
+            }
+            boolean free = true;
+            for (int port : PORTS) {
+                free &= portFree(port + offset);
+            }
+            if (free && OFFSETS.add(offset)) {
+                return offset;
+            }
+        }
+        throw new IllegalStateException("no free port offset for WildFly");
+    }
+}
