@@ -196,6 +196,21 @@ class DeploymentErrorsTest {
     }
 
     @Test
+    void poolThatCannotMakeAnyConnectionIsRejected() {
+        // what Payara's pool throws when its PostgreSQL driver is missing: no SQLState, no network cause
+        DataSource broken = (DataSource) java.lang.reflect.Proxy.newProxyInstance(DataSource.class.getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    throw new java.sql.SQLException("Error in allocating a connection. Cause: Class name is wrong or"
+                            + " classpath is not set for : org.postgresql.ds.PGSimpleDataSource");
+                });
+
+        assertThat(failure(() -> TestNode.start(SETTINGS, broken, Map.of(), ValidJob.class))).contains(
+                "HL-0313: the DataSource @HighlanderDataSource bean io.highlander.cdi.testing.TestNode could not"
+                        + " create any connection, and not because the database is down (java.sql.SQLException: Error"
+                        + " in allocating a connection.");
+    }
+
+    @Test
     void applicationWithoutSingletonsNeedsNoDataSource() {
         try (TestNode node = TestNode.start(SETTINGS, null, Map.of(), PlainJob.class)) {
             assertThat(node.elector().status()).isEmpty();

@@ -159,6 +159,12 @@ public final class Messages {
                 + "); the singletons stay on standby and Highlander keeps trying.";
     }
 
+    public static String noConnectionAtAll(String source, String failure) {
+        return "HL-0313: the DataSource " + source + " could not create any connection, and not because the"
+                + " database is down (" + failure + "); is the PostgreSQL driver installed in the server and the"
+                + " DataSource configured for it?";
+    }
+
     public static String poolerDetected(String singleton, int before, int after) {
         return "HL-0311: the lock connection of singleton '" + singleton + "' moved from PostgreSQL backend "
                 + before + " to " + after + " between two statements: a pooler in transaction mode (e.g. pgbouncer)"

@@ -65,20 +65,52 @@ final class NodeBootstrap {
         }
     }
 
-    /** Fails the deployment on a database that can never work; only warns if it is merely down. */
+    /**
+     * Fails the deployment on a database that can never work; only warns if it is merely down. Pools wrap
+     * the driver's exception (Payara: an SQLException without SQLState), so the whole cause chain counts.
+     */
     private static void checkDatabase(ConnectionSource connections) {
         try (Connection connection = connections.connect()) {
             LockSession.inspect(connection, connections.description());
         } catch (UnsuitableServerException e) {
             throw new IllegalStateException(e.getMessage(), e);
         } catch (SQLException e) {
-            String state = e.getSQLState() == null ? "" : e.getSQLState();
+            String state = sqlState(e);
             if (state.startsWith("28") || state.equals("3D000")) {
                 throw new IllegalStateException(Messages.databaseRejected(connections.description(), state,
                         e.getMessage()), e);
             }
+            if (!state.startsWith("08") && !networkFailure(e)) {
+                throw new IllegalStateException(Messages.noConnectionAtAll(connections.description(), e.toString()), e);
+            }
             LOG.log(System.Logger.Level.WARNING, Messages.databaseUnavailable(connections.description(), e.getMessage()));
         }
+    }
+
+    /** @return the first SQLState in the chain of causes, or "" */
+    private static String sqlState(Throwable failure) {
+        for (Throwable t = failure; t != null && t.getCause() != t; t = next(t)) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState();
+            }
+        }
+        return "";
+    }
+
+    private static boolean networkFailure(Throwable failure) {
+        for (Throwable t = failure; t != null && t.getCause() != t; t = next(t)) {
+            if (t instanceof java.io.IOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Throwable next(Throwable t) {
+        if (t.getCause() != null) {
+            return t.getCause();
+        }
+        return t instanceof SQLException sql ? sql.getNextException() : null;
     }
 
     private static ConnectionSource noConnections() {

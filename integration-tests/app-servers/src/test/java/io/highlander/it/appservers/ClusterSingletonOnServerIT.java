@@ -217,7 +217,7 @@ abstract class ClusterSingletonOnServerIT {
         tokens.add(next.fencingToken());
     }
 
-    private void assertNotServing(ServerInstance node) throws InterruptedException {
+    void assertNotServing(ServerInstance node) throws InterruptedException {
         assertThat(node.httpStatus(STATUS)).as("%s must not serve the failed application", node).isNotEqualTo(200);
     }
 
