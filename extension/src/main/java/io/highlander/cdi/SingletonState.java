@@ -6,7 +6,10 @@ public enum SingletonState {
     STARTING,
     /** Competing for the lock (or waiting for the database to come back); no instance here. */
     STANDBY,
-    /** This node holds the lock and serves the singleton. */
+    /**
+     * This node holds the lock and serves the singleton. The instance is created right after the lock is
+     * acquired; {@link LeadershipAcquired} fires once its {@code @PostConstruct} has returned.
+     */
     LEADING,
     /** This node is destroying its instance before it releases the lock. */
     STOPPING,
