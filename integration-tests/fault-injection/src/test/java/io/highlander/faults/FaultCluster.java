@@ -31,6 +31,8 @@ final class FaultCluster implements AutoCloseable {
     static final Duration STANDBY_INTERVAL = Duration.ofSeconds(1);
     static final Duration TICK = Duration.ofMillis(10);
 
+    private static String classPath;
+
     private final TestPostgres postgres;
     private final String databaseUrl;
     private final Path directory;
@@ -83,7 +85,7 @@ final class FaultCluster implements AutoCloseable {
                 "-Dhighlander.standby.interval=" + STANDBY_INTERVAL.toMillis() + "ms",
                 "-Dfaults.history=" + directory.resolve(node + ".log"),
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-cp", System.getProperty("java.class.path"),
+                "-cp", nodeClassPath(),
                 NodeMain.class.getName()));
         if (postgres.password() != null) {
             command.add(command.size() - 3, "-Dhighlander.datasource.password=" + postgres.password());
@@ -93,6 +95,29 @@ final class FaultCluster implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve(node + ".out").toFile()))
                 .start();
         processes.put(node, process);
+    }
+
+    /**
+     * This JVM's class path, with our own snapshot jars copied aside first: a concurrent {@code mvn install}
+     * must not swap a jar under a node that is still loading classes from it.
+     */
+    private static synchronized String nodeClassPath() throws IOException {
+        if (classPath == null) {
+            Path copies = Files.createDirectories(Path.of(System.getProperty("faults.dir", "target/faults"), "classpath"));
+            List<String> entries = new ArrayList<>();
+            for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+                Path path = Path.of(entry);
+                if (entry.endsWith("-SNAPSHOT.jar") || entry.endsWith("-SNAPSHOT-tests.jar")) {
+                    Path copy = copies.resolve(path.getFileName());
+                    Files.copy(path, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    entries.add(copy.toString());
+                } else {
+                    entries.add(entry);
+                }
+            }
+            classPath = String.join(java.io.File.pathSeparator, entries);
+        }
+        return classPath;
     }
 
     List<String> nodes() {

@@ -81,9 +81,13 @@ public final class NodeMain {
         }
 
         @PreDestroy
-        void stop() throws InterruptedException {
+        void stop() {
             ticker.shutdownNow();
-            ticker.awaitTermination(1, TimeUnit.SECONDS);
+            try {
+                ticker.awaitTermination(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
