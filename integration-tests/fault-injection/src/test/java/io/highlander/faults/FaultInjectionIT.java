@@ -166,6 +166,8 @@ class FaultInjectionIT {
                 default -> cluster.proxy(leader).cut(true);
             }
             allowances.add(fault == 3 ? EARLY_END_ALLOWANCE : Duration.ZERO);
+            System.out.println("soak round " + round + ": " + List.of("SIGKILL", "SIGTERM", "SIGSTOP",
+                    "pg_terminate_backend", "network cut").get(fault) + " of leader " + leader + " at " + at);
             String next = cluster.awaitNewLeader(at, LEASE_BOUND.plusSeconds(10));
             if (fault != 3) {
                 assertThat(next).as("round %d: the faulted leader cannot lead again at once", round).isNotEqualTo(leader);
