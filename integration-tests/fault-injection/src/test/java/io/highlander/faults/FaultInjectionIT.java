@@ -168,7 +168,7 @@ class FaultInjectionIT {
             allowances.add(fault == 3 ? EARLY_END_ALLOWANCE : Duration.ZERO);
             System.out.println("soak round " + round + ": " + List.of("SIGKILL", "SIGTERM", "SIGSTOP",
                     "pg_terminate_backend", "network cut").get(fault) + " of leader " + leader + " at " + at);
-            String next = cluster.awaitNewLeader(at, LEASE_BOUND.plusSeconds(10));
+            String next = cluster.awaitNewLeader(at, LEASE_BOUND.plusSeconds(25));
             if (fault != 3) {
                 assertThat(next).as("round %d: the faulted leader cannot lead again at once", round).isNotEqualTo(leader);
             }
@@ -204,7 +204,7 @@ class FaultInjectionIT {
             faultInstants.add(at);
             allowances.add(allowance);
             inject.run(leader);
-            cluster.awaitNewLeader(at, bound.plusSeconds(10));
+            cluster.awaitNewLeader(at, bound.plusSeconds(25));
             failovers.add(cluster.histories().firstTermAfter(at).orElseThrow().first() - at);
             heal.run(leader);
             since = NodeMain.micros();
