@@ -1,0 +1,154 @@
+package io.highlander.benchmarks;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+
+/** The node processes of one scenario, on one database, and everything they printed. */
+final class Cluster implements AutoCloseable {
+
+    private final PostgresServer server;
+    private final String database;
+    private final Path logDir;
+    private final Class<?> main;
+    private final Map<String, String> properties;
+    private final boolean perNodeRoles;
+    private final List<NodeProcess> nodes = new ArrayList<>();
+    private final List<Event> history = new ArrayList<>();
+    private final String label;
+    private int started;
+
+    Cluster(PostgresServer server, String database, Path logDir, Class<?> main, Map<String, String> properties,
+            boolean perNodeRoles) {
+        this.server = server;
+        this.database = database;
+        this.logDir = logDir;
+        this.main = main;
+        this.properties = properties;
+        this.perNodeRoles = perNodeRoles;
+        this.label = database.substring(database.lastIndexOf('_') + 1);
+    }
+
+    String database() {
+        return database;
+    }
+
+    /** Starts a node in a slot (1-based); a replacement takes the slot, and the role, of the node it replaces. */
+    NodeProcess start(int slot) throws IOException {
+        Map<String, String> props = new LinkedHashMap<>(properties);
+        props.put("bench.jdbc.url", server.url(database));
+        props.put("bench.jdbc.user", perNodeRoles ? PostgresServer.role(slot) : server.user());
+        props.put("bench.jdbc.password", perNodeRoles ? "" : server.password());
+        String id = label + "-n" + slot + "-" + (++started);
+        NodeProcess node = NodeProcess.start(main, id, slot, props, logDir, this);
+        synchronized (nodes) {
+            nodes.add(node);
+        }
+        return node;
+    }
+
+    void remove(NodeProcess node) {
+        synchronized (nodes) {
+            nodes.remove(node);
+        }
+    }
+
+    List<NodeProcess> nodes() {
+        synchronized (nodes) {
+            return List.copyOf(nodes);
+        }
+    }
+
+    void add(Event event) {
+        if (Boolean.getBoolean("bench.debug")) {
+            System.err.println("EVENT " + event.node().id + " " + event.kind() + " " + event.name() + " " + event.micros());
+        }
+        synchronized (history) {
+            history.add(event);
+            history.notifyAll();
+        }
+    }
+
+    List<Event> events(Predicate<Event> filter) {
+        synchronized (history) {
+            return history.stream().filter(filter).toList();
+        }
+    }
+
+    Event await(Predicate<Event> filter, long timeoutMillis, String what) throws InterruptedException, TimeoutException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        int seen = 0;
+        synchronized (history) {
+            while (true) {
+                for (; seen < history.size(); seen++) {
+                    if (filter.test(history.get(seen))) {
+                        return history.get(seen);
+                    }
+                }
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    throw new TimeoutException("timed out after " + timeoutMillis + " ms waiting for " + what
+                            + " (logs in " + logDir + ")");
+                }
+                history.wait(left);
+            }
+        }
+    }
+
+    /** @return the node whose latest UP for the singleton is newer than its latest DOWN/LOST */
+    Optional<NodeProcess> leaderOf(String singleton) {
+        synchronized (history) {
+            for (int i = history.size() - 1; i >= 0; i--) {
+                Event event = history.get(i);
+                if (event.name().equals(singleton) && (event.kind().equals("UP"))) {
+                    return event.node().alive() ? Optional.of(event.node()) : Optional.empty();
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Waits until {@code count} sessions whose application_name starts with {@code prefix} wait for a lock. */
+    void awaitWaiters(String prefix, int count, long timeoutMillis) throws SQLException, InterruptedException, TimeoutException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        try (Connection connection = server.connect(database);
+             PreparedStatement query = connection.prepareStatement("SELECT count(*) FROM pg_stat_activity"
+                     + " WHERE datname = current_database() AND application_name LIKE ? AND wait_event_type = 'Lock'")) {
+            query.setString(1, prefix + "%");
+            int found = -1;
+            while (System.currentTimeMillis() < deadline) {
+                try (ResultSet row = query.executeQuery()) {
+                    row.next();
+                    found = row.getInt(1);
+                }
+                if (found >= count) {
+                    return;
+                }
+                Thread.sleep(20);
+            }
+            throw new TimeoutException(found + " of " + count + " standbys waiting after " + timeoutMillis + " ms");
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        List<NodeProcess> all = nodes();
+        all.forEach(node -> node.send("exit"));
+        for (NodeProcess node : all) {
+            node.close();
+        }
+        synchronized (nodes) {
+            nodes.clear();
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.highlander.benchmarks;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What nodes cost the database while nothing fails: statements per second per node, seen by the server
+ * ({@code pg_stat_statements}, keyed by role: each node slot logs in as its own role) and sent by the client
+ * (the {@link TracingDataSource} lines, which include statements that end in an error such as a blocking
+ * wait's {@code lock_timeout}: {@code pg_stat_statements} counts only statements that complete); connections
+ * held; and, sampled from {@code pg_stat_activity} every 100 ms, whether each session is active and holds a
+ * snapshot ({@code backend_xmin}), which holds back VACUUM's horizon.
+ */
+final class DatabaseCost {
+
+    /** One node's figures over the window. */
+    record NodeCost(String node, String role, int singletonsLed, double serverPerSecond, double clientPerSecond,
+                    double connections, double activeShare, double xminShare, String states) {
+    }
+
+    /** A window's result. */
+    record Window(List<NodeCost> nodes, double seconds, boolean serverCounts) {
+    }
+
+    private final PostgresServer server;
+    private final Path logDir;
+
+    DatabaseCost(PostgresServer server, Path logDir) {
+        this.server = server;
+        this.logDir = logDir;
+    }
+
+    /** Starts {@code nodeCount} nodes with {@code singletons} each, waits until settled, and measures a window. */
+    Window measure(String label, int nodeCount, int singletons, Map<String, String> properties, String waitersOrNull,
+                   long windowMillis) throws Exception {
+        boolean roles = server.ensureRoles(nodeCount);
+        Map<String, String> props = new LinkedHashMap<>(properties);
+        props.put("bench.singletons", Integer.toString(singletons));
+        String database = server.newDatabase(label);
+        try (Cluster cluster = new Cluster(server, database, logDir, NodeMain.class, props, roles)) {
+            for (int slot = 1; slot <= nodeCount; slot++) {
+                cluster.start(slot);
+            }
+            for (NodeProcess node : cluster.nodes()) {
+                cluster.await(e -> e.node() == node && e.is("READY", null), 120_000, "READY of " + node);
+            }
+            for (int i = 0; i < singletons; i++) {
+                String name = Probes.name(i);
+                cluster.await(e -> e.is("UP", name), 60_000, "a leader of " + name);
+            }
+            if (waitersOrNull != null) {
+                cluster.awaitWaiters(waitersOrNull, (nodeCount - 1) * singletons, 60_000);
+            }
+            Thread.sleep(1_000); // let the start-up statements drain out of the window
+            return window(cluster, database, singletons, windowMillis, roles);
+        }
+    }
+
+    Window window(Cluster cluster, String database, int singletons, long windowMillis, boolean roles) throws Exception {
+        boolean serverCounts = roles && server.hasStatStatements(database);
+        try (Connection observer = server.connect(database)) {
+            Map<String, Long> before = serverCounts ? statements(observer) : Map.of();
+            long from = Clock.micros();
+            long start = System.nanoTime();
+            Map<String, int[]> samples = new HashMap<>(); // role -> [samples, sessions, active, xmin]
+            Map<String, Set<String>> states = new HashMap<>();
+            int rounds = 0;
+            try (PreparedStatement activity = observer.prepareStatement("SELECT usename, application_name, state,"
+                    + " coalesce(wait_event_type, '-'), backend_xmin IS NOT NULL FROM pg_stat_activity"
+                    + " WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name LIKE 'highlander:%'")) {
+                while (System.nanoTime() - start < windowMillis * 1_000_000L) {
+                    rounds++;
+                    Map<String, int[]> round = new HashMap<>();
+                    try (ResultSet row = activity.executeQuery()) {
+                        while (row.next()) {
+                            String key = roles ? row.getString(1) : row.getString(2);
+                            int[] counts = round.computeIfAbsent(key, k -> new int[4]);
+                            counts[1]++;
+                            if ("active".equals(row.getString(3))) {
+                                counts[2]++;
+                            }
+                            if (row.getBoolean(5)) {
+                                counts[3]++;
+                            }
+                            states.computeIfAbsent(key, k -> new HashSet<>()).add(row.getString(3) + "/" + row.getString(4));
+                        }
+                    }
+                    round.forEach((key, counts) -> {
+                        int[] total = samples.computeIfAbsent(key, k -> new int[4]);
+                        total[0]++;
+                        for (int i = 1; i < 4; i++) {
+                            total[i] += counts[i];
+                        }
+                    });
+                    Thread.sleep(100);
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long to = Clock.micros();
+            Map<String, Long> after = serverCounts ? statements(observer) : Map.of();
+            List<NodeCost> nodes = new java.util.ArrayList<>();
+            for (NodeProcess node : cluster.nodes()) {
+                String role = roles ? PostgresServer.role(node.slot) : "highlander:" + node.id;
+                int led = 0;
+                for (int i = 0; i < singletons; i++) {
+                    if (cluster.leaderOf(Probes.name(i)).orElse(null) == node) {
+                        led++;
+                    }
+                }
+                long client = cluster.events(e -> e.node() == node && e.kind().equals("Q") && e.micros() >= from
+                        && e.micros() < to).size();
+                double server = serverCounts ? (after.getOrDefault(role, 0L) - before.getOrDefault(role, 0L)) / seconds : Double.NaN;
+                int[] s = samples.getOrDefault(role, new int[4]);
+                int sessions = Math.max(1, s[1]);
+                nodes.add(new NodeCost(node.id, role, led, server, client / seconds, s[1] / (double) Math.max(1, rounds),
+                        s[2] / (double) sessions, s[3] / (double) sessions,
+                        String.join(", ", new java.util.TreeSet<>(states.getOrDefault(role, Set.of())))));
+            }
+            return new Window(nodes, seconds, serverCounts);
+        }
+    }
+
+    private static Map<String, Long> statements(Connection observer) throws SQLException {
+        Map<String, Long> calls = new HashMap<>();
+        try (PreparedStatement query = observer.prepareStatement("SELECT r.rolname, sum(s.calls)::bigint"
+                + " FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid"
+                + " WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) GROUP BY r.rolname");
+             ResultSet row = query.executeQuery()) {
+            while (row.next()) {
+                calls.put(row.getString(1), row.getLong(2));
+            }
+        }
+        return calls;
+    }
+}

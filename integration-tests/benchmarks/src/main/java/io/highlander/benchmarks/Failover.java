@@ -1,0 +1,221 @@
+package io.highlander.benchmarks;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Failover trials: a cluster of node processes, one singleton; each trial faults the leader (SIGTERM,
+ * SIGKILL or SIGSTOP), records the fault instant just before the signal, and waits for another node's
+ * {@code UP}. The same loop runs the raw JDBC floor nodes ({@link RawNodeMain}).
+ */
+final class Failover {
+
+    enum Fault { TERM, KILL, STOP, STEPDOWN }
+
+    /** The samples of one scenario: the total, and each step of the hand-over. */
+    static final class Trials {
+        final Latency total = new Latency();
+        final Map<String, Latency> steps = new LinkedHashMap<>();
+
+        void step(String name, long micros) {
+            steps.computeIfAbsent(name, key -> new Latency()).record(micros);
+        }
+    }
+
+    private final PostgresServer server;
+    private final Path logDir;
+    private final long settleMillis;
+    private final boolean quick;
+
+    Failover(PostgresServer server, Path logDir, long settleMillis, boolean quick) {
+        this.quick = quick;
+        this.server = server;
+        this.logDir = logDir;
+        this.settleMillis = settleMillis;
+    }
+
+    /** The floor at the connection level: two connections of this JVM; one unlocks, the other waits. */
+    Latency connectionFloor(int trials) throws Exception {
+        String database = server.newDatabase("floor");
+        Latency latency = new Latency();
+        try (Connection holder = server.connect(database); Connection waiter = server.connect(database);
+             Connection observer = server.connect(database)) {
+            int waiterPid = pid(waiter);
+            for (int i = 0; i < trials; i++) {
+                lock(holder, "SELECT pg_advisory_lock(1, 1)");
+                AtomicLong acquiredAt = new AtomicLong();
+                Thread wait = new Thread(() -> {
+                    try {
+                        lock(waiter, "SELECT pg_advisory_lock(1, 1)");
+                        acquiredAt.set(Clock.micros());
+                        lock(waiter, "SELECT pg_advisory_unlock(1, 1)");
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, "floor-waiter");
+                wait.start();
+                awaitLockWait(observer, waiterPid);
+                long unlockAt = Clock.micros();
+                lock(holder, "SELECT pg_advisory_unlock(1, 1)");
+                wait.join(10_000);
+                latency.record(acquiredAt.get() - unlockAt);
+            }
+        }
+        return latency;
+    }
+
+    /**
+     * @param main       {@link NodeMain} or {@link RawNodeMain}
+     * @param properties the nodes' system properties (highlander settings)
+     * @param waiters    application_name prefix of sessions that wait in pg_advisory_lock, or null (polling)
+     */
+    Trials run(String label, Class<?> main, Map<String, String> properties, Fault fault, int trials,
+               String waiters, long leaseMicros, long timeoutMillis) throws Exception {
+        // quick runs start one spare node per trial instead of restarting the faulted one (JVM start-ups are slow)
+        boolean restart = !quick || fault == Fault.STOP || fault == Fault.STEPDOWN;
+        int nodeCount = restart ? 3 : trials + 1;
+        String singleton = main == RawNodeMain.class ? "raw" : "s00";
+        Trials result = new Trials();
+        try (Cluster cluster = new Cluster(server, server.newDatabase(label), logDir, main, properties, false)) {
+            for (int slot = 1; slot <= nodeCount; slot++) {
+                cluster.start(slot);
+            }
+            cluster.await(e -> e.is("UP", singleton), 60_000, "a first leader");
+            for (NodeProcess node : cluster.nodes()) {
+                cluster.await(e -> e.node() == node && e.is("READY", null), 60_000, "READY of " + node);
+            }
+            settle(cluster, waiters);
+            for (int trial = 0; trial < trials; trial++) {
+                NodeProcess leader = cluster.leaderOf(singleton).orElseThrow(() -> new IllegalStateException("no leader"));
+                long faultAt = Clock.micros();
+                switch (fault) {
+                    case TERM -> leader.term();
+                    case KILL -> leader.kill();
+                    case STOP -> leader.signal("STOP");
+                    case STEPDOWN -> leader.send("stepdown " + singleton);
+                }
+                Event up = cluster.await(e -> e.is("UP", singleton) && e.node() != leader && e.micros() >= faultAt,
+                        timeoutMillis, "a new leader after " + fault + " of " + leader);
+                result.total.record(up.micros() - faultAt);
+                if (fault == Fault.STEPDOWN) {
+                    cluster.await(e -> e.node() == leader && e.is("Q", "UNLOCK") && e.micros() >= faultAt, 10_000,
+                            "the unlock of " + leader);
+                    steps(cluster, result, fault, leader, up, faultAt, leaseMicros);
+                } else if (fault == Fault.STOP) {
+                    leader.signal("CONT");
+                    cluster.await(e -> e.node() == leader && e.is("LOST", singleton) && e.micros() >= faultAt,
+                            timeoutMillis, "the frozen leader " + leader + " to notice its lease ran out");
+                    steps(cluster, result, fault, leader, up, faultAt, leaseMicros);
+                } else {
+                    if (!leader.awaitExit(15_000)) {
+                        leader.kill();
+                    }
+                    if (fault == Fault.TERM) { // its last lines (the unlock's) may come after the new leader's UP
+                        try {
+                            cluster.await(e -> e.node() == leader && e.is("Q", "UNLOCK"), 2_000, "");
+                        } catch (java.util.concurrent.TimeoutException e) {
+                            // no trace of the unlock: that step is not recorded for this trial
+                        }
+                    }
+                    steps(cluster, result, fault, leader, up, faultAt, leaseMicros);
+                    cluster.remove(leader);
+                    if (restart) {
+                        NodeProcess replacement = cluster.start(leader.slot);
+                        cluster.await(e -> e.node() == replacement && e.is("READY", null), 60_000, "READY of " + replacement);
+                    }
+                }
+                settle(cluster, waiters);
+            }
+        }
+        return result;
+    }
+
+    private void steps(Cluster cluster, Trials result, Fault fault, NodeProcess leader, Event up, long faultAt,
+                       long leaseMicros) {
+        NodeProcess next = up.node();
+        // the statement that won the lock: the last LOCK, or successful TRY, that returned before UP
+        Optional<Event> won = last(cluster.events(e -> e.node() == next && e.kind().equals("Q") && e.ok()
+                && (e.name().equals("LOCK") || e.name().equals("TRY")) && e.endMicros() <= up.micros()));
+        Optional<Event> token = last(cluster.events(e -> e.node() == next && e.is("Q", "TOKEN")
+                && e.endMicros() <= up.micros() && e.micros() >= faultAt));
+        Optional<Event> unlock = last(cluster.events(e -> e.node() == leader && e.is("Q", "UNLOCK") && e.micros() >= faultAt));
+        if ((fault == Fault.TERM || fault == Fault.STEPDOWN) && unlock.isPresent()) {
+            result.step((fault == Fault.TERM ? "signal" : "stepdown command") + " → unlock sent (old leader)",
+                    unlock.get().micros() - faultAt);
+            result.step("unlock sent → @PostConstruct", up.micros() - unlock.get().micros());
+            won.ifPresent(w -> result.step("unlock sent → waiter's lock returns", w.endMicros() - unlock.get().micros()));
+        } else if (fault == Fault.KILL) {
+            won.ifPresent(w -> result.step("kill → waiter's lock returns", w.endMicros() - faultAt));
+        } else if (fault == Fault.STOP) {
+            // the last statement the frozen leader sent: its reply may never have been read (the line is printed
+            // after the reply), so take statements by when they were sent; the server's idle timer started a
+            // fraction of a millisecond after that
+            Optional<Event> beat = cluster.events(e -> e.node() == leader && e.kind().equals("Q") && e.micros() < faultAt
+                            && List.of("BEAT", "TOKEN", "LOCK", "TRY").contains(e.name())) // the lock session's statements
+                    .stream().max(Comparator.comparingLong(Event::micros));
+            beat.ifPresent(b -> result.step("last statement sent by frozen leader → @PostConstruct (≈ L)", up.micros() - b.micros()));
+            if (beat.isPresent() && won.isPresent()) {
+                result.step("last statement sent + L → waiter's lock returns",
+                        won.get().endMicros() - (beat.get().micros() + leaseMicros));
+            }
+        }
+        if (token.isPresent()) {
+            won.ifPresent(w -> result.step("lock returns → fencing token read", token.get().endMicros() - w.endMicros()));
+            won.ifPresent(w -> result.step("(of which: lock returns → token query sent", token.get().micros() - w.endMicros()));
+            result.step("token query round trip)", token.get().endMicros() - token.get().micros());
+            result.step("fencing token read → @PostConstruct", up.micros() - token.get().endMicros());
+        } else if (won.isPresent()) {
+            result.step("lock returns → UP", up.micros() - won.get().endMicros());
+        }
+    }
+
+    private void settle(Cluster cluster, String waiters) throws Exception {
+        if (waiters != null) {
+            cluster.awaitWaiters(waiters, cluster.nodes().size() - 1, 60_000);
+        }
+        Thread.sleep(settleMillis);
+    }
+
+    private static Optional<Event> last(List<Event> events) {
+        return events.stream().max(Comparator.comparingLong(Event::endMicros));
+    }
+
+    private static int pid(Connection connection) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement("SELECT pg_backend_pid()");
+             ResultSet row = query.executeQuery()) {
+            row.next();
+            return row.getInt(1);
+        }
+    }
+
+    private static void lock(Connection connection, String sql) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(sql)) {
+            query.executeQuery().close();
+        }
+    }
+
+    private static void awaitLockWait(Connection observer, int pid) throws SQLException, InterruptedException {
+        try (PreparedStatement query = observer.prepareStatement(
+                "SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = ?")) {
+            query.setInt(1, pid);
+            for (int i = 0; i < 1000; i++) {
+                try (ResultSet row = query.executeQuery()) {
+                    if (row.next() && row.getBoolean(1)) {
+                        return;
+                    }
+                }
+                Thread.sleep(2);
+            }
+        }
+        throw new IllegalStateException("the floor's waiter never waited");
+    }
+}
