@@ -172,14 +172,15 @@ public final class Election {
         }
     }
 
+    /** True once the term's instance may be called (the context is open), and until the lease runs out. */
     boolean isLeader() {
         Term current = term;
-        return current != null && current.lease.isValid();
+        return current != null && current.serving() && current.lease.isValid();
     }
 
     long checkLeadership() {
         Term current = term;
-        if (current == null || !current.lease.isValid()) {
+        if (current == null || !current.serving() || !current.lease.isValid()) {
             throw refusal();
         }
         return current.fencingToken;
@@ -260,6 +261,13 @@ public final class Election {
                 loseTerm(LossReason.CONNECTION_LOST);
                 abandon(current);
                 pause(MAX_BACKOFF_NANOS);
+            } catch (Error e) {
+                // e.g. a NoClassDefFoundError: this thread cannot go on, so say so and stop serving
+                LOG.log(Level.ERROR, Messages.unexpected(name), e);
+                loseTerm(LossReason.CONNECTION_LOST);
+                abandon(current);
+                state(SingletonState.FAILED);
+                throw e;
             } finally {
                 session = null;
             }
@@ -329,12 +337,13 @@ public final class Election {
     /** Leads until the term ends; the session is released or abandoned when this returns. */
     private void lead(Term won) throws SQLException {
         term = won;
+        // the instance first: everything else here is off the failover's critical path
+        lifecycle.execute(() -> startInstance(won));
         lastToken = won.fencingToken;
         knownLeader = settings.nodeId();
         state(SingletonState.LEADING);
-        LOG.log(Level.INFO, Messages.acquired(name, settings.nodeId(), won.fencingToken));
         watch(won);
-        lifecycle.execute(() -> startInstance(won));
+        LOG.log(Level.INFO, Messages.acquired(name, settings.nodeId(), won.fencingToken));
         long heartbeat = settings.heartbeat().toNanos();
         long nextBeat = System.nanoTime() + heartbeat;
         while (true) {
@@ -452,6 +461,7 @@ public final class Election {
             return; // lost before it could start
         }
         context.open(bean, starting.lease);
+        starting.serve();
         if (createInstance(starting)) {
             notifier.acquired(new LeadershipAcquired(name, settings.nodeId(), starting.fencingToken, starting.began));
         }

@@ -16,6 +16,7 @@ final class Term {
     final LockSession session;
     final Instant began;
     private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile boolean serving;
 
     Term(long fencingToken, Lease lease, LockSession session, Instant began) {
         this.fencingToken = fencingToken;
@@ -35,5 +36,14 @@ final class Term {
 
     boolean ended() {
         return ended.get();
+    }
+
+    /** Marks that calls may reach the instance: the context is open for this term. */
+    void serve() {
+        serving = true;
+    }
+
+    boolean serving() {
+        return serving;
     }
 }
