@@ -47,8 +47,16 @@ final class TcpProxy implements AutoCloseable {
 
     private void accept() {
         while (!closed) {
+            Socket client;
             try {
-                Socket client = server.accept();
+                client = server.accept();
+            } catch (IOException e) {
+                if (closed) {
+                    return;
+                }
+                continue;
+            }
+            try {
                 Socket upstream = new Socket();
                 upstream.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort));
                 sockets.add(client);
@@ -56,9 +64,7 @@ final class TcpProxy implements AutoCloseable {
                 pump(client, upstream);
                 pump(upstream, client);
             } catch (IOException e) {
-                if (closed) {
-                    return;
-                }
+                closeQuietly(client); // the server is down: refuse, as a direct connection would be
             }
         }
     }
