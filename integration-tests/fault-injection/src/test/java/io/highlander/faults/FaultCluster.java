@@ -30,6 +30,8 @@ final class FaultCluster implements AutoCloseable {
     static final Duration STOP_MARGIN = LEASE.dividedBy(10);
     static final Duration STANDBY_INTERVAL = Duration.ofSeconds(1);
     static final Duration TICK = Duration.ofMillis(10);
+    /** Nodes that wait with {@code pg_try_advisory_lock} polling; the others block in {@code pg_advisory_lock}. */
+    static final java.util.Set<String> POLLING_NODES = java.util.Set.of("c");
 
     private static String classPath;
 
@@ -38,7 +40,9 @@ final class FaultCluster implements AutoCloseable {
     private final Path directory;
     private final Map<String, TcpProxy> proxies = new LinkedHashMap<>();
     private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final Map<String, Long> launchedAt = new LinkedHashMap<>();
     private final Histories.Reader reader;
+    private long preDestroyMillis;
 
     FaultCluster(String name) throws IOException {
         postgres = TestPostgres.shared();
@@ -46,11 +50,16 @@ final class FaultCluster implements AutoCloseable {
         directory = Path.of(System.getProperty("faults.dir", "target/faults"), name);
         Files.createDirectories(directory);
         reader = new Histories.Reader(directory);
-        try (var old = Files.newDirectoryStream(directory, "*.log")) {
+        try (var old = Files.newDirectoryStream(directory, "*.{log,out}")) {
             for (Path file : old) {
                 Files.delete(file);
             }
         }
+    }
+
+    /** @param millis how long the singleton's {@code @PreDestroy} takes on nodes started from now on */
+    void preDestroyTakes(long millis) {
+        this.preDestroyMillis = millis;
     }
 
     Path directory() {
@@ -59,21 +68,34 @@ final class FaultCluster implements AutoCloseable {
 
     /** Starts (or restarts) a node behind its proxy, and returns once it is up (one boot at a time). */
     void start(String node) throws IOException {
+        start(node, null);
+    }
+
+    /**
+     * Starts a node that reaches PostgreSQL at another address (e.g. through a pooler) instead of through its
+     * proxy, and returns once it is up.
+     *
+     * @param jdbcUrl the node's JDBC URL, or {@code null} for its own proxy
+     */
+    void start(String node, String jdbcUrl) throws IOException {
         long since = NodeMain.micros();
-        launch(node);
+        launch(node, jdbcUrl);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(25)).until(() -> reader.read().events()
                 .stream().anyMatch(e -> e.node().equals(node) && e.what().equals("started") && e.micros() >= since));
     }
 
-    private void launch(String node) throws IOException {
-        TcpProxy proxy = proxies.computeIfAbsent(node, id -> {
-            try {
-                return new TcpProxy(postgresPort());
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        String url = databaseUrl.replaceFirst("//[^/]+/", "//127.0.0.1:" + proxy.port() + "/");
+    private void launch(String node, String jdbcUrl) throws IOException {
+        String url = jdbcUrl;
+        if (url == null) {
+            TcpProxy proxy = proxies.computeIfAbsent(node, id -> {
+                try {
+                    return new TcpProxy(postgresPort());
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            url = databaseUrl.replaceFirst("//[^/]+/", "//127.0.0.1:" + proxy.port() + "/");
+        }
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -83,18 +105,33 @@ final class FaultCluster implements AutoCloseable {
                 "-Dhighlander.lease=" + LEASE.toMillis() + "ms",
                 "-Dhighlander.heartbeat=" + HEARTBEAT.toMillis() + "ms",
                 "-Dhighlander.standby.interval=" + STANDBY_INTERVAL.toMillis() + "ms",
+                "-Dhighlander.standby.mode=" + (POLLING_NODES.contains(node) ? "polling" : "blocking"),
                 "-Dfaults.history=" + directory.resolve(node + ".log"),
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-Dfaults.preDestroyMillis=" + preDestroyMillis,
                 "-cp", nodeClassPath(),
                 NodeMain.class.getName()));
         if (postgres.password() != null) {
             command.add(command.size() - 3, "-Dhighlander.datasource.password=" + postgres.password());
         }
+        long launching = NodeMain.micros();
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve(node + ".out").toFile()))
                 .start();
         processes.put(node, process);
+        launchedAt.put(node, launching);
+    }
+
+    /** @return every node whose process is alive, with the instant (epoch µs) just before it was launched */
+    Map<String, Long> aliveSince() {
+        Map<String, Long> alive = new LinkedHashMap<>();
+        processes.forEach((node, process) -> {
+            if (process.isAlive()) {
+                alive.put(node, launchedAt.get(node));
+            }
+        });
+        return alive;
     }
 
     /**
@@ -166,6 +203,16 @@ final class FaultCluster implements AutoCloseable {
     }
 
     /**
+     * Waits until no live node but the given one believes it leads (its last term since its launch has a
+     * {@code LeadershipAcquired} without a {@code LeadershipLost}): a node that thinks it leads while another
+     * holds the lock, or a resumed node that never stopped its singleton, ends in a timeout here.
+     */
+    void awaitOnlyBelievedLeader(String leader, Duration bound) {
+        await().atMost(bound).pollInterval(Duration.ofMillis(25))
+                .until(() -> reader.read().believedLeaders(aliveSince()), believed -> believed.equals(List.of(leader)));
+    }
+
+    /**
      * Waits until exactly one node ticks and holds the lock; a node that thinks it leads without ticking,
      * or a free lock nobody takes, ends in a timeout here.
      */
@@ -206,7 +253,12 @@ final class FaultCluster implements AutoCloseable {
         return DriverManager.getConnection(databaseUrl, postgres.user(), postgres.password());
     }
 
-    private int postgresPort() {
+    /** @return the name of this cluster's database */
+    String databaseName() {
+        return databaseUrl.replaceFirst("^jdbc:postgresql://[^/]+/", "").replaceFirst("\\?.*$", "");
+    }
+
+    int postgresPort() {
         String hostPort = databaseUrl.replaceFirst("^jdbc:postgresql://", "").replaceFirst("/.*$", "");
         return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
     }

@@ -7,9 +7,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -63,6 +65,7 @@ class FaultInjectionIT {
         rounds("SIGTERM of the leader (graceful)", 3, FAST_BOUND, Duration.ZERO, leader -> {
             cluster.signal(leader, "TERM");
         }, leader -> cluster.start(leader));
+        assertThat(cluster.histories().lifeOverlaps()).as("a graceful hand-over destroys the old instance first").isEmpty();
     }
 
     @Test
@@ -86,6 +89,8 @@ class FaultInjectionIT {
     void networkCutBetweenLeaderAndPostgres() throws Exception {
         rounds("network cut (sockets left open)", 2, LEASE_BOUND, Duration.ZERO,
                 leader -> cluster.proxy(leader).cut(true), leader -> cluster.proxy(leader).cut(false));
+        assertThat(cluster.histories().lifeOverlaps()).as("the cut-off leader's instance is gone before the server"
+                + " lets the lock go").isEmpty();
     }
 
     @Test
@@ -96,9 +101,8 @@ class FaultInjectionIT {
                     cluster.terminateBackendOf(node);
                 }
             }
-            Thread.sleep(300);
-            cluster.signal(leader, "KILL");
-        }, leader -> cluster.start(leader));
+            Thread.sleep(300); // failover is measured from the kill, below
+        }, leader -> cluster.signal(leader, "KILL"), leader -> cluster.start(leader));
     }
 
     @Test
@@ -131,18 +135,154 @@ class FaultInjectionIT {
         cluster = new FaultCluster("unavailable-at-start");
         PostgresControl postgres = restartablePostgres();
         postgres.stop("fast");
+        long healed;
         try {
             startThree();
             Thread.sleep(3000);
         } finally {
-            postgres.start();
+            healed = postgres.start();
         }
-        long healed = NodeMain.micros();
-        cluster.awaitNewLeader(healed - 1, LEASE_BOUND.plusSeconds(10));
+        cluster.awaitNewLeader(healed, LEASE_BOUND.plusSeconds(10));
         long failover = cluster.histories().firstTermAfter(healed).orElseThrow().first() - healed;
-        judge("PostgreSQL unavailable at start (3 s), from its return", List.of(failover), Duration.ZERO, LEASE_BOUND);
+        judge("PostgreSQL unavailable at start (3 s), from its restart", List.of(failover), Duration.ZERO, LEASE_BOUND);
     }
 
+    /**
+     * The Lease javadoc's promise: the old instance is gone — {@code @PreDestroy} returned, if it takes less than
+     * the stop margin — before the lock can change hands. The server answers the leader's heartbeats late (a
+     * stalled server, or a slow link one way), so the lease runs out while the connection still works; the
+     * singleton's {@code @PreDestroy} takes 100 ms, half the 200 ms margin.
+     */
+    @Test
+    @Disabled("library bug: at the lease deadline the node aborts its lock connection at once, without waiting for"
+            + " @PreDestroy, so the lock changes hands while the old instance is still being destroyed; see README")
+    void slowServerResponsesExpireTheLeaseAndTheOldInstanceIsGoneBeforeTheNextStarts() throws Exception {
+        cluster = new FaultCluster("slow-server-responses");
+        cluster.preDestroyTakes(FaultCluster.STOP_MARGIN.dividedBy(2).toMillis());
+        startThree();
+        List<Long> failovers = new ArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            String leader = cluster.awaitSingleLeader(LEASE_BOUND.plusSeconds(10));
+            long at = NodeMain.micros();
+            faultInstants.add(at);
+            allowances.add(Duration.ZERO);
+            cluster.proxy(leader).delayResponses(FaultCluster.LEASE.multipliedBy(2).toMillis());
+            cluster.awaitNewLeader(at, LEASE_BOUND.plusSeconds(25));
+            failovers.add(cluster.histories().firstTermAfter(at).orElseThrow().first() - at);
+            cluster.proxy(leader).delayResponses(0);
+        }
+        judge("server answers the leader late (lease runs out on a working connection)", failovers, Duration.ZERO,
+                LEASE_BOUND);
+        assertThat(cluster.histories().lifeOverlaps())
+                .as("@PostConstruct of the next leader began before the old @PreDestroy returned").isEmpty();
+    }
+
+    /**
+     * DESIGN.md §4: the fencing token strictly increases across terms, "also after a PostgreSQL restart". A
+     * crash right after a new term began is the hard case: the token's transaction wrote no WAL, so its commit
+     * is not flushed, and after crash recovery PostgreSQL hands out the same transaction id again.
+     */
+    @Test
+    @Disabled("library bug: a fencing token read within ~200 ms before a PostgreSQL crash is issued again after the"
+            + " restart (pg_current_xact_id() in a transaction that writes no WAL is not durable); see README")
+    void postgresCrashRightAfterANewTermKeepsTokensIncreasing() throws Exception {
+        cluster = new FaultCluster("postgres-crash-after-acquisition");
+        PostgresControl postgres = restartablePostgres();
+        startThree();
+        List<Long> failovers = new ArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            String leader = cluster.awaitSingleLeader(LEASE_BOUND.plusSeconds(10));
+            long killed = NodeMain.micros();
+            faultInstants.add(killed);
+            allowances.add(Duration.ZERO);
+            cluster.signal(leader, "KILL"); // a standby takes over within milliseconds
+            org.awaitility.Awaitility.await().atMost(FAST_BOUND).pollInterval(Duration.ofMillis(5))
+                    .until(() -> cluster.histories().firstTermAfter(killed).isPresent());
+            faultInstants.add(NodeMain.micros());
+            allowances.add(EARLY_END_ALLOWANCE);
+            postgres.stop("immediate");
+            Thread.sleep(1000);
+            long healed = postgres.start();
+            cluster.start(leader);
+            cluster.awaitNewLeader(healed, LEASE_BOUND.plusSeconds(10));
+            failovers.add(cluster.histories().firstTermAfter(healed).orElseThrow().first() - healed);
+        }
+        judge("PostgreSQL crash (immediate) right after a new term, from its restart", failovers, EARLY_END_ALLOWANCE,
+                LEASE_BOUND);
+    }
+
+    /**
+     * Debian's pgbouncer in transaction mode with two server connections handed out in turn: the lock session's
+     * backend changes between two statements, and the node must refuse to compete (HL-0311) while the directly
+     * connected nodes carry on.
+     */
+    @Test
+    void transactionPoolerIsDetectedWhenTheBackendChanges() throws Exception {
+        java.util.Optional<String> missing = Pgbouncer.ensureInstalled();
+        Assumptions.assumeTrue(missing.isEmpty(), () -> missing.orElseThrow());
+        cluster = new FaultCluster("pgbouncer-alternating-backends");
+        try (Pgbouncer pgbouncer = Pgbouncer.start(cluster.directory().resolve("pgbouncer"), cluster.postgresPort(),
+                cluster.databaseName(), cluster.postgres().user(), 2, true)) {
+            cluster.start("a");
+            cluster.start("b");
+            String leader = cluster.awaitSingleLeader(LEASE_BOUND.plusSeconds(10));
+            cluster.start("p", pgbouncer.url(cluster.databaseName()));
+            Path log = cluster.directory().resolve("p.out");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> java.nio.file.Files.readString(log)
+                    .contains("HL-0311: the lock connection of singleton 'fault-worker' moved from PostgreSQL backend "));
+            assertThat(java.nio.file.Files.readString(log)).contains("a pooler in transaction mode (e.g. pgbouncer) sits in"
+                    + " between, and session advisory locks cannot work there.");
+
+            long at = NodeMain.micros();
+            faultInstants.add(at);
+            allowances.add(Duration.ZERO);
+            cluster.signal(leader, "KILL");
+            String next = cluster.awaitNewLeader(at, FAST_BOUND.plusSeconds(25));
+            assertThat(next).as("the pooled node no longer competes").isNotIn("p", leader);
+            cluster.start(leader);
+            long failover = cluster.histories().firstTermAfter(at).orElseThrow().first() - at;
+            judge("pgbouncer, transaction mode, backends alternate (HL-0311), then SIGKILL of the leader",
+                    List.of(failover), Duration.ZERO, FAST_BOUND);
+            assertThat(cluster.histories().terms()).as("the pooled node never ran the singleton")
+                    .noneMatch(term -> term.node().equals("p"));
+        }
+    }
+
+    /**
+     * Debian's pgbouncer in transaction mode with one server connection (or any pool under light load: it
+     * reuses the most recent connection): every pooled node's statements run on the same backend, so the
+     * backend pid never changes, and a session advisory lock taken by one node is re-entered by the next.
+     */
+    @Test
+    @Disabled("library bug: two nodes behind pgbouncer (transaction mode) sharing one backend both lead, for as long"
+            + " as they run, and neither reports HL-0311 (pg_advisory_lock is re-entrant on the shared session); see README")
+    void transactionPoolerSharingOneBackendIsDetected() throws Exception {
+        java.util.Optional<String> missing = Pgbouncer.ensureInstalled();
+        Assumptions.assumeTrue(missing.isEmpty(), () -> missing.orElseThrow());
+        cluster = new FaultCluster("pgbouncer-shared-backend");
+        try (Pgbouncer pgbouncer = Pgbouncer.start(cluster.directory().resolve("pgbouncer"), cluster.postgresPort(),
+                cluster.databaseName(), cluster.postgres().user(), 1, false)) {
+            cluster.start("p", pgbouncer.url(cluster.databaseName()));
+            cluster.start("q", pgbouncer.url(cluster.databaseName()));
+            Thread.sleep(FaultCluster.LEASE.multipliedBy(2).toMillis());
+            Histories histories = cluster.histories();
+            FaultReport.add("pgbouncer, transaction mode, one shared backend", 1, List.of(), histories.overlaps());
+            assertThat(histories.overlaps()).as("two pooled nodes sharing one backend must not both lead").isEmpty();
+            assertThat(List.of("p", "q")).as("a pooled node fails loudly").anyMatch(node -> {
+                try {
+                    return java.nio.file.Files.readString(cluster.directory().resolve(node + ".out")).contains("HL-0311");
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        }
+    }
+
+    /**
+     * Random faults against random nodes: the leader (SIGKILL, SIGTERM, SIGSTOP, its session terminated, its
+     * network cut), a standby (SIGKILL, SIGSTOP, its session terminated), latency on the leader's link, and,
+     * on the embedded server, PostgreSQL restarted. Node c waits by polling, a and b block in the lock.
+     */
     @Test
     void randomizedSoak() throws Exception {
         long seed = Long.getLong("soak.seed", System.nanoTime());
@@ -150,40 +290,106 @@ class FaultInjectionIT {
         System.out.println("soak: seed " + seed + ", " + rounds + " rounds");
         Random random = new Random(seed);
         cluster = new FaultCluster("soak");
+        PostgresControl postgres = io.highlander.cdi.testing.TestPostgres.shared().kind().equals("embedded")
+                ? cluster.postgresControl() : null;
         startThree();
         List<Long> failovers = new ArrayList<>();
-        long since = 0;
+        java.util.Map<SoakFault, Integer> counts = new java.util.EnumMap<>(SoakFault.class);
+        long started = System.nanoTime();
         for (int round = 0; round < rounds; round++) {
             String leader = cluster.awaitSingleLeader(LEASE_BOUND.plusSeconds(10));
-            int fault = random.nextInt(5);
+            List<String> standbys = cluster.nodes().stream().filter(n -> !n.equals(leader)).toList();
+            String standby = standbys.get(random.nextInt(standbys.size()));
+            SoakFault fault = SoakFault.values()[random.nextInt(postgres == null ? SoakFault.POSTGRES_FAST.ordinal()
+                    : SoakFault.values().length)];
+            counts.merge(fault, 1, Integer::sum);
+            String target = fault.againstLeader ? leader : standby;
+            boolean postgresFault = fault == SoakFault.POSTGRES_FAST || fault == SoakFault.POSTGRES_IMMEDIATE;
+            System.out.println("soak round " + round + ": " + fault + (postgresFault ? " (leader " + leader + ")"
+                    : fault.againstLeader ? " of leader " + target : " of standby " + target + " (leader " + leader + ")"));
             long at = NodeMain.micros();
             faultInstants.add(at);
+            allowances.add(fault.earlyEnd ? EARLY_END_ALLOWANCE : Duration.ZERO);
+            long measuredFrom = at;
             switch (fault) {
-                case 0 -> cluster.signal(leader, "KILL");
-                case 1 -> cluster.signal(leader, "TERM");
-                case 2 -> cluster.signal(leader, "STOP");
-                case 3 -> cluster.terminateBackendOf(leader);
-                default -> cluster.proxy(leader).cut(true);
+                case KILL_LEADER, KILL_STANDBY -> cluster.signal(target, "KILL");
+                case TERM_LEADER -> cluster.signal(target, "TERM");
+                case STOP_LEADER -> cluster.signal(target, "STOP");
+                case TERMINATE_LEADER_SESSION, TERMINATE_STANDBY_SESSION -> cluster.terminateBackendOf(target);
+                case CUT_LEADER -> cluster.proxy(target).cut(true);
+                case STOP_STANDBY -> {
+                    cluster.signal(target, "STOP");
+                    Thread.sleep(FaultCluster.LEASE.plusMillis(500).toMillis());
+                    cluster.signal(target, "CONT");
+                }
+                case LATENCY_LEADER -> {
+                    cluster.proxy(target).delay(100);
+                    Thread.sleep(FaultCluster.LEASE.toMillis());
+                    cluster.proxy(target).delay(0);
+                }
+                case POSTGRES_FAST, POSTGRES_IMMEDIATE -> {
+                    if (fault == SoakFault.POSTGRES_IMMEDIATE) {
+                        // a term begun within ~200 ms of a crash can lose its token (see the README): not this test's subject
+                        Thread.sleep(1000);
+                        at = NodeMain.micros();
+                        faultInstants.set(faultInstants.size() - 1, at);
+                    }
+                    postgres.stop(fault == SoakFault.POSTGRES_FAST ? "fast" : "immediate");
+                    Thread.sleep(500 + random.nextInt(1500));
+                    measuredFrom = postgres.start();
+                }
             }
-            allowances.add(fault == 3 ? EARLY_END_ALLOWANCE : Duration.ZERO);
-            System.out.println("soak round " + round + ": " + List.of("SIGKILL", "SIGTERM", "SIGSTOP",
-                    "pg_terminate_backend", "network cut").get(fault) + " of leader " + leader + " at " + at);
-            String next = cluster.awaitNewLeader(at, LEASE_BOUND.plusSeconds(25));
-            if (fault != 3) {
-                assertThat(next).as("round %d: the faulted leader cannot lead again at once", round).isNotEqualTo(leader);
+            if (fault.failover) {
+                String next = cluster.awaitNewLeader(measuredFrom, LEASE_BOUND.plusSeconds(25));
+                if (fault.againstLeader && !fault.earlyEnd) {
+                    assertThat(next).as("round %d: the faulted leader cannot lead again at once", round).isNotEqualTo(leader);
+                }
+                failovers.add(cluster.histories().firstTermAfter(measuredFrom).orElseThrow().first() - measuredFrom);
+            } else {
+                Thread.sleep(300);
+                assertThat(cluster.awaitSingleLeader(LEASE_BOUND)).as("round %d: %s keeps the leader", round, fault)
+                        .isEqualTo(leader);
+                assertThat(cluster.histories().firstTermAfter(at)).as("round %d: %s starts no new term", round, fault)
+                        .isEmpty();
             }
-            failovers.add(cluster.histories().firstTermAfter(at).orElseThrow().first() - at);
             switch (fault) {
-                case 0, 1 -> cluster.start(leader);
-                case 2 -> cluster.signal(leader, "CONT");
-                case 4 -> cluster.proxy(leader).cut(false);
+                case KILL_LEADER, TERM_LEADER, KILL_STANDBY -> cluster.start(target);
+                case STOP_LEADER -> cluster.signal(target, "CONT");
+                case CUT_LEADER -> cluster.proxy(target).cut(false);
                 default -> { }
             }
-            since = NodeMain.micros();
+            cluster.awaitOnlyBelievedLeader(cluster.awaitSingleLeader(LEASE_BOUND.plusSeconds(10)), LEASE_BOUND);
         }
-        judge("randomized soak (mixed)", failovers, EARLY_END_ALLOWANCE, LEASE_BOUND);
-        System.out.println("soak: seed " + seed + ", " + rounds + " rounds, " + failovers.size()
-                + " failovers, max overlap outside allowance: none");
+        judge("randomized soak (mixed; failover over the rounds that need one)", rounds, failovers, EARLY_END_ALLOWANCE,
+                LEASE_BOUND);
+        System.out.printf(java.util.Locale.ROOT, "soak: seed %d, %d rounds in %d s, %d failovers, faults %s: "
+                        + "0 overlaps beyond the allowance, tokens increasing, no stuck node%n", seed, rounds,
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started), failovers.size(), counts);
+    }
+
+    /** What a soak round does; whether a new term must follow; whether the server ends a session early. */
+    private enum SoakFault {
+        KILL_LEADER(true, true, false),
+        TERM_LEADER(true, true, false),
+        STOP_LEADER(true, true, false),
+        TERMINATE_LEADER_SESSION(true, true, true),
+        CUT_LEADER(true, true, false),
+        KILL_STANDBY(false, false, false),
+        STOP_STANDBY(false, false, false),
+        TERMINATE_STANDBY_SESSION(false, false, false),
+        LATENCY_LEADER(true, false, false),
+        POSTGRES_FAST(true, true, true),
+        POSTGRES_IMMEDIATE(true, true, true);
+
+        final boolean againstLeader;
+        final boolean failover;
+        final boolean earlyEnd;
+
+        SoakFault(boolean againstLeader, boolean failover, boolean earlyEnd) {
+            this.againstLeader = againstLeader;
+            this.failover = failover;
+            this.earlyEnd = earlyEnd;
+        }
     }
 
     // ---- the harness ----
@@ -194,20 +400,26 @@ class FaultInjectionIT {
 
     private void rounds(String fault, int runs, Duration bound, Duration allowance, Step inject, Step heal)
             throws Exception {
+        rounds(fault, runs, bound, allowance, leader -> { }, inject, heal);
+    }
+
+    /** Each run: find the leader, prepare, note the instant, inject the fault, await the next leader, heal. */
+    private void rounds(String fault, int runs, Duration bound, Duration allowance, Step prepare, Step inject,
+                        Step heal) throws Exception {
         cluster = new FaultCluster(fault.replaceAll("[^A-Za-z0-9]+", "-"));
         startThree();
         List<Long> failovers = new ArrayList<>();
-        long since = 0;
         for (int run = 0; run < runs; run++) {
             String leader = cluster.awaitSingleLeader(LEASE_BOUND.plusSeconds(10));
+            prepare.run(leader);
             long at = NodeMain.micros();
             faultInstants.add(at);
             allowances.add(allowance);
             inject.run(leader);
-            cluster.awaitNewLeader(at, bound.plusSeconds(25));
+            String next = cluster.awaitNewLeader(at, bound.plusSeconds(25));
             failovers.add(cluster.histories().firstTermAfter(at).orElseThrow().first() - at);
             heal.run(leader);
-            since = NodeMain.micros();
+            cluster.awaitOnlyBelievedLeader(next, LEASE_BOUND);
         }
         judge(fault, failovers, allowance, bound);
     }
@@ -222,11 +434,10 @@ class FaultInjectionIT {
         allowances.add(EARLY_END_ALLOWANCE);
         postgres.stop(mode);
         Thread.sleep(2000); // unavailable for a while
-        postgres.start();
-        long healed = NodeMain.micros();
-        cluster.awaitNewLeader(healed - 1, LEASE_BOUND.plusSeconds(10));
+        long healed = postgres.start();
+        cluster.awaitNewLeader(healed, LEASE_BOUND.plusSeconds(10));
         long failover = cluster.histories().firstTermAfter(healed).orElseThrow().first() - healed;
-        judge("PostgreSQL restart (" + mode + ", down 2 s), from its return", List.of(failover), EARLY_END_ALLOWANCE,
+        judge("PostgreSQL restart (" + mode + ", down 2 s), from its restart", List.of(failover), EARLY_END_ALLOWANCE,
                 LEASE_BOUND);
     }
 
@@ -248,6 +459,8 @@ class FaultInjectionIT {
     }
 
     private void judge(String fault, int runs, List<Long> failovers, Duration allowance, Duration bound) throws Exception {
+        String leader = cluster.awaitSingleLeader(LEASE_BOUND.plusSeconds(10));
+        cluster.awaitOnlyBelievedLeader(leader, LEASE_BOUND);
         Histories histories = cluster.histories();
         List<Histories.Overlap> overlaps = histories.overlaps();
         FaultReport.add(fault, runs, failovers, overlaps);

@@ -17,7 +17,7 @@ import java.util.Optional;
  */
 final class Histories {
 
-    /** A node's leadership term as its ticks show it. */
+    /** A node's leadership term (one instance of the singleton) as its ticks show it. */
     record Term(String node, long token, long first, long last) {
     }
 
@@ -28,6 +28,11 @@ final class Histories {
         }
     }
 
+    /** One instance of the singleton, from the start of its {@code @PostConstruct} to the end of its {@code @PreDestroy}. */
+    record Life(String node, String instance, long begin, long end) {
+        static final long RUNNING = Long.MAX_VALUE;
+    }
+
     /** An event line. */
     record Event(String node, String what, long token, long micros) {
     }
@@ -35,11 +40,13 @@ final class Histories {
     private final List<Term> terms;
     private final List<Event> events;
     private final Map<String, Long> lastTickByNode;
+    private final List<Life> lives;
 
-    private Histories(List<Term> terms, List<Event> events, Map<String, Long> lastTickByNode) {
+    private Histories(List<Term> terms, List<Event> events, Map<String, Long> lastTickByNode, List<Life> lives) {
         this.terms = terms;
         this.events = events;
         this.lastTickByNode = lastTickByNode;
+        this.lives = lives;
     }
 
     /**
@@ -49,9 +56,10 @@ final class Histories {
     static final class Reader {
         private final Path directory;
         private final Map<Path, Long> offsets = new LinkedHashMap<>();
-        private final Map<String, long[]> byTerm = new LinkedHashMap<>();
+        private final Map<String, long[]> byTerm = new LinkedHashMap<>(); // "node instance" -> {first, last, token}
         private final Map<String, Long> lastTick = new LinkedHashMap<>();
         private final List<Event> events = new ArrayList<>();
+        private final Map<String, long[]> lives = new LinkedHashMap<>(); // "node instance" -> {begin, end}
 
         Reader(Path directory) {
             this.directory = directory;
@@ -64,14 +72,14 @@ final class Histories {
                 }
             }
             List<Term> terms = new ArrayList<>();
-            byTerm.forEach((key, span) -> {
-                String[] k = key.split(" ");
-                terms.add(new Term(k[0], Long.parseLong(k[1]), span[0], span[1]));
-            });
+            byTerm.forEach((key, span) -> terms.add(new Term(key.split(" ")[0], span[2], span[0], span[1])));
             terms.sort(Comparator.comparingLong(Term::first));
             List<Event> sortedEvents = new ArrayList<>(events);
             sortedEvents.sort(Comparator.comparingLong(Event::micros));
-            return new Histories(List.copyOf(terms), List.copyOf(sortedEvents), Map.copyOf(lastTick));
+            List<Life> lifeList = new ArrayList<>();
+            lives.forEach((key, span) -> lifeList.add(new Life(key.split(" ")[0], key.split(" ")[1], span[0], span[1])));
+            lifeList.sort(Comparator.comparingLong(Life::begin));
+            return new Histories(List.copyOf(terms), List.copyOf(sortedEvents), Map.copyOf(lastTick), List.copyOf(lifeList));
         }
 
         private void readNewLines(Path file) throws IOException {
@@ -103,12 +111,16 @@ final class Histories {
 
         private void parse(String line) {
             String[] f = line.split(" ");
-            if (f.length == 4 && f[0].equals("TICK")) {
+            if (f.length == 5 && f[0].equals("TICK")) {
                 long token = Long.parseLong(f[2]);
                 long at = Long.parseLong(f[3]);
-                byTerm.merge(f[1] + " " + token, new long[] {at, at},
-                        (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+                // a term is one instance of the singleton: two terms stay apart even if they had the same token
+                byTerm.merge(f[1] + " " + f[4], new long[] {at, at, token},
+                        (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1]), a[2]});
                 lastTick.merge(f[1], at, Math::max);
+            } else if (f.length == 5 && f[0].equals("LIFE")) {
+                long[] span = lives.computeIfAbsent(f[1] + " " + f[2], k -> new long[] {Life.RUNNING, Life.RUNNING});
+                span[f[3].equals("begin") ? 0 : 1] = Long.parseLong(f[4]);
             } else if (f.length == 5 && f[0].equals("EVENT")) {
                 events.add(new Event(f[1], f[2], Long.parseLong(f[3]), Long.parseLong(f[4])));
             }
@@ -139,6 +151,28 @@ final class Histories {
         return overlaps;
     }
 
+    /**
+     * The stricter promise: no two nodes' instances exist at once, from the start of {@code @PostConstruct} to
+     * the end of {@code @PreDestroy}. Only meaningful for processes that keep running: a killed node never runs
+     * {@code @PreDestroy}, and a frozen one runs it on resume.
+     *
+     * @return every pair of lives of different nodes that intersect, each with the overlap in µs
+     */
+    List<String> lifeOverlaps() {
+        List<String> overlaps = new ArrayList<>();
+        for (int i = 0; i < lives.size(); i++) {
+            for (int j = i + 1; j < lives.size(); j++) {
+                Life a = lives.get(i);
+                Life b = lives.get(j);
+                long overlap = Math.min(a.end(), b.end()) - Math.max(a.begin(), b.begin());
+                if (!a.node().equals(b.node()) && overlap >= 0) {
+                    overlaps.add(a + " and " + b + " overlap by " + overlap / 1000 + " ms");
+                }
+            }
+        }
+        return overlaps;
+    }
+
     /** @return the terms whose fencing token is not above the previous term's */
     List<Term> tokenRegressions() {
         List<Term> regressions = new ArrayList<>();
@@ -153,6 +187,26 @@ final class Histories {
     /** @return the first term that began after the instant */
     Optional<Term> firstTermAfter(long micros) {
         return terms.stream().filter(t -> t.first() > micros).findFirst();
+    }
+
+    /**
+     * @param aliveSince each live node, with the instant its current process was launched
+     * @return the live nodes that believe they lead: a term of the current process was acquired and not lost
+     */
+    List<String> believedLeaders(Map<String, Long> aliveSince) {
+        Map<String, java.util.Set<Long>> open = new java.util.TreeMap<>();
+        for (Event event : events) {
+            Long since = aliveSince.get(event.node());
+            if (since == null || event.micros() < since) {
+                continue;
+            }
+            if (event.what().equals("acquired")) {
+                open.computeIfAbsent(event.node(), n -> new java.util.HashSet<>()).add(event.token());
+            } else if (event.what().startsWith("lost:")) {
+                open.computeIfAbsent(event.node(), n -> new java.util.HashSet<>()).remove(event.token());
+            }
+        }
+        return open.entrySet().stream().filter(e -> !e.getValue().isEmpty()).map(Map.Entry::getKey).toList();
     }
 
     /** @return the nodes that ticked after the instant */

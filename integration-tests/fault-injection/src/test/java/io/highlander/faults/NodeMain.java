@@ -26,8 +26,11 @@ import org.jboss.weld.environment.se.WeldContainer;
 /**
  * One node process of the fault suite: Weld SE, the library, one singleton that proves it is active by
  * writing a tick every 10 ms. Settings come as system properties ({@code highlander.*}); the history goes
- * to the file named by {@code faults.history}: {@code TICK <node> <token> <micros>} and
- * {@code EVENT <node> <what> <token> <micros>}. SIGTERM shuts the container down gracefully.
+ * to the file named by {@code faults.history}: {@code TICK <node> <token> <micros> <instance>} (the instance
+ * tells terms apart even if a token were issued twice) and
+ * {@code EVENT <node> <what> <token> <micros>}; and the instance's life: {@code LIFE <node> <instance> begin|end
+ * <micros>}, from the start of {@code @PostConstruct} to the end of {@code @PreDestroy} (which lasts
+ * {@code faults.preDestroyMillis}, 0 by default). SIGTERM shuts the container down gracefully.
  */
 public final class NodeMain {
 
@@ -60,12 +63,16 @@ public final class NodeMain {
     @ApplicationScoped
     @ClusterSingleton(SINGLETON)
     public static class Worker {
+        private static final java.util.concurrent.atomic.AtomicInteger INSTANCES = new java.util.concurrent.atomic.AtomicInteger();
+
         @Inject
         LeaderElector elector;
+        private final String instance = ProcessHandle.current().pid() + "." + INSTANCES.incrementAndGet();
         private ScheduledExecutorService ticker;
 
         @PostConstruct
         void start() {
+            write("LIFE " + elector.nodeId() + " " + instance + " begin " + micros());
             ticker = Executors.newSingleThreadScheduledExecutor();
             ticker.scheduleAtFixedRate(this::tick, 0, 10, TimeUnit.MILLISECONDS);
         }
@@ -74,7 +81,7 @@ public final class NodeMain {
             long at = micros(); // taken before the check: a tick claims only the instant leadership was verified
             try {
                 long token = elector.checkLeadership(SINGLETON);
-                write("TICK " + elector.nodeId() + " " + token + " " + at);
+                write("TICK " + elector.nodeId() + " " + token + " " + at + " " + instance);
             } catch (NotLeaderException e) {
                 // lease ran out; @PreDestroy follows
             }
@@ -85,9 +92,11 @@ public final class NodeMain {
             ticker.shutdownNow();
             try {
                 ticker.awaitTermination(1, TimeUnit.SECONDS);
+                Thread.sleep(Long.getLong("faults.preDestroyMillis", 0)); // a singleton that takes a while to stop
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            write("LIFE " + elector.nodeId() + " " + instance + " end " + micros());
         }
     }
 

@@ -26,6 +26,7 @@ final class PostgresControl {
     private final TestPostgres postgres;
     private final Path dataDirectory;
     private final List<String> commandLine;
+    private boolean stopHookAdded;
 
     private PostgresControl(TestPostgres postgres, Path dataDirectory, List<String> commandLine) {
         this.postgres = postgres;
@@ -50,7 +51,14 @@ final class PostgresControl {
         await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(Path.of("/proc", Long.toString(pid))));
     }
 
-    void start() throws IOException {
+    /**
+     * Starts the server again and returns once it accepts connections.
+     *
+     * @return the instant (epoch µs) just before the postmaster was launched: nodes may take the lock before this
+     *     method sees the server up, so failover is measured from here (it includes the server's start-up)
+     */
+    long start() throws IOException {
+        long launched = NodeMain.micros();
         List<String> command = new ArrayList<>();
         if ("root".equals(System.getProperty("user.name"))) {
             command.addAll(List.of("unshare", "-U")); // as zonky does: PostgreSQL refuses to run as root
@@ -70,7 +78,11 @@ final class PostgresControl {
             throw new IOException("PostgreSQL did not come back: " + commandLine + System.lineSeparator()
                     + Files.readString(dataDirectory.resolve("restart.log")), e);
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(this::stopAtExit, "restarted-postgres-stop"));
+        if (!stopHookAdded) {
+            stopHookAdded = true;
+            Runtime.getRuntime().addShutdownHook(new Thread(this::stopAtExit, "restarted-postgres-stop"));
+        }
+        return launched;
     }
 
     private void stopAtExit() {

@@ -12,7 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A loopback TCP proxy in front of PostgreSQL that can cut the network without closing anything (it stops
- * forwarding and lets bytes pile up, as a dead link would) and add latency.
+ * forwarding and lets bytes pile up, as a dead link would: neither data nor a close gets through) and add
+ * latency, both ways or to the server's responses only.
  */
 final class TcpProxy implements AutoCloseable {
 
@@ -21,6 +22,7 @@ final class TcpProxy implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean cut;
     private volatile long delayMillis;
+    private volatile long responseDelayMillis;
     private volatile boolean closed;
 
     TcpProxy(int targetPort) throws IOException {
@@ -45,6 +47,11 @@ final class TcpProxy implements AutoCloseable {
         this.delayMillis = millis;
     }
 
+    /** @param millis latency added to every chunk from the server only (a slow server, not a slow link) */
+    void delayResponses(long millis) {
+        this.responseDelayMillis = millis;
+    }
+
     private void accept() {
         while (!closed) {
             Socket client;
@@ -61,15 +68,15 @@ final class TcpProxy implements AutoCloseable {
                 upstream.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort));
                 sockets.add(client);
                 sockets.add(upstream);
-                pump(client, upstream);
-                pump(upstream, client);
+                pump(client, upstream, false);
+                pump(upstream, client, true);
             } catch (IOException e) {
                 closeQuietly(client); // the server is down: refuse, as a direct connection would be
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean responses) {
         Thread thread = new Thread(() -> {
             byte[] buffer = new byte[16384];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
@@ -78,8 +85,9 @@ final class TcpProxy implements AutoCloseable {
                     while (cut && !closed) {
                         Thread.sleep(20); // hold the bytes: nothing arrives, nothing is closed
                     }
-                    if (delayMillis > 0) {
-                        Thread.sleep(delayMillis);
+                    long delay = delayMillis + (responses ? responseDelayMillis : 0);
+                    if (delay > 0) {
+                        Thread.sleep(delay);
                     }
                     out.write(buffer, 0, read);
                     out.flush();
@@ -87,6 +95,14 @@ final class TcpProxy implements AutoCloseable {
             } catch (IOException | InterruptedException e) {
                 // one side went away
             } finally {
+                // across a cut link a close does not get through either: the other side learns of it only once healed
+                while (cut && !closed) {
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        break;
+                    }
+                }
                 closeQuietly(from);
                 closeQuietly(to);
             }
