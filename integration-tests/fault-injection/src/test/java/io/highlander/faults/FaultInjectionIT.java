@@ -2,6 +2,7 @@ package io.highlander.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.highlander.cdi.testing.Pgbouncer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -13,6 +13,7 @@ import io.highlander.cdi.internal.context.ClusterSingletonContext;
 import io.highlander.cdi.internal.datasource.ConnectionSource;
 import io.highlander.cdi.internal.events.LeadershipNotifier;
 import io.highlander.cdi.internal.lock.Lease;
+import io.highlander.cdi.internal.lock.LockHolder;
 import io.highlander.cdi.internal.lock.LockKey;
 import io.highlander.cdi.internal.lock.LockSession;
 import io.highlander.cdi.internal.lock.PoolerDetectedException;
@@ -192,7 +193,7 @@ public final class Election {
             return Optional.of(settings.nodeId());
         }
         try (Connection connection = connections.connect()) {
-            Optional<String> holder = LockSession.holderOf(connection, key);
+            Optional<String> holder = LockSession.holderOf(connection, key).flatMap(LockHolder::nodeId);
             knownLeader = holder.orElse(null);
             return holder;
         } catch (SQLException e) {
@@ -288,7 +289,7 @@ public final class Election {
             if (!closing && current.tryAcquire(key)) {
                 return begin(current);
             }
-            knownLeader = current.holderOf(key).orElse(null);
+            knownLeader = current.holderOf(key).flatMap(LockHolder::nodeId).orElse(null);
             while (!closing) {
                 boolean acquired;
                 if (settings.standbyMode() == StandbyMode.BLOCKING) {

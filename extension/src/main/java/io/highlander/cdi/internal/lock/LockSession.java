@@ -51,7 +51,7 @@ public final class LockSession implements AutoCloseable {
     private static final String TOKEN_SQL = "SELECT pg_current_xact_id()::text::bigint, pg_backend_pid()";
     private static final String HEARTBEAT_SQL = "SELECT pg_backend_pid()";
     private static final String HOLDER_SQL =
-            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+            "SELECT l.pid, a.application_name FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
                     + " WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database"
                     + " WHERE datname = current_database()) AND l.classid::bigint = ? AND l.objid::bigint = ?"
                     + " AND l.objsubid = 2";
@@ -218,13 +218,13 @@ public final class LockSession implements AutoCloseable {
     }
 
     /**
-     * Who holds a lock, as the holder's {@code application_name} tells.
+     * Who holds a lock, as {@code pg_locks} shows it.
      *
      * @param key the lock
-     * @return the holding node's id, if a Highlander session holds it and this role may see it
+     * @return the holding session, if any session holds it
      * @throws SQLException if the statement fails
      */
-    public Optional<String> holderOf(LockKey key) throws SQLException {
+    public Optional<LockHolder> holderOf(LockKey key) throws SQLException {
         return holderOf(connection, key);
     }
 
@@ -233,21 +233,15 @@ public final class LockSession implements AutoCloseable {
      *
      * @param connection an open connection
      * @param key        the lock
-     * @return the holding node's id, if visible
+     * @return the holding session, if any
      * @throws SQLException if the statement fails
      */
-    public static Optional<String> holderOf(Connection connection, LockKey key) throws SQLException {
+    public static Optional<LockHolder> holderOf(Connection connection, LockKey key) throws SQLException {
         try (PreparedStatement query = connection.prepareStatement(HOLDER_SQL)) {
             query.setLong(1, key.classId());
             query.setLong(2, key.objectId());
             try (ResultSet row = query.executeQuery()) {
-                if (row.next()) {
-                    String name = row.getString(1);
-                    if (name != null && name.startsWith(APPLICATION_NAME_PREFIX)) {
-                        return Optional.of(name.substring(APPLICATION_NAME_PREFIX.length()));
-                    }
-                }
-                return Optional.empty();
+                return row.next() ? Optional.of(new LockHolder(row.getInt(1), row.getString(2))) : Optional.empty();
             }
         }
     }

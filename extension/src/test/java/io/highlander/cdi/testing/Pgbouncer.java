@@ -1,4 +1,4 @@
-package io.highlander.faults;
+package io.highlander.cdi.testing;
 
 import static org.awaitility.Awaitility.await;
 
@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * installs it, nobody by hand); started in a user namespace when we are root, as PostgreSQL is, because
  * pgbouncer refuses to run as root; stopped by its PID.
  */
-final class Pgbouncer implements AutoCloseable {
+public final class Pgbouncer implements AutoCloseable {
 
     private static final Path BINARY = Path.of("/usr/sbin/pgbouncer");
 
@@ -39,7 +39,7 @@ final class Pgbouncer implements AutoCloseable {
      *
      * @return why it is not available, or empty if it is
      */
-    static synchronized Optional<String> ensureInstalled() throws InterruptedException {
+    public static synchronized Optional<String> ensureInstalled() throws InterruptedException {
         if (Files.isExecutable(BINARY)) {
             return Optional.empty();
         }
@@ -84,7 +84,7 @@ final class Pgbouncer implements AutoCloseable {
      *                     otherwise pgbouncer reuses the most recently used one (LIFO), so that under light load
      *                     all clients share one backend
      */
-    static Pgbouncer start(Path directory, int postgresPort, String database, String user, int poolSize,
+    public static Pgbouncer start(Path directory, int postgresPort, String database, String user, int poolSize,
                            boolean alternate) throws IOException {
         Files.createDirectories(directory);
         int port;
@@ -137,16 +137,16 @@ final class Pgbouncer implements AutoCloseable {
         return pgbouncer;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
     /** @return a JDBC URL through this pooler; no server-side prepared statements, as transaction mode needs */
-    String url(String database) {
+    public String url(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?prepareThreshold=0";
     }
 
-    Path directory() {
+    public Path directory() {
         return directory;
     }
 
