@@ -25,6 +25,11 @@ import java.lang.annotation.Target;
  *
  * <p>The bean must be {@code @ApplicationScoped}, concrete, and not a decorator or interceptor; names
  * must be unique within a deployment. Violations fail the deployment with a message naming the class.
+ *
+ * <p>The annotation is deliberately not {@code @Inherited}: a subclass is a bean of its own and needs a
+ * name of its own. Because {@code @ApplicationScoped} <em>is</em> inherited, a subclass (or a
+ * {@code @Specializes} bean) without {@code @ClusterSingleton} would otherwise run on every node; such a
+ * bean fails the deployment (HL-0107).
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

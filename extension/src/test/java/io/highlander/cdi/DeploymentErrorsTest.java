@@ -80,6 +80,31 @@ class DeploymentErrorsTest {
     }
 
     @Test
+    void unannotatedSubclassOfASingletonIsRejected() {
+        // @ApplicationScoped is @Inherited, @ClusterSingleton is not: the subclass would run on every node
+        assertThat(deploymentFailure(Report.class, ReportWithFooter.class)).contains("HL-0107: bean "
+                + ReportWithFooter.class.getName() + " extends the cluster singleton " + Report.class.getName()
+                + " ('report') but is not a @ClusterSingleton itself, so every node would run it; annotate it"
+                + " @ClusterSingleton with a name of its own, or share the code through a base class that is not a bean.");
+    }
+
+    @Test
+    void specializingBeanWithoutTheAnnotationIsRejected() {
+        assertThat(deploymentFailure(Report.class, SpecializedReport.class)).contains("HL-0107: bean "
+                + SpecializedReport.class.getName() + " extends the cluster singleton " + Report.class.getName()
+                + " ('report') but is not a @ClusterSingleton itself");
+    }
+
+    @Test
+    void subclassThatIsASingletonOfItsOwnIsAccepted() {
+        DataSource dataSource = TestPostgres.shared().dataSource(TestPostgres.shared().newDatabase());
+        try (TestNode node = TestNode.start(SETTINGS, dataSource, Map.of(), Report.class, WeeklyReport.class)) {
+            assertThat(node.elector().status()).extracting(SingletonStatus::singleton)
+                    .containsExactlyInAnyOrder("report", "weekly-report");
+        }
+    }
+
+    @Test
     void missingDataSourceIsRejected() {
         assertThat(failure(() -> TestNode.start(SETTINGS, null, Map.of(), ValidJob.class))).contains(
                 "HL-0301: no DataSource for the cluster singletons' locks; produce a DataSource bean with"
@@ -290,6 +315,23 @@ class DeploymentErrorsTest {
     @ApplicationScoped
     @ClusterSingleton("job-52859")
     static class CollidingB {
+    }
+
+    @ApplicationScoped
+    @ClusterSingleton("report")
+    static class Report {
+    }
+
+    static class ReportWithFooter extends Report {
+    }
+
+    @jakarta.enterprise.inject.Specializes
+    static class SpecializedReport extends Report {
+    }
+
+    @ApplicationScoped
+    @ClusterSingleton("weekly-report")
+    static class WeeklyReport extends Report {
     }
 
     @ClusterSingleton

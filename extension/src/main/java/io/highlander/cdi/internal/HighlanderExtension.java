@@ -67,6 +67,8 @@ public class HighlanderExtension implements Extension {
     void collect(@Observes ProcessManagedBean<?> event) {
         if (event.getAnnotated().isAnnotationPresent(ClusterSingleton.class)) {
             beans.put(event.getBean().getBeanClass(), event.getBean());
+        } else {
+            DefinitionRules.inspectSubclass(event.getBean().getBeanClass()).ifPresent(problems::add);
         }
     }
 

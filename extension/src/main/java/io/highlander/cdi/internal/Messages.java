@@ -46,6 +46,12 @@ public final class Messages {
                 + "' hash to the same lock key " + key + " and would share one lock; rename one of them.";
     }
 
+    public static String unannotatedSubclass(Class<?> beanClass, Class<?> singletonClass, String name) {
+        return "HL-0107: bean " + beanClass.getName() + " extends the cluster singleton " + singletonClass.getName()
+                + " ('" + name + "') but is not a @ClusterSingleton itself, so every node would run it; annotate it"
+                + " @ClusterSingleton with a name of its own, or share the code through a base class that is not a bean.";
+    }
+
     // HL-02xx: settings
 
     public static String invalidSettings(String source, String problems) {

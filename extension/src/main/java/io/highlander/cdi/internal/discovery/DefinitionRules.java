@@ -56,6 +56,25 @@ public final class DefinitionRules {
     }
 
     /**
+     * Checks a bean that is not a {@code @ClusterSingleton} itself. {@code @ApplicationScoped} is
+     * {@code @Inherited} and {@code @ClusterSingleton} is not, so a subclass of a singleton (also a
+     * {@code @Specializes} one) would silently be a plain application-scoped bean on every node.
+     *
+     * @param beanClass the class of a managed bean without {@code @ClusterSingleton}
+     * @return what is wrong with it, if it extends a cluster singleton
+     */
+    public static Optional<String> inspectSubclass(Class<?> beanClass) {
+        for (Class<?> ancestor = beanClass.getSuperclass(); ancestor != null; ancestor = ancestor.getSuperclass()) {
+            ClusterSingleton singleton = ancestor.getAnnotation(ClusterSingleton.class);
+            if (singleton != null) {
+                String name = singleton.value().isEmpty() ? ancestor.getName() : singleton.value();
+                return Optional.of(Messages.unannotatedSubclass(beanClass, ancestor, name));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
      * Checks the definitions against each other: names must be unique, and so must their lock keys.
      *
      * @param definitions every definition of the deployment
