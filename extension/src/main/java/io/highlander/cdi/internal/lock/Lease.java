@@ -20,10 +20,23 @@ import java.util.function.LongSupplier;
  *       stopping within {@code m} if {@code @PreDestroy} takes less than {@code m}.</li>
  *   <li>Hence the old instance is gone before {@code s + L}, before the lock can change hands.</li>
  * </ol>
- * Assumptions: the two clocks advance at the same rate to within {@code m} over {@code L} (monotonic
- * clocks drift by parts per million; {@code m} defaults to L/10); {@code @PreDestroy} returns within
- * {@code m}; the server's {@code tcp_keepalives_*} cannot end the session before {@code L} (the lock session
- * sets them to at least L); nobody ends the session early.
+ * Assumptions, each needed by step 1 or 3:
+ * <ul>
+ *   <li><b>Clock rate.</b> The two monotonic clocks advance at the same rate to within {@code m} over {@code L}
+ *       (they drift by parts per million; {@code m} defaults to L/10).</li>
+ *   <li><b>No wall-clock steps on the database host.</b> PostgreSQL's {@code idle_session_timeout} compares
+ *       wall-clock timestamps, so a clock stepped forward on the server (an NTP step, a manual
+ *       {@code date -s}, a VM resumed from a snapshot) ends the session early by the size of the step. Let the
+ *       server's clock be slewed, never stepped, while nodes hold locks (chrony's {@code makestep} only at
+ *       boot; ntpd with {@code -x}).</li>
+ *   <li><b>Stopping in time.</b> {@code @PreDestroy} returns within {@code m}.</li>
+ *   <li><b>No earlier server-side end.</b> Nothing else on the server ends the session before {@code L}: the
+ *       lock session pins {@code tcp_keepalives_idle}/{@code _interval} to at least L,
+ *       {@code tcp_user_timeout} to at least L (a server- or role-level value below L would otherwise let the
+ *       kernel drop a leader's connection on a lossy link before {@code s + L}); the operating system's {@code tcp_retries2} on the database host must not give up on a
+ *       connection in less than L (Linux's default, 15 retries, takes about 15 minutes); and nobody ends the
+ *       session on purpose (see below).</li>
+ * </ul>
  *
  * <p>Not covered, by design: the server ending the session early ({@code pg_terminate_backend}, a restart
  * or crash). The old leader then learns of it at its next heartbeat, so two instances may overlap for up
