@@ -21,7 +21,19 @@ public final class TickerApp {
     private TickerApp() {
     }
 
+    /**
+     * Selects {@link OrderlyShutdownLogManager} unless the command line chose a manager, so that the lines
+     * written while the JVM shuts down (Highlander's HL-0402, the Ticker's {@code @PreDestroy}) are not lost.
+     * Must run before anything logs.
+     */
+    public static void keepShutdownLogLines() {
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", "io.highlander.example.OrderlyShutdownLogManager");
+        }
+    }
+
     public static void main(String[] args) throws InterruptedException {
+        keepShutdownLogLines();
         if (args.length > 0) {
             System.setProperty("highlander.datasource.url", args[0]);
         }

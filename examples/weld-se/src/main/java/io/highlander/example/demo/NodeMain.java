@@ -14,6 +14,7 @@ public final class NodeMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        TickerApp.keepShutdownLogLines(); // before anything logs
         Thread guard = new Thread(() -> {
             try {
                 while (System.in.read() >= 0) {

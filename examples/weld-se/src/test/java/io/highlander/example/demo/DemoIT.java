@@ -46,6 +46,15 @@ class DemoIT {
                 .doesNotContain("Exception", "\u001B[");
         assertThat(run.err()).isEmpty();
 
+        // java.util.logging closes its handlers in a shutdown hook of its own, racing Weld's: the nodes must
+        // still write the line that says the leader stopped on SIGTERM
+        try (var logs = Files.list(work.resolve("logs"))) {
+            assertThat(logs.filter(log -> log.getFileName().toString().endsWith(".log")).map(DemoIT::read))
+                    .as("a node log with the graceful stop's HL-0402 line")
+                    .anyMatch(log -> log.lines().anyMatch(line -> line.contains("HL-0402: ")
+                            && line.contains("stopped leading (SHUTDOWN)")));
+        }
+
         List<Long> pids = numbers(run.out(), "up \\(pid (\\d+)\\)");
         assertThat(pids).as("the node processes: 3, and 2 restarted").hasSize(5);
         assertThat(pids).noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
@@ -69,6 +78,14 @@ class DemoIT {
         assertThat(run.exitCode()).isNotZero();
         assertThat(run.err().lines().toList()).hasSize(1).first().asString()
                 .startsWith("highlander-demo: ").doesNotContain("Exception");
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private Run demo(Duration timeout, String... arguments) throws IOException, InterruptedException {
