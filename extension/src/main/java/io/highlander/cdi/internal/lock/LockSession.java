@@ -48,7 +48,15 @@ public final class LockSession implements AutoCloseable {
     private static final String TRY_LOCK_SQL = "SELECT pg_try_advisory_lock(?, ?)";
     private static final String LOCK_SQL = "SELECT pg_advisory_lock(?, ?)";
     private static final String UNLOCK_SQL = "SELECT pg_advisory_unlock(?, ?)";
-    private static final String TOKEN_SQL = "SELECT pg_current_xact_id()::text::bigint, pg_backend_pid()";
+    /**
+     * The token is a transaction id, and only a transaction whose commit record reached the disk cannot hand
+     * its id out again after a crash. Reading an id writes no WAL of its own, so PostgreSQL commits such a
+     * transaction asynchronously even with {@code synchronous_commit = on}; the transactional logical message
+     * makes it a writing transaction, and the transaction-local {@code synchronous_commit = on} makes its commit
+     * wait for the flush even where the session, role or server turned it off. Any role may call both.
+     */
+    private static final String TOKEN_SQL = "SELECT pg_current_xact_id()::text::bigint, pg_backend_pid(),"
+            + " set_config('synchronous_commit', 'on', true), pg_logical_emit_message(true, 'highlander', '')";
     private static final String HEARTBEAT_SQL = "SELECT pg_backend_pid()";
     private static final String HOLDER_SQL =
             "SELECT l.pid, a.application_name FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
