@@ -40,11 +40,12 @@ public final class LockSession implements AutoCloseable {
             "SELECT set_config('application_name', ?, false), set_config('idle_session_timeout', ?, false),"
                     + " set_config('idle_in_transaction_session_timeout', ?, false), set_config('lock_timeout', ?, false),"
                     + " set_config('tcp_keepalives_idle', ?, false), set_config('tcp_keepalives_interval', ?, false),"
+                    + " set_config('tcp_user_timeout', ?, false), set_config('statement_timeout', '0', false),"
                     + " pg_backend_pid()";
     private static final String RESET_SQL =
             "SELECT set_config(name, reset_val, false) FROM pg_settings WHERE name IN ('application_name',"
                     + " 'idle_session_timeout', 'idle_in_transaction_session_timeout', 'lock_timeout',"
-                    + " 'tcp_keepalives_idle', 'tcp_keepalives_interval')";
+                    + " 'tcp_keepalives_idle', 'tcp_keepalives_interval', 'tcp_user_timeout', 'statement_timeout')";
     private static final String TRY_LOCK_SQL = "SELECT pg_try_advisory_lock(?, ?)";
     private static final String LOCK_SQL = "SELECT pg_advisory_lock(?, ?)";
     private static final String UNLOCK_SQL = "SELECT pg_advisory_unlock(?, ?)";
@@ -105,10 +106,11 @@ public final class LockSession implements AutoCloseable {
                 setup.setString(4, Long.toString(standbyInterval.toMillis()));
                 setup.setString(5, Long.toString(keepaliveSeconds));
                 setup.setString(6, Long.toString(keepaliveSeconds));
+                setup.setString(7, Long.toString(lease.toMillis()));
                 try (ResultSet row = setup.executeQuery()) {
                     row.next();
                     LockSession session = new LockSession(connection, server, singleton, standbyInterval);
-                    session.checkBackend(row.getInt(7));
+                    session.checkBackend(row.getInt(9));
                     return session;
                 }
             }
