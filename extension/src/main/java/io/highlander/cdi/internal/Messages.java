@@ -172,6 +172,13 @@ public final class Messages {
                 + " PostgreSQL or through a pooler in session mode. This node no longer competes for it.";
     }
 
+    public static String connectionLeftOpen(String singleton) {
+        return "HL-0314: the lock connection of singleton '" + singleton + "' could neither be aborted (its pool does"
+                + " not support Connection.abort) nor cleaned up, so it is left open rather than handed back to the"
+                + " pool holding the lock; PostgreSQL ends it after highlander.lease, and the pool slot stays lost."
+                + " Use a pool whose connections support abort.";
+    }
+
     // HL-04xx: elections at run time
 
     public static String acquired(String singleton, String node, long token) {

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executor;
 
 /**
@@ -49,6 +50,7 @@ public final class LockSession implements AutoCloseable {
     private static final String TRY_LOCK_SQL = "SELECT pg_try_advisory_lock(?, ?)";
     private static final String LOCK_SQL = "SELECT pg_advisory_lock(?, ?)";
     private static final String UNLOCK_SQL = "SELECT pg_advisory_unlock(?, ?)";
+    private static final String UNLOCK_ALL_SQL = "SELECT pg_advisory_unlock_all()";
     /**
      * The token is a transaction id, and only a transaction whose commit record reached the disk cannot hand
      * its id out again after a crash. Reading an id writes no WAL of its own, so PostgreSQL commits such a
@@ -67,17 +69,19 @@ public final class LockSession implements AutoCloseable {
     private static final String LOCK_NOT_AVAILABLE = "55P03";
 
     private final Connection connection;
-    private final ServerInfo server;
     private final String singleton;
     private final Duration standbyInterval;
+    private final int originalNetworkTimeout;
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private ServerInfo server;
     private volatile PreparedStatement running;
     private boolean holding;
 
-    private LockSession(Connection connection, ServerInfo server, String singleton, Duration standbyInterval) {
+    private LockSession(Connection connection, String singleton, Duration standbyInterval) {
         this.connection = connection;
-        this.server = server;
         this.singleton = singleton;
         this.standbyInterval = standbyInterval;
+        this.originalNetworkTimeout = networkTimeout(connection);
     }
 
     /**
@@ -93,11 +97,12 @@ public final class LockSession implements AutoCloseable {
      */
     public static LockSession open(ConnectionSource source, String singleton, String nodeId, Duration lease,
                                    Duration standbyInterval) throws SQLException {
-        Connection connection = source.connect();
+        LockSession session = new LockSession(source.connect(), singleton, standbyInterval);
+        Connection connection = session.connection;
         try {
             connection.setAutoCommit(true);
             setNetworkTimeout(connection, lease.plus(standbyInterval));
-            ServerInfo server = inspect(connection, source.description());
+            session.server = inspect(connection, source.description());
             try (PreparedStatement setup = connection.prepareStatement(SETUP_SQL)) {
                 long keepaliveSeconds = Math.max(1, (lease.toMillis() + 999) / 1000);
                 setup.setString(1, APPLICATION_NAME_PREFIX + nodeId);
@@ -109,13 +114,12 @@ public final class LockSession implements AutoCloseable {
                 setup.setString(7, Long.toString(lease.toMillis()));
                 try (ResultSet row = setup.executeQuery()) {
                     row.next();
-                    LockSession session = new LockSession(connection, server, singleton, standbyInterval);
                     session.checkBackend(row.getInt(9));
                     return session;
                 }
             }
         } catch (SQLException | RuntimeException e) {
-            abort(connection);
+            session.abandon();
             throw e;
         }
     }
@@ -257,33 +261,62 @@ public final class LockSession implements AutoCloseable {
     }
 
     /**
-     * Releases the lock if held, undoes the session settings and closes the connection (back to its pool).
-     * If anything fails, the physical connection is aborted instead, so that no pool ever gets back a
-     * connection that holds a lock or our settings.
+     * Releases the lock if held, undoes the session settings, restores the connection's network timeout and
+     * closes the connection (back to its pool). If anything fails, the session is {@linkplain #abandon()
+     * abandoned} instead, so that no pool ever gets back a connection that holds a lock or our settings.
      *
      * @param key the lock
      */
     public void release(LockKey key) {
+        if (ended.get()) {
+            return;
+        }
         try {
             setNetworkTimeout(connection, Duration.ofSeconds(5));
             if (holding) {
                 booleanQuery(UNLOCK_SQL, key, Duration.ofSeconds(5));
                 holding = false;
             }
-            try (PreparedStatement reset = connection.prepareStatement(RESET_SQL)) {
-                reset.executeQuery().close();
-            }
-            connection.close();
+            resetAndClose();
         } catch (SQLException | RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> singleton + ": clean release failed, aborting the connection", e);
+            LOG.log(System.Logger.Level.DEBUG, () -> singleton + ": clean release failed, abandoning the connection", e);
             abandon();
         }
     }
 
-    /** Aborts the physical connection without a word to the server; safe from any thread, idempotent. */
+    /**
+     * Ends the session without a clean release; safe from any thread, idempotent. Aborts the physical connection
+     * (which ends the backend, and so frees the lock) and then closes the pool's handle, which gives the pool its
+     * slot back: a pool frees the slot of an aborted connection only when its handle is closed.
+     *
+     * <p>Where the handle does not support {@code abort}, a plain {@code close()} would hand the pool a
+     * connection that may still hold the lock. Instead: abort the driver's connection underneath, if the handle
+     * {@linkplain Connection#unwrap unwraps} to one; else, if no statement is in flight, unlock, reset and
+     * restore as {@link #release} does and only then close; else leave the handle open and say so once
+     * ({@code HL-0314}): the server ends the idle session after L, which frees the lock, and the slot stays lost.
+     */
     public void abandon() {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
         holding = false;
-        abort(connection);
+        if (abort(connection) || abortUnderneath(connection)) {
+            closeQuietly(connection);
+            return;
+        }
+        if (running == null) {
+            try {
+                setNetworkTimeout(connection, Duration.ofSeconds(5));
+                try (PreparedStatement unlock = connection.prepareStatement(UNLOCK_ALL_SQL)) {
+                    unlock.executeQuery().close();
+                }
+                resetAndClose();
+                return;
+            } catch (SQLException | RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, () -> singleton + ": clean-up of an unabortable connection failed", e);
+            }
+        }
+        LOG.log(System.Logger.Level.WARNING, Messages.connectionLeftOpen(singleton));
     }
 
     /** Cancels a statement in flight (a blocking wait); safe from any thread. */
@@ -298,9 +331,23 @@ public final class LockSession implements AutoCloseable {
         }
     }
 
+    /** Same as {@link #abandon()}: a session that was not {@linkplain #release released} is not clean. */
     @Override
     public void close() {
         abandon();
+    }
+
+    private void resetAndClose() throws SQLException {
+        ended.set(true);
+        try (PreparedStatement reset = connection.prepareStatement(RESET_SQL)) {
+            reset.executeQuery().close();
+        }
+        if (originalNetworkTimeout >= 0) {
+            // pools like IronJacamar hand the connection out again as it is: with our short socket timeout, the
+            // application's next long query would fail
+            setNetworkTimeout(connection, Duration.ofMillis(originalNetworkTimeout));
+        }
+        connection.close();
     }
 
     private boolean booleanQuery(String sql, LockKey key, Duration timeout) throws SQLException {
@@ -323,21 +370,57 @@ public final class LockSession implements AutoCloseable {
 
     private static void setNetworkTimeout(Connection connection, Duration timeout) throws SQLException {
         try {
-            connection.setNetworkTimeout(DIRECT, (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
+            // 0 means "no timeout" to JDBC, and is what most connections start with
+            connection.setNetworkTimeout(DIRECT, (int) Math.max(0, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
         } catch (SQLFeatureNotSupportedException | AbstractMethodError e) {
             // The election's lease watchdog aborts the connection at the deadline anyway.
         }
     }
 
-    private static void abort(Connection connection) {
+    /** @return the connection's network timeout in ms, or -1 if it cannot say */
+    private static int networkTimeout(Connection connection) {
+        try {
+            return connection.getNetworkTimeout();
+        } catch (SQLException | RuntimeException | AbstractMethodError e) {
+            return -1;
+        }
+    }
+
+    /** @return whether the physical connection is gone now (aborted, or closed before) */
+    private static boolean abort(Connection connection) {
         try {
             connection.abort(DIRECT);
+            return true;
+        } catch (SQLFeatureNotSupportedException | UnsupportedOperationException | AbstractMethodError e) {
+            return false;
+        } catch (SQLException | RuntimeException e) {
+            return isClosed(connection);
+        }
+    }
+
+    /** Aborts the driver's connection under a pool's handle, if the handle gives it away. */
+    private static boolean abortUnderneath(Connection handle) {
+        try {
+            Connection driver = handle.unwrap(Connection.class);
+            return driver != null && driver != handle && abort(driver);
         } catch (SQLException | RuntimeException | AbstractMethodError e) {
-            try {
-                connection.close();
-            } catch (SQLException | RuntimeException ignored) {
-                // nothing more we can do; the server ends the session after the lease (idle_session_timeout)
-            }
+            return false;
+        }
+    }
+
+    private static boolean isClosed(Connection connection) {
+        try {
+            return connection.isClosed();
+        } catch (SQLException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static void closeQuietly(Connection connection) {
+        try {
+            connection.close();
+        } catch (SQLException | RuntimeException e) {
+            // a pool may complain about closing an aborted connection; it frees the slot all the same
         }
     }
 }
