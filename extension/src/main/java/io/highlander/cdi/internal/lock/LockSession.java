@@ -49,7 +49,6 @@ public final class LockSession implements AutoCloseable {
                     + " 'tcp_keepalives_idle', 'tcp_keepalives_interval', 'tcp_user_timeout', 'statement_timeout')";
     private static final String TRY_LOCK_SQL = "SELECT pg_try_advisory_lock(?, ?)";
     private static final String LOCK_SQL = "SELECT pg_advisory_lock(?, ?)";
-    private static final String UNLOCK_SQL = "SELECT pg_advisory_unlock(?, ?)";
     private static final String UNLOCK_ALL_SQL = "SELECT pg_advisory_unlock_all()";
     /**
      * The token is a transaction id, and only a transaction whose commit record reached the disk cannot hand
@@ -66,7 +65,12 @@ public final class LockSession implements AutoCloseable {
                     + " WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database"
                     + " WHERE datname = current_database()) AND l.classid::bigint = ? AND l.objid::bigint = ?"
                     + " AND l.objsubid = 2";
+    private static final String HELD_SQL =
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()"
+                    + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                    + " AND classid::bigint = ? AND objid::bigint = ? AND objsubid = 2";
     private static final String LOCK_NOT_AVAILABLE = "55P03";
+    private static final String CANCELLED = "57014";
 
     private final Connection connection;
     private final String singleton;
@@ -172,6 +176,12 @@ public final class LockSession implements AutoCloseable {
     /**
      * Waits for the lock for at most the standby interval ({@code lock_timeout}).
      *
+     * <p>When the wait ends in an error (the timeout, or a {@linkplain #cancel() cancel}) at the instant the
+     * lock is granted, PostgreSQL keeps the grant and still raises the error. So after such an error this asks
+     * {@code pg_locks} whether the grant stuck: after a timeout the session then holds the lock, and this
+     * returns {@code true} as for any other grant; after a cancel it rethrows, and {@link #release} frees the
+     * lock that stuck.
+     *
      * @param key the lock
      * @return whether this session holds it now
      * @throws SQLException if the statement fails or was {@linkplain #cancel() cancelled}
@@ -186,10 +196,15 @@ public final class LockSession implements AutoCloseable {
             holding = true;
             return true;
         } catch (SQLException e) {
-            if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
-                return false;
+            running = null;
+            if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState()) && !CANCELLED.equals(e.getSQLState())) {
+                throw e;
             }
-            throw e;
+            holding = heldByThisSession(key);
+            if (CANCELLED.equals(e.getSQLState())) {
+                throw e;
+            }
+            return holding;
         } finally {
             running = null;
         }
@@ -261,11 +276,17 @@ public final class LockSession implements AutoCloseable {
     }
 
     /**
-     * Releases the lock if held, undoes the session settings, restores the connection's network timeout and
-     * closes the connection (back to its pool). If anything fails, the session is {@linkplain #abandon()
-     * abandoned} instead, so that no pool ever gets back a connection that holds a lock or our settings.
+     * Releases the lock, undoes the session settings, restores the connection's network timeout and closes the
+     * connection (back to its pool). If anything fails, the session is {@linkplain #abandon() abandoned}
+     * instead, so that no pool ever gets back a connection that holds a lock or our settings.
      *
-     * @param key the lock
+     * <p>It releases with {@code pg_advisory_unlock_all()}, whatever this session believes it holds: a grant
+     * that stuck to a wait that ended in an error, or a lock taken twice (advisory locks count), would survive a
+     * single {@code pg_advisory_unlock}. That frees any other session-level advisory lock on the connection too;
+     * the connection is Highlander's for as long as the session lasts, so any such lock was left behind by an
+     * earlier borrower, and a pool should not hand it on either.
+     *
+     * @param key the lock (kept for symmetry with the acquiring methods; every advisory lock is released)
      */
     public void release(LockKey key) {
         if (ended.get()) {
@@ -273,10 +294,12 @@ public final class LockSession implements AutoCloseable {
         }
         try {
             setNetworkTimeout(connection, Duration.ofSeconds(5));
-            if (holding) {
-                booleanQuery(UNLOCK_SQL, key, Duration.ofSeconds(5));
-                holding = false;
+            // every advisory lock of the session, whatever count: a grant that stuck to a failed wait, a
+            // re-entrant acquire; a connection must never go back to its pool holding one
+            try (PreparedStatement unlock = connection.prepareStatement(UNLOCK_ALL_SQL)) {
+                unlock.executeQuery().close();
             }
+            holding = false;
             resetAndClose();
         } catch (SQLException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> singleton + ": clean release failed, abandoning the connection", e);
@@ -348,6 +371,17 @@ public final class LockSession implements AutoCloseable {
             setNetworkTimeout(connection, Duration.ofMillis(originalNetworkTimeout));
         }
         connection.close();
+    }
+
+    private boolean heldByThisSession(LockKey key) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(HELD_SQL)) {
+            query.setLong(1, key.classId());
+            query.setLong(2, key.objectId());
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                return row.getInt(1) > 0;
+            }
+        }
     }
 
     private boolean booleanQuery(String sql, LockKey key, Duration timeout) throws SQLException {
