@@ -9,6 +9,8 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executor;
 
@@ -34,6 +36,14 @@ public final class LockSession implements AutoCloseable {
     private static final Executor DIRECT = Runnable::run;
     private static final int MINIMUM_VERSION = 140000;
 
+    /** A custom setting of ours, set to a random value at open, read back by every statement that matters. */
+    private static final String SESSION_TAG = "highlander.session_tag";
+    /**
+     * What a transaction pooler gives a driver that uses server-side prepared statements (pgjdbc does from a
+     * statement's 5th use): the statement name is taken on the shared backend (42P05, seen with pgbouncer 1.18)
+     * or missing on the backend the statement now lands on (26000).
+     */
+    private static final Set<String> POOLER_STATES = Set.of("42P05", "26000");
     private static final String SERVER_SQL =
             "SELECT current_setting('server_version_num')::int, pg_is_in_recovery(), pg_backend_pid(),"
                     + " coalesce(host(inet_server_addr()) || ':' || inet_server_port(), 'local') || '/' || current_database()";
@@ -42,13 +52,28 @@ public final class LockSession implements AutoCloseable {
                     + " set_config('idle_in_transaction_session_timeout', ?, false), set_config('lock_timeout', ?, false),"
                     + " set_config('tcp_keepalives_idle', ?, false), set_config('tcp_keepalives_interval', ?, false),"
                     + " set_config('tcp_user_timeout', ?, false), set_config('statement_timeout', '0', false),"
-                    + " pg_backend_pid()";
+                    + " set_config('" + SESSION_TAG + "', ?, false), pg_backend_pid()";
     private static final String RESET_SQL =
             "SELECT set_config(name, reset_val, false) FROM pg_settings WHERE name IN ('application_name',"
                     + " 'idle_session_timeout', 'idle_in_transaction_session_timeout', 'lock_timeout',"
-                    + " 'tcp_keepalives_idle', 'tcp_keepalives_interval', 'tcp_user_timeout', 'statement_timeout')";
-    private static final String TRY_LOCK_SQL = "SELECT pg_try_advisory_lock(?, ?)";
-    private static final String LOCK_SQL = "SELECT pg_advisory_lock(?, ?)";
+                    + " 'tcp_keepalives_idle', 'tcp_keepalives_interval', 'tcp_user_timeout', 'statement_timeout')"
+                    + " UNION ALL SELECT set_config('" + SESSION_TAG + "', '', false)";
+    /**
+     * How many times this backend holds the lock already, counted before the lock is taken (a materialized CTE
+     * is evaluated before the outer query's select list), and the lock taken only if it holds none: a session
+     * of ours never asks for a lock it holds, so a count above zero means another client shares the backend,
+     * and taking the lock again would only make that client's lock ours too.
+     */
+    private static final String ALREADY_HELD =
+            "WITH pre AS MATERIALIZED (SELECT count(*) AS already FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                    + " AND pid = pg_backend_pid() AND database = (SELECT oid FROM pg_database"
+                    + " WHERE datname = current_database()) AND classid::bigint = ? AND objid::bigint = ? AND objsubid = 2) ";
+    private static final String TRY_LOCK_SQL = ALREADY_HELD + "SELECT CASE WHEN already = 0 THEN"
+            + " pg_try_advisory_lock(?, ?) ELSE false END, already, pg_backend_pid(), current_setting('" + SESSION_TAG
+            + "', true) FROM pre";
+    private static final String LOCK_SQL = ALREADY_HELD + "SELECT CASE WHEN already = 0 THEN"
+            + " pg_advisory_lock(?, ?)::text IS NOT NULL ELSE false END, already, pg_backend_pid(), current_setting('"
+            + SESSION_TAG + "', true) FROM pre";
     private static final String UNLOCK_ALL_SQL = "SELECT pg_advisory_unlock_all()";
     /**
      * The token is a transaction id, and only a transaction whose commit record reached the disk cannot hand
@@ -58,8 +83,9 @@ public final class LockSession implements AutoCloseable {
      * wait for the flush even where the session, role or server turned it off. Any role may call both.
      */
     private static final String TOKEN_SQL = "SELECT pg_current_xact_id()::text::bigint, pg_backend_pid(),"
-            + " set_config('synchronous_commit', 'on', true), pg_logical_emit_message(true, 'highlander', '')";
-    private static final String HEARTBEAT_SQL = "SELECT pg_backend_pid()";
+            + " current_setting('" + SESSION_TAG + "', true), set_config('synchronous_commit', 'on', true),"
+            + " pg_logical_emit_message(true, 'highlander', '')";
+    private static final String HEARTBEAT_SQL = "SELECT pg_backend_pid(), current_setting('" + SESSION_TAG + "', true)";
     private static final String HOLDER_SQL =
             "SELECT l.pid, a.application_name FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
                     + " WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database"
@@ -77,6 +103,7 @@ public final class LockSession implements AutoCloseable {
     private final Duration standbyInterval;
     private final int originalNetworkTimeout;
     private final AtomicBoolean ended = new AtomicBoolean();
+    private final String tag = UUID.randomUUID().toString();
     private ServerInfo server;
     private volatile PreparedStatement running;
     private boolean holding;
@@ -116,13 +143,17 @@ public final class LockSession implements AutoCloseable {
                 setup.setString(5, Long.toString(keepaliveSeconds));
                 setup.setString(6, Long.toString(keepaliveSeconds));
                 setup.setString(7, Long.toString(lease.toMillis()));
+                setup.setString(8, session.tag);
                 try (ResultSet row = setup.executeQuery()) {
                     row.next();
-                    session.checkBackend(row.getInt(9));
+                    session.checkBackend(row.getInt(10));
                     return session;
                 }
             }
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException e) {
+            session.abandon();
+            throw session.poolerOr(e);
+        } catch (RuntimeException e) {
             session.abandon();
             throw e;
         }
@@ -162,19 +193,30 @@ public final class LockSession implements AutoCloseable {
     }
 
     /**
-     * Takes the lock if it is free, without waiting.
+     * Takes the lock if it is free, without waiting. Returns {@code true} at once if this session holds it
+     * already.
      *
      * @param key the lock
      * @return whether this session holds it now
-     * @throws SQLException if the statement fails
+     * @throws SQLException if the statement fails, or {@link PoolerDetectedException} if the backend already
+     *                      held the lock for another client, or is not this session's
      */
     public boolean tryAcquire(LockKey key) throws SQLException {
-        holding = booleanQuery(TRY_LOCK_SQL, key, standbyInterval);
+        if (holding) {
+            return true;
+        }
+        setNetworkTimeout(connection, standbyInterval.plusSeconds(5));
+        try {
+            holding = acquire(TRY_LOCK_SQL, key);
+        } catch (SQLException e) {
+            throw poolerOr(e);
+        }
         return holding;
     }
 
     /**
-     * Waits for the lock for at most the standby interval ({@code lock_timeout}).
+     * Waits for the lock for at most the standby interval ({@code lock_timeout}). Returns {@code true} at once
+     * if this session holds it already.
      *
      * <p>When the wait ends in an error (the timeout, or a {@linkplain #cancel() cancel}) at the instant the
      * lock is granted, PostgreSQL keeps the grant and still raises the error. So after such an error this asks
@@ -184,27 +226,48 @@ public final class LockSession implements AutoCloseable {
      *
      * @param key the lock
      * @return whether this session holds it now
-     * @throws SQLException if the statement fails or was {@linkplain #cancel() cancelled}
+     * @throws SQLException if the statement fails or was {@linkplain #cancel() cancelled}, or
+     *                      {@link PoolerDetectedException} as for {@link #tryAcquire}
      */
     public boolean awaitAcquire(LockKey key) throws SQLException {
-        try (PreparedStatement lock = connection.prepareStatement(LOCK_SQL)) {
-            setNetworkTimeout(connection, standbyInterval.multipliedBy(2).plusSeconds(5));
-            lock.setInt(1, key.namespace());
-            lock.setInt(2, key.key());
-            running = lock;
-            lock.executeQuery().close();
-            holding = true;
+        if (holding) {
             return true;
+        }
+        setNetworkTimeout(connection, standbyInterval.multipliedBy(2).plusSeconds(5));
+        try {
+            holding = acquire(LOCK_SQL, key);
+            return holding;
+        } catch (PoolerDetectedException e) {
+            throw e;
         } catch (SQLException e) {
-            running = null;
             if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState()) && !CANCELLED.equals(e.getSQLState())) {
-                throw e;
+                throw poolerOr(e);
             }
             holding = heldByThisSession(key);
             if (CANCELLED.equals(e.getSQLState())) {
                 throw e;
             }
             return holding;
+        }
+    }
+
+    private boolean acquire(String sql, LockKey key) throws SQLException {
+        try (PreparedStatement lock = connection.prepareStatement(sql)) {
+            lock.setLong(1, key.classId());
+            lock.setLong(2, key.objectId());
+            lock.setInt(3, key.namespace());
+            lock.setInt(4, key.key());
+            running = lock;
+            try (ResultSet row = lock.executeQuery()) {
+                row.next();
+                int backend = row.getInt(3);
+                if (row.getInt(2) > 0) {
+                    throw new PoolerDetectedException(Messages.poolerLockAlreadyHeld(singleton, backend));
+                }
+                checkBackend(backend);
+                checkTag(row.getString(4), backend);
+                return row.getBoolean(1);
+            }
         } finally {
             running = null;
         }
@@ -212,8 +275,8 @@ public final class LockSession implements AutoCloseable {
 
     /**
      * Reads the fencing token of a new term: a fresh transaction id, which strictly increases across the
-     * whole PostgreSQL cluster and survives restarts. Also checks the backend did not change since
-     * {@link #open}.
+     * whole PostgreSQL cluster and, committed durably in the same round trip, survives crashes. Also checks the
+     * backend and its session tag did not change since {@link #open}.
      *
      * @return the token
      * @throws SQLException if the statement fails, or {@link PoolerDetectedException}
@@ -223,12 +286,15 @@ public final class LockSession implements AutoCloseable {
              ResultSet row = query.executeQuery()) {
             row.next();
             checkBackend(row.getInt(2));
+            checkTag(row.getString(3), row.getInt(2));
             return row.getLong(1);
+        } catch (SQLException e) {
+            throw poolerOr(e);
         }
     }
 
     /**
-     * Proves to the server that this node is alive, and checks the backend did not change.
+     * Proves to the server that this node is alive, and checks the backend and its session tag did not change.
      *
      * @param timeout how long the round trip may take (the time left on the lease)
      * @throws SQLException if it fails or times out, or {@link PoolerDetectedException}
@@ -240,7 +306,10 @@ public final class LockSession implements AutoCloseable {
             try (ResultSet row = query.executeQuery()) {
                 row.next();
                 checkBackend(row.getInt(1));
+                checkTag(row.getString(2), row.getInt(1));
             }
+        } catch (SQLException e) {
+            throw poolerOr(e);
         } finally {
             running = null;
         }
@@ -384,22 +453,28 @@ public final class LockSession implements AutoCloseable {
         }
     }
 
-    private boolean booleanQuery(String sql, LockKey key, Duration timeout) throws SQLException {
-        setNetworkTimeout(connection, timeout.plusSeconds(5));
-        try (PreparedStatement query = connection.prepareStatement(sql)) {
-            query.setInt(1, key.namespace());
-            query.setInt(2, key.key());
-            try (ResultSet row = query.executeQuery()) {
-                row.next();
-                return row.getBoolean(1);
-            }
-        }
-    }
-
     private void checkBackend(int pid) throws PoolerDetectedException {
         if (pid != server.backendPid()) {
             throw new PoolerDetectedException(Messages.poolerDetected(singleton, server.backendPid(), pid));
         }
+    }
+
+    /** Another client's statements ran in this backend since open: it set its own tag. */
+    private void checkTag(String found, int backend) throws PoolerDetectedException {
+        if (!tag.equals(found)) {
+            throw new PoolerDetectedException(Messages.poolerSessionTagChanged(singleton, backend));
+        }
+    }
+
+    /** @return the failure as a {@link PoolerDetectedException} if it is one a transaction pooler causes */
+    private SQLException poolerOr(SQLException failure) {
+        if (failure instanceof PoolerDetectedException || !POOLER_STATES.contains(failure.getSQLState())) {
+            return failure;
+        }
+        PoolerDetectedException detected = new PoolerDetectedException(
+                Messages.poolerErrorState(singleton, failure.getSQLState(), failure.getMessage()));
+        detected.initCause(failure);
+        return detected;
     }
 
     private static void setNetworkTimeout(Connection connection, Duration timeout) throws SQLException {
