@@ -21,11 +21,34 @@ import java.util.concurrent.Executor;
  * <p>Used by one thread at a time (its election's lock thread), except {@link #cancel()} and
  * {@link #abandon()}, which another thread may call to end a wait.
  *
- * <p>On open the session is set up for the {@link Lease}: {@code idle_session_timeout} and
- * {@code idle_in_transaction_session_timeout} = L, TCP keepalives no shorter than L, {@code lock_timeout}
- * = the standby interval (bounds a blocking wait), and {@code application_name} = {@code highlander:<node>}
- * (so that other nodes can see who holds a lock). {@link #release} undoes all of it before the connection
- * goes back to its pool; any failure there aborts the physical connection instead.
+ * <h2>Session settings</h2>
+ * {@link #open} sets, in one statement, whatever the role, database, server or pool said before:
+ * <ul>
+ *   <li>{@code idle_session_timeout} = L: the {@link Lease}; a session that sends nothing for L is ended by the
+ *       server, which frees the lock.</li>
+ *   <li>{@code idle_in_transaction_session_timeout} = L: the same inside a transaction, where
+ *       {@code idle_session_timeout} does not count (the session also stays in autocommit).</li>
+ *   <li>{@code tcp_keepalives_idle} and {@code tcp_keepalives_interval} = L rounded up to seconds, and
+ *       {@code tcp_user_timeout} = L in ms: a lower value (of the role, the database or the server) would let
+ *       the server drop a leader's session on a bad link before {@code s + L}. (TCP only; over a Unix socket
+ *       they do nothing.)</li>
+ *   <li>{@code statement_timeout} = 0: a shorter role or pool value would turn every blocking wait into an
+ *       error, an abort and a reconnect; waits are bounded by {@code lock_timeout}, other statements by the
+ *       connection's network timeout.</li>
+ *   <li>{@code lock_timeout} = the standby interval: bounds a blocking wait on the server side, which, unlike a
+ *       socket timeout, leaves no ghost waiter in the lock's queue.</li>
+ *   <li>{@code application_name} = {@code highlander:<node>}: so that every node can see who holds a lock
+ *       ({@link LockHolder}).</li>
+ *   <li>{@code highlander.session_tag} = a random UUID, read back at every acquire, token and heartbeat: a
+ *       different value means another client's statements ran in this backend (a transaction pooler).</li>
+ * </ul>
+ * The fencing token's statement also sets {@code synchronous_commit = on}, for its own transaction only.
+ * On the client side the connection's network timeout bounds each round trip.
+ *
+ * <p>{@link #release} unlocks every advisory lock of the session, sets each setting back to
+ * {@code pg_settings.reset_val} (the value the connection had from the server, database, role and connection
+ * options, i.e. what the pool handed out), clears the tag, restores the network timeout read at open, and only
+ * then closes the connection; any failure there {@linkplain #abandon() abandons} it instead.
  */
 public final class LockSession implements AutoCloseable {
 
@@ -358,8 +381,8 @@ public final class LockSession implements AutoCloseable {
      * @param key the lock (kept for symmetry with the acquiring methods; every advisory lock is released)
      */
     public void release(LockKey key) {
-        if (ended.get()) {
-            return;
+        if (!ended.compareAndSet(false, true)) {
+            return; // abandoned already; and once it is released, a late abandon() must not touch the handle
         }
         try {
             setNetworkTimeout(connection, Duration.ofSeconds(5));
@@ -372,7 +395,7 @@ public final class LockSession implements AutoCloseable {
             resetAndClose();
         } catch (SQLException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> singleton + ": clean release failed, abandoning the connection", e);
-            abandon();
+            end();
         }
     }
 
@@ -388,9 +411,12 @@ public final class LockSession implements AutoCloseable {
      * ({@code HL-0314}): the server ends the idle session after L, which frees the lock, and the slot stays lost.
      */
     public void abandon() {
-        if (!ended.compareAndSet(false, true)) {
-            return;
+        if (ended.compareAndSet(false, true)) {
+            end();
         }
+    }
+
+    private void end() {
         holding = false;
         if (abort(connection) || abortUnderneath(connection)) {
             closeQuietly(connection);
@@ -430,14 +456,13 @@ public final class LockSession implements AutoCloseable {
     }
 
     private void resetAndClose() throws SQLException {
-        ended.set(true);
         try (PreparedStatement reset = connection.prepareStatement(RESET_SQL)) {
             reset.executeQuery().close();
         }
         if (originalNetworkTimeout >= 0) {
             // pools like IronJacamar hand the connection out again as it is: with our short socket timeout, the
             // application's next long query would fail
-            setNetworkTimeout(connection, Duration.ofMillis(originalNetworkTimeout));
+            setNetworkTimeout(connection, originalNetworkTimeout); // often 0: none
         }
         connection.close();
     }
@@ -478,9 +503,13 @@ public final class LockSession implements AutoCloseable {
     }
 
     private static void setNetworkTimeout(Connection connection, Duration timeout) throws SQLException {
+        // at least 1 ms: 0 would mean no timeout at all
+        setNetworkTimeout(connection, (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
+    }
+
+    private static void setNetworkTimeout(Connection connection, int millis) throws SQLException {
         try {
-            // 0 means "no timeout" to JDBC, and is what most connections start with
-            connection.setNetworkTimeout(DIRECT, (int) Math.max(0, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
+            connection.setNetworkTimeout(DIRECT, millis);
         } catch (SQLFeatureNotSupportedException | AbstractMethodError e) {
             // The election's lease watchdog aborts the connection at the deadline anyway.
         }
