@@ -3,10 +3,12 @@ package io.highlander.cdi.internal.lock;
 import static io.highlander.cdi.internal.lock.PoolFixture.advisoryLocksOf;
 import static io.highlander.cdi.internal.lock.PoolFixture.setting;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.highlander.cdi.internal.datasource.ConnectionSource;
 import io.highlander.cdi.internal.datasource.DataSourceLocator;
+import io.highlander.cdi.testing.LogRecorder;
 import io.highlander.cdi.testing.OneConnectionPool;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -14,6 +16,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -84,6 +88,44 @@ class PoolSlotsTest {
         try (Connection again = pool.getConnection()) {
             assertThat(advisoryLocksOf(again)).isZero();
             assertThat(LockSession.inspect(again, "again").backendPid()).as("a new physical connection").isNotEqualTo(backend);
+        }
+    }
+
+    @Test
+    void whenAbortIsUnsupportedAndAStatementIsInFlightAbandonLeavesTheHandleOpenAndSaysSo() throws Exception {
+        HikariDataSource pool = fixture.pool(1);
+        try (LockSession holder = LockSession.open(DataSourceLocator.of(fixture.pool(1), "holder"), "ticker", "a", LEASE,
+                INTERVAL);
+             LogRecorder log = LogRecorder.of("io.highlander")) {
+            assertThat(holder.tryAcquire(KEY)).isTrue();
+            LockSession waiter = LockSession.open(withoutAbort(pool, false), "ticker", "b", LEASE, Duration.ofSeconds(2));
+            CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return waiter.awaitAcquire(KEY);
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().until(() -> waitingSessions() == 1);
+
+            waiter.abandon();
+
+            assertThat(log.messages()).containsExactly("HL-0314: the lock connection of singleton 'ticker' could neither"
+                    + " be aborted (its pool does not support Connection.abort) nor cleaned up, so it is left open rather"
+                    + " than handed back to the pool holding the lock; PostgreSQL ends it after highlander.lease, and"
+                    + " the pool slot stays lost. Use a pool whose connections support abort.");
+            assertThat(waiting.get(10, TimeUnit.SECONDS)).as("lock_timeout").isFalse();
+            assertThat(pool.getHikariPoolMXBean().getActiveConnections()).as("the handle was not given back").isEqualTo(1);
+        }
+    }
+
+    private int waitingSessions() throws SQLException {
+        try (Connection connection = io.highlander.cdi.testing.TestPostgres.shared().dataSource(fixture.url()).getConnection();
+             java.sql.PreparedStatement query = connection.prepareStatement(
+                     "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted");
+             java.sql.ResultSet row = query.executeQuery()) {
+            row.next();
+            return row.getInt(1);
         }
     }
 
