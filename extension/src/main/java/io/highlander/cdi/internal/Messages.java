@@ -165,6 +165,11 @@ public final class Messages {
                 + "); the singletons stay on standby and Highlander keeps trying.";
     }
 
+    public static String databaseBusy(String source, String sqlState, String detail) {
+        return "HL-0315: PostgreSQL takes no connection through the DataSource " + source + " for now (SQLState "
+                + sqlState + ": " + detail + "); the singletons stay on standby and Highlander keeps trying.";
+    }
+
     public static String noConnectionAtAll(String source, String failure) {
         return "HL-0313: the DataSource " + source + " could not create any connection, and not because the"
                 + " database is down (" + failure + "); is the PostgreSQL driver installed in the server and the"
@@ -173,9 +178,43 @@ public final class Messages {
 
     public static String poolerDetected(String singleton, int before, int after) {
         return "HL-0311: the lock connection of singleton '" + singleton + "' moved from PostgreSQL backend "
-                + before + " to " + after + " between two statements: a pooler in transaction mode (e.g. pgbouncer)"
-                + " sits in between, and session advisory locks cannot work there. Connect Highlander directly to"
-                + " PostgreSQL or through a pooler in session mode. This node no longer competes for it.";
+                + before + " to " + after + " between two statements" + TRANSACTION_POOLER + " This node no longer"
+                + " competes for it.";
+    }
+
+    public static String poolerLockAlreadyHeld(String singleton, int backend) {
+        return "HL-0311: the lock connection of singleton '" + singleton + "' found the lock already held by its own"
+                + " PostgreSQL backend " + backend + " before taking it, for another client that shares the backend"
+                + TRANSACTION_POOLER + " This node no longer competes for it.";
+    }
+
+    public static String poolerSessionTagChanged(String singleton, int backend) {
+        return "HL-0311: the lock connection of singleton '" + singleton + "' found another client's session tag on"
+                + " PostgreSQL backend " + backend + ", so another client's statements ran in its session"
+                + TRANSACTION_POOLER + " This node no longer competes for it.";
+    }
+
+    public static String poolerErrorState(String singleton, String sqlState, String detail) {
+        return "HL-0311: the lock connection of singleton '" + singleton + "' failed with SQLState " + sqlState + " ("
+                + detail + "), the error a pooler in transaction mode gives to server-side prepared statements"
+                + TRANSACTION_POOLER + " This node no longer competes for it.";
+    }
+
+    public static String poolerSharedBackend(String source, int backend) {
+        return "HL-0311: two connections of the DataSource " + source + " open at the same time share PostgreSQL"
+                + " backend " + backend + TRANSACTION_POOLER;
+    }
+
+    /** The common end of every HL-0311 message: what it means and how to fix it. */
+    private static final String TRANSACTION_POOLER = ": a pooler in transaction mode (e.g. pgbouncer) sits in between,"
+            + " and session advisory locks cannot work there. Connect Highlander directly to PostgreSQL or through a"
+            + " pooler in session mode.";
+
+    public static String connectionLeftOpen(String singleton) {
+        return "HL-0314: the lock connection of singleton '" + singleton + "' could neither be aborted (its pool does"
+                + " not support Connection.abort) nor cleaned up, so it is left open rather than handed back to the"
+                + " pool holding the lock; PostgreSQL ends it after highlander.lease, and the pool slot stays lost."
+                + " Use a pool whose connections support abort.";
     }
 
     // HL-04xx: elections at run time

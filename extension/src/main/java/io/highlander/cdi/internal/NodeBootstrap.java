@@ -3,21 +3,28 @@ package io.highlander.cdi.internal;
 import io.highlander.cdi.HighlanderSettings;
 import io.highlander.cdi.internal.config.SettingsSource;
 import io.highlander.cdi.internal.context.ClusterSingletonContext;
+import io.highlander.cdi.internal.datasource.ConnectFailure;
 import io.highlander.cdi.internal.datasource.ConnectionSource;
 import io.highlander.cdi.internal.datasource.DataSourceLocator;
 import io.highlander.cdi.internal.discovery.SingletonDefinition;
 import io.highlander.cdi.internal.election.Elections;
 import io.highlander.cdi.internal.lock.LockSession;
+import io.highlander.cdi.internal.lock.ServerInfo;
 import io.highlander.cdi.internal.lock.UnsuitableServerException;
 import io.highlander.cdi.internal.threads.LifecycleThreads;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Sets a node up once the deployment is valid: settings, DataSource, a first look at the database, then
@@ -26,6 +33,8 @@ import java.util.TreeMap;
 final class NodeBootstrap {
 
     private static final System.Logger LOG = System.getLogger(NodeBootstrap.class.getName());
+    /** How long the check for a transaction pooler waits for a second connection. */
+    private static final Duration SECOND_CONNECTION_WAIT = Duration.ofSeconds(2);
 
     private NodeBootstrap() {
     }
@@ -41,11 +50,12 @@ final class NodeBootstrap {
         definitions.forEach(definition -> singletons.put(definition.name(), beans.get(definition.beanClass())));
         singletons.values().removeIf(java.util.Objects::isNull); // vetoed or not a managed bean
         ConnectionSource connections = noConnections();
+        LifecycleThreads threads = LifecycleThreads.forApplication();
         if (!singletons.isEmpty()) {
             connections = DataSourceLocator.locate(beanManager, settings);
-            checkDatabase(connections);
+            checkDatabase(connections, threads);
         }
-        return new Elections(settings, connections, singletons, context, beanManager, LifecycleThreads.forApplication());
+        return new Elections(settings, connections, singletons, context, beanManager, threads);
     }
 
     private static HighlanderSettings settings(BeanManager beanManager) {
@@ -66,51 +76,75 @@ final class NodeBootstrap {
     }
 
     /**
-     * Fails the deployment on a database that can never work; only warns if it is merely down. Pools wrap
-     * the driver's exception (Payara: an SQLException without SQLState), so the whole cause chain counts.
+     * Fails the deployment on a database that can never work (authentication, unknown database, not PostgreSQL
+     * 14+, a replica, a transaction pooler, a pool that cannot make any connection); only warns about a server
+     * that will be back: down, unreachable, out of connection slots or starting up.
      */
-    private static void checkDatabase(ConnectionSource connections) {
+    private static void checkDatabase(ConnectionSource connections, LifecycleThreads threads) {
+        String source = connections.description();
         try (Connection connection = connections.connect()) {
-            LockSession.inspect(connection, connections.description());
+            ServerInfo server = LockSession.inspect(connection, source);
+            requireOwnBackend(connections, server, threads);
         } catch (UnsuitableServerException e) {
             throw new IllegalStateException(e.getMessage(), e);
         } catch (SQLException e) {
-            String state = sqlState(e);
-            if (state.startsWith("28") || state.equals("3D000")) {
-                throw new IllegalStateException(Messages.databaseRejected(connections.description(), state,
-                        e.getMessage()), e);
+            switch (ConnectFailure.of(e)) {
+                case REJECTED -> throw new IllegalStateException(Messages.databaseRejected(source,
+                        ConnectFailure.sqlState(e), e.getMessage()), e);
+                case UNKNOWN -> throw new IllegalStateException(Messages.noConnectionAtAll(source, e.toString()), e);
+                case BUSY -> LOG.log(System.Logger.Level.WARNING, Messages.databaseBusy(source,
+                        ConnectFailure.sqlState(e), e.getMessage()));
+                case UNREACHABLE -> LOG.log(System.Logger.Level.WARNING, Messages.databaseUnavailable(source,
+                        e.getMessage()));
             }
-            if (!state.startsWith("08") && !networkFailure(e)) {
-                throw new IllegalStateException(Messages.noConnectionAtAll(connections.description(), e.toString()), e);
-            }
-            LOG.log(System.Logger.Level.WARNING, Messages.databaseUnavailable(connections.description(), e.getMessage()));
         }
     }
 
-    /** @return the first SQLState in the chain of causes, or "" */
-    private static String sqlState(Throwable failure) {
-        for (Throwable t = failure; t != null && t.getCause() != t; t = next(t)) {
-            if (t instanceof SQLException sql && sql.getSQLState() != null) {
-                return sql.getSQLState();
+    /**
+     * Fails fast behind a pooler in transaction mode: two connections open at the same time that report one
+     * backend can only be a pooler handing one server session to two clients (PG-SEMANTICS §8, detector 1).
+     * The second connection is taken on a thread of its own, outside any transaction of the deploying thread,
+     * because an application server may legitimately share one physical connection between two handles of the
+     * same transaction. A pool that has no second connection to spare within a short wait is not held up: the
+     * lock sessions' own detectors remain.
+     */
+    private static void requireOwnBackend(ConnectionSource connections, ServerInfo first, LifecycleThreads threads) {
+        CompletableFuture<Connection> second = new CompletableFuture<>();
+        threads.newThread("highlander-backend-check", () -> {
+            try {
+                second.complete(connections.connect());
+            } catch (SQLException | RuntimeException e) {
+                second.completeExceptionally(e);
             }
+        }).start();
+        Connection other;
+        try {
+            other = second.get(SECOND_CONNECTION_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            second.thenAccept(NodeBootstrap::closeQuietly);
+            return;
+        } catch (ExecutionException e) {
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
         }
-        return "";
+        try (Connection connection = other) {
+            if (LockSession.inspect(connection, connections.description()).backendPid() == first.backendPid()) {
+                throw new IllegalStateException(Messages.poolerSharedBackend(connections.description(),
+                        first.backendPid()));
+            }
+        } catch (SQLException e) {
+            // the first connection was fine; the lock sessions will see what this one saw
+        }
     }
 
-    private static boolean networkFailure(Throwable failure) {
-        for (Throwable t = failure; t != null && t.getCause() != t; t = next(t)) {
-            if (t instanceof java.io.IOException) {
-                return true;
-            }
+    private static void closeQuietly(Connection connection) {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            // back to its pool as well as it can be
         }
-        return false;
-    }
-
-    private static Throwable next(Throwable t) {
-        if (t.getCause() != null) {
-            return t.getCause();
-        }
-        return t instanceof SQLException sql ? sql.getNextException() : null;
     }
 
     private static ConnectionSource noConnections() {

@@ -15,14 +15,22 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Debian's pgbouncer in transaction mode, in front of one test database: the pooler that session advisory
- * locks cannot work through. Installed from the package registry the first time a test needs it (the suite
+ * Debian's pgbouncer in front of one test database: in transaction mode the pooler that session advisory
+ * locks cannot work through, in session mode one they work through. Installed from the package registry the first time a test needs it (the suite
  * installs it, nobody by hand); started in a user namespace when we are root, as PostgreSQL is, because
  * pgbouncer refuses to run as root; stopped by its PID.
  */
 public final class Pgbouncer implements AutoCloseable {
 
     private static final Path BINARY = Path.of("/usr/sbin/pgbouncer");
+
+    /** pgbouncer's {@code pool_mode}: when a server connection goes back to the pool. */
+    public enum PoolMode {
+        /** After each transaction: clients share backends, session state and session locks leak between them. */
+        TRANSACTION,
+        /** When the client disconnects: a client keeps its backend, as with a direct connection. */
+        SESSION
+    }
 
     private final Process process;
     private final int port;
@@ -72,6 +80,16 @@ public final class Pgbouncer implements AutoCloseable {
     }
 
     /**
+     * Starts pgbouncer in transaction mode in front of a database.
+     *
+     * @see #start(Path, int, String, String, int, boolean, PoolMode)
+     */
+    public static Pgbouncer start(Path directory, int postgresPort, String database, String user, int poolSize,
+                           boolean alternate) throws IOException {
+        return start(directory, postgresPort, database, user, poolSize, alternate, PoolMode.TRANSACTION);
+    }
+
+    /**
      * Starts pgbouncer in front of a database.
      *
      * @param directory    where its configuration, log and pid file go
@@ -83,9 +101,12 @@ public final class Pgbouncer implements AutoCloseable {
      *                     ({@code server_round_robin}), so that a client's statements land on different backends;
      *                     otherwise pgbouncer reuses the most recently used one (LIFO), so that under light load
      *                     all clients share one backend
+     * @param mode         its {@code pool_mode}
+     * @return the running pgbouncer
+     * @throws IOException if it cannot be configured or started
      */
     public static Pgbouncer start(Path directory, int postgresPort, String database, String user, int poolSize,
-                           boolean alternate) throws IOException {
+                           boolean alternate, PoolMode mode) throws IOException {
         Files.createDirectories(directory);
         int port;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -100,7 +121,7 @@ public final class Pgbouncer implements AutoCloseable {
                 "listen_port = " + port,
                 "unix_socket_dir =",
                 "auth_type = any",
-                "pool_mode = transaction",
+                "pool_mode = " + mode.name().toLowerCase(java.util.Locale.ROOT),
                 "default_pool_size = " + poolSize,
                 "min_pool_size = " + (alternate ? poolSize : 0),
                 "server_round_robin = " + (alternate ? 1 : 0),
@@ -144,6 +165,11 @@ public final class Pgbouncer implements AutoCloseable {
     /** @return a JDBC URL through this pooler; no server-side prepared statements, as transaction mode needs */
     public String url(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?prepareThreshold=0";
+    }
+
+    /** @return a JDBC URL through this pooler with the driver's defaults: server-side prepared statements from the 5th use */
+    public String defaultUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
     }
 
     public Path directory() {

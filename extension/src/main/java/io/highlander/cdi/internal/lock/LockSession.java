@@ -9,6 +9,9 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executor;
 
 /**
@@ -18,11 +21,34 @@ import java.util.concurrent.Executor;
  * <p>Used by one thread at a time (its election's lock thread), except {@link #cancel()} and
  * {@link #abandon()}, which another thread may call to end a wait.
  *
- * <p>On open the session is set up for the {@link Lease}: {@code idle_session_timeout} and
- * {@code idle_in_transaction_session_timeout} = L, TCP keepalives no shorter than L, {@code lock_timeout}
- * = the standby interval (bounds a blocking wait), and {@code application_name} = {@code highlander:<node>}
- * (so that other nodes can see who holds a lock). {@link #release} undoes all of it before the connection
- * goes back to its pool; any failure there aborts the physical connection instead.
+ * <h2>Session settings</h2>
+ * {@link #open} sets, in one statement, whatever the role, database, server or pool said before:
+ * <ul>
+ *   <li>{@code idle_session_timeout} = L: the {@link Lease}; a session that sends nothing for L is ended by the
+ *       server, which frees the lock.</li>
+ *   <li>{@code idle_in_transaction_session_timeout} = L: the same inside a transaction, where
+ *       {@code idle_session_timeout} does not count (the session also stays in autocommit).</li>
+ *   <li>{@code tcp_keepalives_idle} and {@code tcp_keepalives_interval} = L rounded up to seconds, and
+ *       {@code tcp_user_timeout} = L in ms: a lower value (of the role, the database or the server) would let
+ *       the server drop a leader's session on a bad link before {@code s + L}. (TCP only; over a Unix socket
+ *       they do nothing.)</li>
+ *   <li>{@code statement_timeout} = 0: a shorter role or pool value would turn every blocking wait into an
+ *       error, an abort and a reconnect; waits are bounded by {@code lock_timeout}, other statements by the
+ *       connection's network timeout.</li>
+ *   <li>{@code lock_timeout} = the standby interval: bounds a blocking wait on the server side, which, unlike a
+ *       socket timeout, leaves no ghost waiter in the lock's queue.</li>
+ *   <li>{@code application_name} = {@code highlander:<node>}: so that every node can see who holds a lock
+ *       ({@link LockHolder}).</li>
+ *   <li>{@code highlander.session_tag} = a random UUID, read back at every acquire, token and heartbeat: a
+ *       different value means another client's statements ran in this backend (a transaction pooler).</li>
+ * </ul>
+ * The fencing token's statement also sets {@code synchronous_commit = on}, for its own transaction only.
+ * On the client side the connection's network timeout bounds each round trip.
+ *
+ * <p>{@link #release} unlocks every advisory lock of the session, sets each setting back to
+ * {@code pg_settings.reset_val} (the value the connection had from the server, database, role and connection
+ * options, i.e. what the pool handed out), clears the tag, restores the network timeout read at open, and only
+ * then closes the connection; any failure there {@linkplain #abandon() abandons} it instead.
  */
 public final class LockSession implements AutoCloseable {
 
@@ -33,6 +59,14 @@ public final class LockSession implements AutoCloseable {
     private static final Executor DIRECT = Runnable::run;
     private static final int MINIMUM_VERSION = 140000;
 
+    /** A custom setting of ours, set to a random value at open, read back by every statement that matters. */
+    private static final String SESSION_TAG = "highlander.session_tag";
+    /**
+     * What a transaction pooler gives a driver that uses server-side prepared statements (pgjdbc does from a
+     * statement's 5th use): the statement name is taken on the shared backend (42P05, seen with pgbouncer 1.18)
+     * or missing on the backend the statement now lands on (26000).
+     */
+    private static final Set<String> POOLER_STATES = Set.of("42P05", "26000");
     private static final String SERVER_SQL =
             "SELECT current_setting('server_version_num')::int, pg_is_in_recovery(), pg_backend_pid(),"
                     + " coalesce(host(inet_server_addr()) || ':' || inet_server_port(), 'local') || '/' || current_database()";
@@ -40,35 +74,68 @@ public final class LockSession implements AutoCloseable {
             "SELECT set_config('application_name', ?, false), set_config('idle_session_timeout', ?, false),"
                     + " set_config('idle_in_transaction_session_timeout', ?, false), set_config('lock_timeout', ?, false),"
                     + " set_config('tcp_keepalives_idle', ?, false), set_config('tcp_keepalives_interval', ?, false),"
-                    + " pg_backend_pid()";
+                    + " set_config('tcp_user_timeout', ?, false), set_config('statement_timeout', '0', false),"
+                    + " set_config('" + SESSION_TAG + "', ?, false), pg_backend_pid()";
     private static final String RESET_SQL =
             "SELECT set_config(name, reset_val, false) FROM pg_settings WHERE name IN ('application_name',"
                     + " 'idle_session_timeout', 'idle_in_transaction_session_timeout', 'lock_timeout',"
-                    + " 'tcp_keepalives_idle', 'tcp_keepalives_interval')";
-    private static final String TRY_LOCK_SQL = "SELECT pg_try_advisory_lock(?, ?)";
-    private static final String LOCK_SQL = "SELECT pg_advisory_lock(?, ?)";
-    private static final String UNLOCK_SQL = "SELECT pg_advisory_unlock(?, ?)";
-    private static final String TOKEN_SQL = "SELECT pg_current_xact_id()::text::bigint, pg_backend_pid()";
-    private static final String HEARTBEAT_SQL = "SELECT pg_backend_pid()";
+                    + " 'tcp_keepalives_idle', 'tcp_keepalives_interval', 'tcp_user_timeout', 'statement_timeout')"
+                    + " UNION ALL SELECT set_config('" + SESSION_TAG + "', '', false)";
+    /**
+     * How many times this backend holds the lock already, counted before the lock is taken (a materialized CTE
+     * is evaluated before the outer query's select list), and the lock taken only if it holds none: a session
+     * of ours never asks for a lock it holds, so a count above zero means another client shares the backend,
+     * and taking the lock again would only make that client's lock ours too.
+     */
+    private static final String ALREADY_HELD =
+            "WITH pre AS MATERIALIZED (SELECT count(*) AS already FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                    + " AND pid = pg_backend_pid() AND database = (SELECT oid FROM pg_database"
+                    + " WHERE datname = current_database()) AND classid::bigint = ? AND objid::bigint = ? AND objsubid = 2) ";
+    private static final String TRY_LOCK_SQL = ALREADY_HELD + "SELECT CASE WHEN already = 0 THEN"
+            + " pg_try_advisory_lock(?, ?) ELSE false END, already, pg_backend_pid(), current_setting('" + SESSION_TAG
+            + "', true) FROM pre";
+    private static final String LOCK_SQL = ALREADY_HELD + "SELECT CASE WHEN already = 0 THEN"
+            + " pg_advisory_lock(?, ?)::text IS NOT NULL ELSE false END, already, pg_backend_pid(), current_setting('"
+            + SESSION_TAG + "', true) FROM pre";
+    private static final String UNLOCK_ALL_SQL = "SELECT pg_advisory_unlock_all()";
+    /**
+     * The token is a transaction id, and only a transaction whose commit record reached the disk cannot hand
+     * its id out again after a crash. Reading an id writes no WAL of its own, so PostgreSQL commits such a
+     * transaction asynchronously even with {@code synchronous_commit = on}; the transactional logical message
+     * makes it a writing transaction, and the transaction-local {@code synchronous_commit = on} makes its commit
+     * wait for the flush even where the session, role or server turned it off. Any role may call both.
+     */
+    private static final String TOKEN_SQL = "SELECT pg_current_xact_id()::text::bigint, pg_backend_pid(),"
+            + " current_setting('" + SESSION_TAG + "', true), set_config('synchronous_commit', 'on', true),"
+            + " pg_logical_emit_message(true, 'highlander', '')";
+    private static final String HEARTBEAT_SQL = "SELECT pg_backend_pid(), current_setting('" + SESSION_TAG + "', true)";
     private static final String HOLDER_SQL =
             "SELECT l.pid, a.application_name FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
                     + " WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database"
                     + " WHERE datname = current_database()) AND l.classid::bigint = ? AND l.objid::bigint = ?"
                     + " AND l.objsubid = 2";
+    private static final String HELD_SQL =
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()"
+                    + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                    + " AND classid::bigint = ? AND objid::bigint = ? AND objsubid = 2";
     private static final String LOCK_NOT_AVAILABLE = "55P03";
+    private static final String CANCELLED = "57014";
 
     private final Connection connection;
-    private final ServerInfo server;
     private final String singleton;
     private final Duration standbyInterval;
+    private final int originalNetworkTimeout;
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private final String tag = UUID.randomUUID().toString();
+    private ServerInfo server;
     private volatile PreparedStatement running;
     private boolean holding;
 
-    private LockSession(Connection connection, ServerInfo server, String singleton, Duration standbyInterval) {
+    private LockSession(Connection connection, String singleton, Duration standbyInterval) {
         this.connection = connection;
-        this.server = server;
         this.singleton = singleton;
         this.standbyInterval = standbyInterval;
+        this.originalNetworkTimeout = networkTimeout(connection);
     }
 
     /**
@@ -84,11 +151,12 @@ public final class LockSession implements AutoCloseable {
      */
     public static LockSession open(ConnectionSource source, String singleton, String nodeId, Duration lease,
                                    Duration standbyInterval) throws SQLException {
-        Connection connection = source.connect();
+        LockSession session = new LockSession(source.connect(), singleton, standbyInterval);
+        Connection connection = session.connection;
         try {
             connection.setAutoCommit(true);
             setNetworkTimeout(connection, lease.plus(standbyInterval));
-            ServerInfo server = inspect(connection, source.description());
+            session.server = inspect(connection, source.description());
             try (PreparedStatement setup = connection.prepareStatement(SETUP_SQL)) {
                 long keepaliveSeconds = Math.max(1, (lease.toMillis() + 999) / 1000);
                 setup.setString(1, APPLICATION_NAME_PREFIX + nodeId);
@@ -97,15 +165,19 @@ public final class LockSession implements AutoCloseable {
                 setup.setString(4, Long.toString(standbyInterval.toMillis()));
                 setup.setString(5, Long.toString(keepaliveSeconds));
                 setup.setString(6, Long.toString(keepaliveSeconds));
+                setup.setString(7, Long.toString(lease.toMillis()));
+                setup.setString(8, session.tag);
                 try (ResultSet row = setup.executeQuery()) {
                     row.next();
-                    LockSession session = new LockSession(connection, server, singleton, standbyInterval);
-                    session.checkBackend(row.getInt(7));
+                    session.checkBackend(row.getInt(10));
                     return session;
                 }
             }
-        } catch (SQLException | RuntimeException e) {
-            abort(connection);
+        } catch (SQLException e) {
+            session.abandon();
+            throw session.poolerOr(e);
+        } catch (RuntimeException e) {
+            session.abandon();
             throw e;
         }
     }
@@ -144,38 +216,81 @@ public final class LockSession implements AutoCloseable {
     }
 
     /**
-     * Takes the lock if it is free, without waiting.
+     * Takes the lock if it is free, without waiting. Returns {@code true} at once if this session holds it
+     * already.
      *
      * @param key the lock
      * @return whether this session holds it now
-     * @throws SQLException if the statement fails
+     * @throws SQLException if the statement fails, or {@link PoolerDetectedException} if the backend already
+     *                      held the lock for another client, or is not this session's
      */
     public boolean tryAcquire(LockKey key) throws SQLException {
-        holding = booleanQuery(TRY_LOCK_SQL, key, standbyInterval);
+        if (holding) {
+            return true;
+        }
+        setNetworkTimeout(connection, standbyInterval.plusSeconds(5));
+        try {
+            holding = acquire(TRY_LOCK_SQL, key);
+        } catch (SQLException e) {
+            throw poolerOr(e);
+        }
         return holding;
     }
 
     /**
-     * Waits for the lock for at most the standby interval ({@code lock_timeout}).
+     * Waits for the lock for at most the standby interval ({@code lock_timeout}). Returns {@code true} at once
+     * if this session holds it already.
+     *
+     * <p>When the wait ends in an error (the timeout, or a {@linkplain #cancel() cancel}) at the instant the
+     * lock is granted, PostgreSQL keeps the grant and still raises the error. So after such an error this asks
+     * {@code pg_locks} whether the grant stuck: after a timeout the session then holds the lock, and this
+     * returns {@code true} as for any other grant; after a cancel it rethrows, and {@link #release} frees the
+     * lock that stuck.
      *
      * @param key the lock
      * @return whether this session holds it now
-     * @throws SQLException if the statement fails or was {@linkplain #cancel() cancelled}
+     * @throws SQLException if the statement fails or was {@linkplain #cancel() cancelled}, or
+     *                      {@link PoolerDetectedException} as for {@link #tryAcquire}
      */
     public boolean awaitAcquire(LockKey key) throws SQLException {
-        try (PreparedStatement lock = connection.prepareStatement(LOCK_SQL)) {
-            setNetworkTimeout(connection, standbyInterval.multipliedBy(2).plusSeconds(5));
-            lock.setInt(1, key.namespace());
-            lock.setInt(2, key.key());
-            running = lock;
-            lock.executeQuery().close();
-            holding = true;
+        if (holding) {
             return true;
-        } catch (SQLException e) {
-            if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
-                return false;
-            }
+        }
+        setNetworkTimeout(connection, standbyInterval.multipliedBy(2).plusSeconds(5));
+        try {
+            holding = acquire(LOCK_SQL, key);
+            return holding;
+        } catch (PoolerDetectedException e) {
             throw e;
+        } catch (SQLException e) {
+            if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState()) && !CANCELLED.equals(e.getSQLState())) {
+                throw poolerOr(e);
+            }
+            holding = heldByThisSession(key);
+            if (CANCELLED.equals(e.getSQLState())) {
+                throw e;
+            }
+            return holding;
+        }
+    }
+
+    private boolean acquire(String sql, LockKey key) throws SQLException {
+        try (PreparedStatement lock = connection.prepareStatement(sql)) {
+            lock.setLong(1, key.classId());
+            lock.setLong(2, key.objectId());
+            lock.setInt(3, key.namespace());
+            lock.setInt(4, key.key());
+            running = lock;
+            try (ResultSet row = lock.executeQuery()) {
+                row.next();
+                int backend = row.getInt(3);
+                if (row.getInt(2) > 0) {
+                    throw new PoolerDetectedException(Messages.poolerLockAlreadyHeld(singleton, backend));
+                }
+                checkBackend(backend);
+                checkTag(row.getString(4), backend);
+                return row.getBoolean(1);
+            }
         } finally {
             running = null;
         }
@@ -183,8 +298,8 @@ public final class LockSession implements AutoCloseable {
 
     /**
      * Reads the fencing token of a new term: a fresh transaction id, which strictly increases across the
-     * whole PostgreSQL cluster and survives restarts. Also checks the backend did not change since
-     * {@link #open}.
+     * whole PostgreSQL cluster and, committed durably in the same round trip, survives crashes. Also checks the
+     * backend and its session tag did not change since {@link #open}.
      *
      * @return the token
      * @throws SQLException if the statement fails, or {@link PoolerDetectedException}
@@ -194,12 +309,15 @@ public final class LockSession implements AutoCloseable {
              ResultSet row = query.executeQuery()) {
             row.next();
             checkBackend(row.getInt(2));
+            checkTag(row.getString(3), row.getInt(2));
             return row.getLong(1);
+        } catch (SQLException e) {
+            throw poolerOr(e);
         }
     }
 
     /**
-     * Proves to the server that this node is alive, and checks the backend did not change.
+     * Proves to the server that this node is alive, and checks the backend and its session tag did not change.
      *
      * @param timeout how long the round trip may take (the time left on the lease)
      * @throws SQLException if it fails or times out, or {@link PoolerDetectedException}
@@ -211,7 +329,10 @@ public final class LockSession implements AutoCloseable {
             try (ResultSet row = query.executeQuery()) {
                 row.next();
                 checkBackend(row.getInt(1));
+                checkTag(row.getString(2), row.getInt(1));
             }
+        } catch (SQLException e) {
+            throw poolerOr(e);
         } finally {
             running = null;
         }
@@ -247,33 +368,73 @@ public final class LockSession implements AutoCloseable {
     }
 
     /**
-     * Releases the lock if held, undoes the session settings and closes the connection (back to its pool).
-     * If anything fails, the physical connection is aborted instead, so that no pool ever gets back a
-     * connection that holds a lock or our settings.
+     * Releases the lock, undoes the session settings, restores the connection's network timeout and closes the
+     * connection (back to its pool). If anything fails, the session is {@linkplain #abandon() abandoned}
+     * instead, so that no pool ever gets back a connection that holds a lock or our settings.
      *
-     * @param key the lock
+     * <p>It releases with {@code pg_advisory_unlock_all()}, whatever this session believes it holds: a grant
+     * that stuck to a wait that ended in an error, or a lock taken twice (advisory locks count), would survive a
+     * single {@code pg_advisory_unlock}. That frees any other session-level advisory lock on the connection too;
+     * the connection is Highlander's for as long as the session lasts, so any such lock was left behind by an
+     * earlier borrower, and a pool should not hand it on either.
+     *
+     * @param key the lock (kept for symmetry with the acquiring methods; every advisory lock is released)
      */
     public void release(LockKey key) {
+        if (!ended.compareAndSet(false, true)) {
+            return; // abandoned already; and once it is released, a late abandon() must not touch the handle
+        }
         try {
             setNetworkTimeout(connection, Duration.ofSeconds(5));
-            if (holding) {
-                booleanQuery(UNLOCK_SQL, key, Duration.ofSeconds(5));
-                holding = false;
+            // every advisory lock of the session, whatever count: a grant that stuck to a failed wait, a
+            // re-entrant acquire; a connection must never go back to its pool holding one
+            try (PreparedStatement unlock = connection.prepareStatement(UNLOCK_ALL_SQL)) {
+                unlock.executeQuery().close();
             }
-            try (PreparedStatement reset = connection.prepareStatement(RESET_SQL)) {
-                reset.executeQuery().close();
-            }
-            connection.close();
+            holding = false;
+            resetAndClose();
         } catch (SQLException | RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> singleton + ": clean release failed, aborting the connection", e);
-            abandon();
+            LOG.log(System.Logger.Level.DEBUG, () -> singleton + ": clean release failed, abandoning the connection", e);
+            end();
         }
     }
 
-    /** Aborts the physical connection without a word to the server; safe from any thread, idempotent. */
+    /**
+     * Ends the session without a clean release; safe from any thread, idempotent. Aborts the physical connection
+     * (which ends the backend, and so frees the lock) and then closes the pool's handle, which gives the pool its
+     * slot back: a pool frees the slot of an aborted connection only when its handle is closed.
+     *
+     * <p>Where the handle does not support {@code abort}, a plain {@code close()} would hand the pool a
+     * connection that may still hold the lock. Instead: abort the driver's connection underneath, if the handle
+     * {@linkplain Connection#unwrap unwraps} to one; else, if no statement is in flight, unlock, reset and
+     * restore as {@link #release} does and only then close; else leave the handle open and say so once
+     * ({@code HL-0314}): the server ends the idle session after L, which frees the lock, and the slot stays lost.
+     */
     public void abandon() {
+        if (ended.compareAndSet(false, true)) {
+            end();
+        }
+    }
+
+    private void end() {
         holding = false;
-        abort(connection);
+        if (abort(connection) || abortUnderneath(connection)) {
+            closeQuietly(connection);
+            return;
+        }
+        if (running == null) {
+            try {
+                setNetworkTimeout(connection, Duration.ofSeconds(5));
+                try (PreparedStatement unlock = connection.prepareStatement(UNLOCK_ALL_SQL)) {
+                    unlock.executeQuery().close();
+                }
+                resetAndClose();
+                return;
+            } catch (SQLException | RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, () -> singleton + ": clean-up of an unabortable connection failed", e);
+            }
+        }
+        LOG.log(System.Logger.Level.WARNING, Messages.connectionLeftOpen(singleton));
     }
 
     /** Cancels a statement in flight (a blocking wait); safe from any thread. */
@@ -288,19 +449,31 @@ public final class LockSession implements AutoCloseable {
         }
     }
 
+    /** Same as {@link #abandon()}: a session that was not {@linkplain #release released} is not clean. */
     @Override
     public void close() {
         abandon();
     }
 
-    private boolean booleanQuery(String sql, LockKey key, Duration timeout) throws SQLException {
-        setNetworkTimeout(connection, timeout.plusSeconds(5));
-        try (PreparedStatement query = connection.prepareStatement(sql)) {
-            query.setInt(1, key.namespace());
-            query.setInt(2, key.key());
+    private void resetAndClose() throws SQLException {
+        try (PreparedStatement reset = connection.prepareStatement(RESET_SQL)) {
+            reset.executeQuery().close();
+        }
+        if (originalNetworkTimeout >= 0) {
+            // pools like IronJacamar hand the connection out again as it is: with our short socket timeout, the
+            // application's next long query would fail
+            setNetworkTimeout(connection, originalNetworkTimeout); // often 0: none
+        }
+        connection.close();
+    }
+
+    private boolean heldByThisSession(LockKey key) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(HELD_SQL)) {
+            query.setLong(1, key.classId());
+            query.setLong(2, key.objectId());
             try (ResultSet row = query.executeQuery()) {
                 row.next();
-                return row.getBoolean(1);
+                return row.getInt(1) > 0;
             }
         }
     }
@@ -311,23 +484,81 @@ public final class LockSession implements AutoCloseable {
         }
     }
 
+    /** Another client's statements ran in this backend since open: it set its own tag. */
+    private void checkTag(String found, int backend) throws PoolerDetectedException {
+        if (!tag.equals(found)) {
+            throw new PoolerDetectedException(Messages.poolerSessionTagChanged(singleton, backend));
+        }
+    }
+
+    /** @return the failure as a {@link PoolerDetectedException} if it is one a transaction pooler causes */
+    private SQLException poolerOr(SQLException failure) {
+        if (failure instanceof PoolerDetectedException || !POOLER_STATES.contains(failure.getSQLState())) {
+            return failure;
+        }
+        PoolerDetectedException detected = new PoolerDetectedException(
+                Messages.poolerErrorState(singleton, failure.getSQLState(), failure.getMessage()));
+        detected.initCause(failure);
+        return detected;
+    }
+
     private static void setNetworkTimeout(Connection connection, Duration timeout) throws SQLException {
+        // at least 1 ms: 0 would mean no timeout at all
+        setNetworkTimeout(connection, (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
+    }
+
+    private static void setNetworkTimeout(Connection connection, int millis) throws SQLException {
         try {
-            connection.setNetworkTimeout(DIRECT, (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
+            connection.setNetworkTimeout(DIRECT, millis);
         } catch (SQLFeatureNotSupportedException | AbstractMethodError e) {
             // The election's lease watchdog aborts the connection at the deadline anyway.
         }
     }
 
-    private static void abort(Connection connection) {
+    /** @return the connection's network timeout in ms, or -1 if it cannot say */
+    private static int networkTimeout(Connection connection) {
+        try {
+            return connection.getNetworkTimeout();
+        } catch (SQLException | RuntimeException | AbstractMethodError e) {
+            return -1;
+        }
+    }
+
+    /** @return whether the physical connection is gone now (aborted, or closed before) */
+    private static boolean abort(Connection connection) {
         try {
             connection.abort(DIRECT);
+            return true;
+        } catch (SQLFeatureNotSupportedException | UnsupportedOperationException | AbstractMethodError e) {
+            return false;
+        } catch (SQLException | RuntimeException e) {
+            return isClosed(connection);
+        }
+    }
+
+    /** Aborts the driver's connection under a pool's handle, if the handle gives it away. */
+    private static boolean abortUnderneath(Connection handle) {
+        try {
+            Connection driver = handle.unwrap(Connection.class);
+            return driver != null && driver != handle && abort(driver);
         } catch (SQLException | RuntimeException | AbstractMethodError e) {
-            try {
-                connection.close();
-            } catch (SQLException | RuntimeException ignored) {
-                // nothing more we can do; the server ends the session after the lease (idle_session_timeout)
-            }
+            return false;
+        }
+    }
+
+    private static boolean isClosed(Connection connection) {
+        try {
+            return connection.isClosed();
+        } catch (SQLException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static void closeQuietly(Connection connection) {
+        try {
+            connection.close();
+        } catch (SQLException | RuntimeException e) {
+            // a pool may complain about closing an aborted connection; it frees the slot all the same
         }
     }
 }

@@ -114,6 +114,7 @@ class LockSessionTest {
                 .hasMessageStartingWith("HL-0311: the lock connection of singleton 'ticker' moved from PostgreSQL backend ")
                 .hasMessageContaining("a pooler in transaction mode (e.g. pgbouncer) sits in between");
         assertThat(pool.aborts()).as("the connection is destroyed, not handed back").isEqualTo(1);
+        assertThat(pool.outstanding()).as("and its slot given back").isZero();
     }
 
     @Test
