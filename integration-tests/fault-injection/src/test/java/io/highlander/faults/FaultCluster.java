@@ -373,6 +373,19 @@ final class FaultCluster implements AutoCloseable {
         return url.replaceFirst("([?&])user=[^&]*&?", "$1").replaceFirst("[?&]$", "");
     }
 
+    /**
+     * @param applicationName the session's {@code application_name}
+     * @return a new connection to this cluster's database, as the test's superuser
+     */
+    Connection connect(String applicationName) throws SQLException {
+        Connection connection = connect();
+        try (PreparedStatement name = connection.prepareStatement("SELECT set_config('application_name', ?, false)")) {
+            name.setString(1, applicationName);
+            name.executeQuery().close();
+        }
+        return connection;
+    }
+
     /** @return the name of this cluster's database */
     String databaseName() {
         return databaseUrl.replaceFirst("^jdbc:postgresql://[^/]+/", "").replaceFirst("\\?.*$", "");
