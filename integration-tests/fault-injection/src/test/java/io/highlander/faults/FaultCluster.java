@@ -11,6 +11,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Three (or more) node processes, each reaching PostgreSQL through a {@link TcpProxy} of its own so that
- * any of them can be cut off. Every process is ended by PID when the cluster closes.
+ * any of them can be cut off. Every process is ended by PID when the cluster closes, or when the JVM exits
+ * without closing it (and a node ends itself when this JVM is gone).
  */
 final class FaultCluster implements AutoCloseable {
 
@@ -42,17 +44,63 @@ final class FaultCluster implements AutoCloseable {
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Map<String, Long> launchedAt = new LinkedHashMap<>();
     private final Histories.Reader reader;
+    private final Thread killAtExit = new Thread(this::killNodes, "fault-nodes-kill");
+    private final List<String> createdRoles = new ArrayList<>();
+    private String nodeUser;
+    private String nodePassword;
     private long preDestroyMillis;
 
     FaultCluster(String name) throws IOException {
         postgres = TestPostgres.shared();
         databaseUrl = postgres.newDatabase();
+        nodeUser = postgres.user();
+        nodePassword = postgres.password();
         directory = Path.of(System.getProperty("faults.dir", "target/faults"), name);
         Files.createDirectories(directory);
         reader = new Histories.Reader(directory);
         try (var old = Files.newDirectoryStream(directory, "*.{log,out}")) {
             for (Path file : old) {
                 Files.delete(file);
+            }
+        }
+        Runtime.getRuntime().addShutdownHook(killAtExit);
+    }
+
+    /**
+     * Creates a login role with settings of its own in this cluster's database ({@code ALTER ROLE … IN DATABASE
+     * … SET}, as an administrator would); nodes started from now on connect as it.
+     *
+     * @param settings parameter name → value, e.g. {@code statement_timeout → 100ms}
+     * @return the role's name
+     */
+    String connectNodesAsRoleWith(Map<String, String> settings) throws SQLException {
+        String role = databaseName() + "_role";
+        String password = java.util.UUID.randomUUID().toString();
+        try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+            // names we made ourselves and parameter names from the test, never user input
+            statement.execute("CREATE ROLE " + role + " LOGIN PASSWORD '" + password + "'");
+            createdRoles.add(role);
+            for (Map.Entry<String, String> setting : settings.entrySet()) {
+                statement.execute("ALTER ROLE " + role + " IN DATABASE " + databaseName() + " SET " + setting.getKey()
+                        + " = '" + setting.getValue() + "'");
+            }
+        }
+        nodeUser = role;
+        nodePassword = password;
+        return role;
+    }
+
+    /**
+     * @param parameter a run-time parameter
+     * @return its value in a session of the nodes' role over TCP, as the nodes see it
+     */
+    String nodeSetting(String parameter) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(withoutUser(databaseUrl), nodeUser, nodePassword);
+             PreparedStatement show = connection.prepareStatement("SELECT current_setting(?)")) {
+            show.setString(1, parameter);
+            try (ResultSet row = show.executeQuery()) {
+                row.next();
+                return row.getString(1);
             }
         }
     }
@@ -96,12 +144,13 @@ final class FaultCluster implements AutoCloseable {
             });
             url = databaseUrl.replaceFirst("//[^/]+/", "//127.0.0.1:" + proxy.port() + "/");
         }
+        url = withoutUser(url);
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dhighlander.node-id=" + node,
-                "-Dhighlander.datasource.url=" + url,
-                "-Dhighlander.datasource.user=" + postgres.user(),
+                "-Dfaults.jdbc.url=" + url,
+                "-Dfaults.jdbc.user=" + nodeUser,
                 "-Dhighlander.lease=" + LEASE.toMillis() + "ms",
                 "-Dhighlander.heartbeat=" + HEARTBEAT.toMillis() + "ms",
                 "-Dhighlander.standby.interval=" + STANDBY_INTERVAL.toMillis() + "ms",
@@ -111,8 +160,8 @@ final class FaultCluster implements AutoCloseable {
                 "-Dfaults.preDestroyMillis=" + preDestroyMillis,
                 "-cp", nodeClassPath(),
                 NodeMain.class.getName()));
-        if (postgres.password() != null) {
-            command.add(command.size() - 3, "-Dhighlander.datasource.password=" + postgres.password());
+        if (nodePassword != null) {
+            command.add(command.indexOf("-cp"), "-Dfaults.jdbc.password=" + nodePassword);
         }
         long launching = NodeMain.micros();
         Process process = new ProcessBuilder(command)
@@ -134,9 +183,21 @@ final class FaultCluster implements AutoCloseable {
         return alive;
     }
 
+    /** @return every node whose process is alive, with its PID */
+    Map<String, Long> alivePids() {
+        Map<String, Long> alive = new LinkedHashMap<>();
+        processes.forEach((node, process) -> {
+            if (process.isAlive()) {
+                alive.put(node, process.pid());
+            }
+        });
+        return alive;
+    }
+
     /**
      * This JVM's class path, with our own snapshot jars copied aside first: a concurrent {@code mvn install}
-     * must not swap a jar under a node that is still loading classes from it.
+     * must not swap a jar under a node that is still loading classes from it. HikariCP must be on it: the
+     * nodes take their connections from a HikariCP pool.
      */
     private static synchronized String nodeClassPath() throws IOException {
         if (classPath == null) {
@@ -151,6 +212,9 @@ final class FaultCluster implements AutoCloseable {
                 } else {
                     entries.add(entry);
                 }
+            }
+            if (entries.stream().noneMatch(entry -> Path.of(entry).getFileName().toString().startsWith("HikariCP"))) {
+                throw new IllegalStateException("HikariCP is not on the class path of the node processes: " + entries);
             }
             classPath = String.join(java.io.File.pathSeparator, entries);
         }
@@ -189,12 +253,63 @@ final class FaultCluster implements AutoCloseable {
         }
     }
 
+    /** A backend of this cluster's database, as the server sees it. */
+    record Backend(int pid, String applicationName, String user, String state) {
+    }
+
+    /** @return every backend holding a granted advisory lock in this cluster's database (one row per lock) */
+    List<Backend> advisoryLockHolders() throws SQLException {
+        return backends("SELECT l.pid, a.application_name, a.usename, a.state FROM pg_locks l LEFT JOIN pg_stat_activity a"
+                + " ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND l.database ="
+                + " (SELECT oid FROM pg_database WHERE datname = current_database())");
+    }
+
+    /** @return every backend of this cluster's database named as a lock session ({@code highlander:<node>}) */
+    List<Backend> lockSessions() throws SQLException {
+        return backends("SELECT pid, application_name, usename, state FROM pg_stat_activity WHERE datname = current_database()"
+                + " AND application_name LIKE 'highlander:%'");
+    }
+
+    private List<Backend> backends(String sql) throws SQLException {
+        try (Connection connection = connect();
+             PreparedStatement query = connection.prepareStatement(sql);
+             ResultSet rows = query.executeQuery()) {
+            List<Backend> backends = new ArrayList<>();
+            while (rows.next()) {
+                backends.add(new Backend(rows.getInt(1), rows.getString(2), rows.getString(3), rows.getString(4)));
+            }
+            return backends;
+        }
+    }
+
+    /**
+     * @param text what to look for, e.g. a message id
+     * @return every line of the nodes' console output (their log) that contains it, prefixed with the node
+     */
+    List<String> outputLines(String text) throws IOException {
+        List<String> found = new ArrayList<>();
+        try (var outputs = Files.newDirectoryStream(directory, "*.out")) {
+            for (Path output : outputs) {
+                String node = output.getFileName().toString().replaceFirst("\\.out$", "");
+                Files.readAllLines(output).stream().filter(line -> line.contains(text))
+                        .forEach(line -> found.add(node + ": " + line));
+            }
+        }
+        return found;
+    }
+
+    /** @return the live nodes that believe they lead (see {@link Histories#believedLeaders}) */
+    List<String> believedLeaders() throws IOException {
+        return reader.read().believedLeaders(aliveSince());
+    }
+
     /** @return the node whose session holds the lock, as PostgreSQL sees it */
     Optional<String> lockHolder() {
         try (Connection connection = connect();
              PreparedStatement query = connection.prepareStatement(
                      "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
-                             + " WHERE l.locktype = 'advisory' AND l.granted AND a.application_name LIKE 'highlander:%'");
+                             + " WHERE l.locktype = 'advisory' AND l.granted AND a.application_name LIKE 'highlander:%'"
+                             + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())");
              ResultSet row = query.executeQuery()) {
             return row.next() ? Optional.of(row.getString(1).substring("highlander:".length())) : Optional.empty();
         } catch (SQLException e) {
@@ -253,6 +368,24 @@ final class FaultCluster implements AutoCloseable {
         return DriverManager.getConnection(databaseUrl, postgres.user(), postgres.password());
     }
 
+    /** A user named in the URL (zonky's URLs name one) would win over the nodes' user. */
+    private static String withoutUser(String url) {
+        return url.replaceFirst("([?&])user=[^&]*&?", "$1").replaceFirst("[?&]$", "");
+    }
+
+    /**
+     * @param applicationName the session's {@code application_name}
+     * @return a new connection to this cluster's database, as the test's superuser
+     */
+    Connection connect(String applicationName) throws SQLException {
+        Connection connection = connect();
+        try (PreparedStatement name = connection.prepareStatement("SELECT set_config('application_name', ?, false)")) {
+            name.setString(1, applicationName);
+            name.executeQuery().close();
+        }
+        return connection;
+    }
+
     /** @return the name of this cluster's database */
     String databaseName() {
         return databaseUrl.replaceFirst("^jdbc:postgresql://[^/]+/", "").replaceFirst("\\?.*$", "");
@@ -265,6 +398,18 @@ final class FaultCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        killNodes();
+        proxies.values().forEach(TcpProxy::close);
+        dropRoles();
+        try {
+            Runtime.getRuntime().removeShutdownHook(killAtExit);
+        } catch (IllegalStateException e) {
+            // the JVM is exiting: the hook runs anyway
+        }
+    }
+
+    /** Ends every node process by its PID (a frozen one is resumed first, so that it can die). */
+    private void killNodes() {
         for (Process process : processes.values()) {
             if (process.isAlive()) {
                 try {
@@ -282,6 +427,17 @@ final class FaultCluster implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        proxies.values().forEach(TcpProxy::close);
+    }
+
+    /** Best effort: a role with a live session cannot always be dropped, and the test server is temporary. */
+    private void dropRoles() {
+        for (String role : createdRoles) {
+            try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+                statement.execute("DROP ROLE IF EXISTS " + role);
+            } catch (SQLException e) {
+                System.out.println("role " + role + " left behind: " + e.getMessage());
+            }
+        }
+        createdRoles.clear();
     }
 }

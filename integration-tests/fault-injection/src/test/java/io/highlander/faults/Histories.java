@@ -37,16 +37,29 @@ final class Histories {
     record Event(String node, String what, long token, long micros) {
     }
 
+    /**
+     * A node's pool as its process reported it ({@link NodeMain#reportPool}): at a leadership event (cause
+     * {@code acquired} or {@code lost}) or once a second (cause {@code second}, never during a lookup of its own).
+     */
+    record PoolSample(String node, long pid, int active, int idle, int total, int awaiting, long micros, String cause) {
+        boolean periodic() {
+            return cause.equals("second");
+        }
+    }
+
     private final List<Term> terms;
     private final List<Event> events;
     private final Map<String, Long> lastTickByNode;
     private final List<Life> lives;
+    private final List<PoolSample> poolSamples;
 
-    private Histories(List<Term> terms, List<Event> events, Map<String, Long> lastTickByNode, List<Life> lives) {
+    private Histories(List<Term> terms, List<Event> events, Map<String, Long> lastTickByNode, List<Life> lives,
+                      List<PoolSample> poolSamples) {
         this.terms = terms;
         this.events = events;
         this.lastTickByNode = lastTickByNode;
         this.lives = lives;
+        this.poolSamples = poolSamples;
     }
 
     /**
@@ -60,6 +73,7 @@ final class Histories {
         private final Map<String, Long> lastTick = new LinkedHashMap<>();
         private final List<Event> events = new ArrayList<>();
         private final Map<String, long[]> lives = new LinkedHashMap<>(); // "node instance" -> {begin, end}
+        private final List<PoolSample> poolSamples = new ArrayList<>();
 
         Reader(Path directory) {
             this.directory = directory;
@@ -79,7 +93,10 @@ final class Histories {
             List<Life> lifeList = new ArrayList<>();
             lives.forEach((key, span) -> lifeList.add(new Life(key.split(" ")[0], key.split(" ")[1], span[0], span[1])));
             lifeList.sort(Comparator.comparingLong(Life::begin));
-            return new Histories(List.copyOf(terms), List.copyOf(sortedEvents), Map.copyOf(lastTick), List.copyOf(lifeList));
+            List<PoolSample> samples = new ArrayList<>(poolSamples);
+            samples.sort(Comparator.comparingLong(PoolSample::micros));
+            return new Histories(List.copyOf(terms), List.copyOf(sortedEvents), Map.copyOf(lastTick), List.copyOf(lifeList),
+                    List.copyOf(samples));
         }
 
         private void readNewLines(Path file) throws IOException {
@@ -123,6 +140,9 @@ final class Histories {
                 span[f[3].equals("begin") ? 0 : 1] = Long.parseLong(f[4]);
             } else if (f.length == 5 && f[0].equals("EVENT")) {
                 events.add(new Event(f[1], f[2], Long.parseLong(f[3]), Long.parseLong(f[4])));
+            } else if (f.length == 9 && f[0].equals("POOL")) {
+                poolSamples.add(new PoolSample(f[1], Long.parseLong(f[2]), Integer.parseInt(f[3]), Integer.parseInt(f[4]),
+                        Integer.parseInt(f[5]), Integer.parseInt(f[6]), Long.parseLong(f[7]), f[8]));
             }
         }
     }
@@ -171,6 +191,70 @@ final class Histories {
             }
         }
         return overlaps;
+    }
+
+    List<PoolSample> poolSamples() {
+        return poolSamples;
+    }
+
+    /**
+     * @param lockSessions the lock sessions a node holds at most
+     * @return the samples in which a node had more connections out than its lock sessions and one leader lookup
+     */
+    List<PoolSample> poolOverdraws(int lockSessions) {
+        return poolSamples.stream().filter(sample -> sample.active() > lockSessions + 1).toList();
+    }
+
+    /**
+     * A slot that never comes back: between two leadership events of a node process, the once-a-second samples
+     * (which never count a lookup of the node's own) must at least once show no more connections out than its
+     * lock sessions. A connection the library leaked keeps every later sample above that, term after term; a
+     * connection the library borrows for a moment (at start, to see whether the pool can spare one) shows in one
+     * sample at most, so a span needs two samples to count.
+     *
+     * @param lockSessions the lock sessions a node holds at most
+     * @return one line per span between leadership events in which every once-a-second sample (two or more) was above
+     */
+    List<String> poolLeaks(int lockSessions) {
+        Map<Long, List<PoolSample>> byProcess = new java.util.TreeMap<>();
+        poolSamples.forEach(sample -> byProcess.computeIfAbsent(sample.pid(), pid -> new ArrayList<>()).add(sample));
+        List<String> leaks = new ArrayList<>();
+        for (List<PoolSample> samples : byProcess.values()) {
+            PoolSample spanStart = samples.get(0);
+            int lowest = Integer.MAX_VALUE;
+            int periodic = 0;
+            for (PoolSample sample : samples) {
+                if (!sample.periodic()) {
+                    if (periodic >= 2 && lowest > lockSessions) {
+                        leaks.add("from " + spanStart + " to " + sample + " never fewer than " + lowest + " out");
+                    }
+                    spanStart = sample;
+                    lowest = Integer.MAX_VALUE;
+                    periodic = 0;
+                } else {
+                    lowest = Math.min(lowest, sample.active());
+                    periodic++;
+                }
+            }
+            if (periodic >= 2 && lowest > lockSessions) {
+                leaks.add("from " + spanStart + " to the last sample never fewer than " + lowest + " out");
+            }
+        }
+        return leaks;
+    }
+
+    /**
+     * @param pid a node process
+     * @return its latest once-a-second pool sample
+     */
+    Optional<PoolSample> latestPeriodicPoolSample(long pid) {
+        PoolSample latest = null;
+        for (PoolSample sample : poolSamples) {
+            if (sample.pid() == pid && sample.periodic()) {
+                latest = sample;
+            }
+        }
+        return Optional.ofNullable(latest);
     }
 
     /** @return the terms whose fencing token is not above the previous term's */

@@ -1,6 +1,10 @@
 package io.highlander.faults;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import io.highlander.cdi.ClusterSingleton;
+import io.highlander.cdi.HighlanderDataSource;
 import io.highlander.cdi.LeaderElector;
 import io.highlander.cdi.LeadershipAcquired;
 import io.highlander.cdi.LeadershipLost;
@@ -10,6 +14,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -20,6 +25,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
 
@@ -31,11 +37,29 @@ import org.jboss.weld.environment.se.WeldContainer;
  * {@code EVENT <node> <what> <token> <micros>}; and the instance's life: {@code LIFE <node> <instance> begin|end
  * <micros>}, from the start of {@code @PostConstruct} to the end of {@code @PreDestroy} (which lasts
  * {@code faults.preDestroyMillis}, 0 by default). SIGTERM shuts the container down gracefully.
+ *
+ * <p>Connections come from a real pool, as in an application: a HikariCP pool of {@link #POOL_SIZE}
+ * ({@code faults.jdbc.url}, {@code .user}, {@code .password}) offered as the {@link HighlanderDataSource} bean.
+ * Its connections announce themselves as {@code pool:<node>} (the library renames its lock sessions
+ * {@code highlander:<node>} and must name them back when it returns them). The node reports the pool's state,
+ * {@code POOL <node> <pid> <active> <idle> <total> <awaiting> <micros> <cause>}, at each leadership event
+ * (cause {@code acquired} or {@code lost}) and once a second (cause {@code second}), right after asking
+ * {@link LeaderElector#leader} who leads — a lookup that borrows a connection when another node leads, so a
+ * once-a-second sample never counts a lookup of its own.
+ *
+ * <p>The node ends itself when the test JVM that launched it is gone, so that no node outlives a crashed run.
  */
 public final class NodeMain {
 
     static final String SINGLETON = "fault-worker";
+    /** Lock sessions a node holds at most: one per singleton. */
+    static final int LOCK_SESSIONS = 1;
+    /** The pool's size: room for the lock sessions, a leader lookup and slack, and no more. */
+    static final int POOL_SIZE = 4;
+    /** The prefix of the pool's own {@code application_name}, followed by the node id. */
+    static final String POOL_APPLICATION_NAME_PREFIX = "pool:";
     private static PrintStream history;
+    private static HikariDataSource pool;
 
     private NodeMain() {
     }
@@ -43,12 +67,61 @@ public final class NodeMain {
     public static void main(String[] args) throws IOException, InterruptedException {
         history = new PrintStream(new FileOutputStream(System.getProperty("faults.history"), true), true,
                 StandardCharsets.UTF_8);
+        endWithTheTestRun();
+        String node = System.getProperty("highlander.node-id");
+        pool = openPool(node);
         WeldContainer container = new Weld().disableDiscovery()
-                .addBeanClasses(Worker.class, EventLog.class)
+                .addBeanClasses(Worker.class, EventLog.class, Connections.class)
                 .addExtension(new HighlanderExtension())
                 .initialize();
-        write("EVENT " + container.select(LeaderElector.class).get().nodeId() + " started -1 " + micros());
+        LeaderElector elector = container.select(LeaderElector.class).get();
+        write("EVENT " + elector.nodeId() + " started -1 " + micros());
+        ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "pool-reporter");
+            thread.setDaemon(true);
+            return thread;
+        });
+        reporter.scheduleWithFixedDelay(() -> {
+            try {
+                elector.leader(SINGLETON); // a lookup through the pool, as an application would make
+            } catch (RuntimeException e) {
+                // the container is going away; the sample still counts
+            }
+            reportPool(node, "second");
+        }, 1, 1, TimeUnit.SECONDS); // from 1 s on: the library borrows one extra connection once at start (HL-0412's probe)
         Thread.currentThread().join(); // Weld's shutdown hook ends the container on SIGTERM
+    }
+
+    /**
+     * A HikariCP pool as an application would configure it, small and quick to give up: a leaked slot shows
+     * within a few faults. It starts even while PostgreSQL is down (a node must come up then, too).
+     */
+    private static HikariDataSource openPool(String node) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("pool-" + node);
+        config.setJdbcUrl(System.getProperty("faults.jdbc.url"));
+        config.setUsername(System.getProperty("faults.jdbc.user"));
+        config.setPassword(System.getProperty("faults.jdbc.password"));
+        config.addDataSourceProperty("ApplicationName", POOL_APPLICATION_NAME_PREFIX + node);
+        config.setMaximumPoolSize(POOL_SIZE);
+        config.setMinimumIdle(2);
+        config.setConnectionTimeout(1000);
+        config.setValidationTimeout(500);
+        config.setInitializationFailTimeout(-1);
+        return new HikariDataSource(config);
+    }
+
+    /** Writes the pool's state; safe from any thread. */
+    static void reportPool(String node, String cause) {
+        HikariPoolMXBean state = pool.getHikariPoolMXBean();
+        write("POOL " + node + " " + ProcessHandle.current().pid() + " " + state.getActiveConnections() + " "
+                + state.getIdleConnections() + " " + state.getTotalConnections() + " "
+                + state.getThreadsAwaitingConnection() + " " + micros() + " " + cause);
+    }
+
+    /** Exits (gracefully: the container stops) once the JVM that launched this node has ended. */
+    private static void endWithTheTestRun() {
+        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> System.exit(3)));
     }
 
     static long micros() {
@@ -100,15 +173,26 @@ public final class NodeMain {
         }
     }
 
-    /** Writes every leadership event into the history. */
+    /** Writes every leadership event into the history, with the pool's state at that moment. */
     @ApplicationScoped
     public static class EventLog {
         void acquired(@Observes LeadershipAcquired event) {
             write("EVENT " + event.nodeId() + " acquired " + event.fencingToken() + " " + micros());
+            reportPool(event.nodeId(), "acquired");
         }
 
         void lost(@Observes LeadershipLost event) {
             write("EVENT " + event.nodeId() + " lost:" + event.reason() + " " + event.fencingToken() + " " + micros());
+            reportPool(event.nodeId(), "lost");
+        }
+    }
+
+    /** Offers the node's pool to the library. */
+    public static class Connections {
+        @Produces
+        @HighlanderDataSource
+        DataSource dataSource() {
+            return pool;
         }
     }
 }

@@ -18,7 +18,9 @@ import java.util.List;
 /**
  * Stops and starts the embedded test server, as {@code pg_ctl} would: a signal to the postmaster (SIGINT:
  * fast shutdown, SIGQUIT: immediate), and a new postmaster with the command line recorded in
- * {@code postmaster.opts} (in a user namespace when we are root, as zonky starts it). Whatever it started, it stops when the JVM exits.
+ * {@code postmaster.opts} (in a user namespace when we are root, as zonky starts it). Whatever it started, it stops by
+ * its PID when the JVM exits; a postmaster that does not come up is ended at once; and a test that fails while the
+ * server is down leaves it to {@link #ensureRunning()}, so that the next test finds it up.
  * Only the embedded provider can be restarted; elsewhere the restart tests are skipped.
  */
 final class PostgresControl {
@@ -44,6 +46,18 @@ final class PostgresControl {
         }
     }
 
+    /** Starts the server again if a test left it stopped. */
+    void ensureRunning() throws IOException {
+        if (!running()) {
+            start();
+        }
+    }
+
+    private boolean running() throws IOException {
+        Path pidFile = dataDirectory.resolve("postmaster.pid");
+        return Files.exists(pidFile) && Files.exists(Path.of("/proc", Long.toString(postmasterPid())));
+    }
+
     /** @param mode {@code fast} or {@code immediate} */
     void stop(String mode) throws IOException {
         long pid = postmasterPid();
@@ -67,7 +81,7 @@ final class PostgresControl {
         ProcessBuilder postmaster = new ProcessBuilder(command);
         postmaster.redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDirectory.resolve("restart.log").toFile()));
-        postmaster.start();
+        Process started = postmaster.start();
         try {
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
                 try (Connection connection = DriverManager.getConnection(postgres.url(), postgres.user(), postgres.password())) {
@@ -75,6 +89,7 @@ final class PostgresControl {
                 }
             });
         } catch (org.awaitility.core.ConditionTimeoutException e) {
+            started.destroyForcibly(); // by its PID: nothing half-started stays behind
             throw new IOException("PostgreSQL did not come back: " + commandLine + System.lineSeparator()
                     + Files.readString(dataDirectory.resolve("restart.log")), e);
         }
