@@ -301,7 +301,10 @@ public final class HighlanderSettings {
             if (nodeId == null || nodeId.isBlank() || nodeId.length() > 50) {
                 problems.add(Messages.invalidNodeId(nodeId));
             }
-            if (lease == null || lease.compareTo(Duration.ofMillis(300)) < 0 || lease.compareTo(Duration.ofDays(1)) > 0) {
+            boolean leaseValid = lease != null && lease.compareTo(Duration.ofMillis(300)) >= 0
+                    && lease.compareTo(Duration.ofDays(1)) <= 0;
+            if (!leaseValid) {
+                // what depends on the lease is not compared with a lease that is itself wrong
                 problems.add(Messages.invalidLease(lease));
             } else {
                 Duration effectiveHeartbeat = heartbeat != null ? heartbeat : lease.dividedBy(5);
@@ -322,7 +325,7 @@ public final class HighlanderSettings {
                     || standbyInterval.compareTo(Duration.ofHours(1)) > 0) {
                 problems.add(Messages.invalidStandbyInterval(standbyInterval));
             }
-            if (standbyMode == StandbyMode.POLLING && lease != null && standbyInterval != null
+            if (standbyMode == StandbyMode.POLLING && leaseValid && standbyInterval != null
                     && standbyInterval.compareTo(lease) >= 0) {
                 // a polling standby is idle between polls; the server would end its session every lease
                 problems.add(Messages.pollSlowerThanLease(standbyInterval, lease));

@@ -3,6 +3,7 @@ package io.highlander.cdi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.highlander.cdi.testing.LogRecorder;
 import io.highlander.cdi.testing.PasswordCheck;
 import io.highlander.cdi.testing.TestNode;
 import io.highlander.cdi.testing.TestPostgres;
@@ -242,6 +243,25 @@ class DeploymentErrorsTest {
         }
     }
 
+    @Test
+    void aSingletonWithoutANameOfItsOwnIsAcceptedWithAWarning() {
+        DataSource dataSource = TestPostgres.shared().dataSource(TestPostgres.shared().newDatabase());
+        try (LogRecorder log = LogRecorder.of("io.highlander.cdi");
+             TestNode node = TestNode.start(SETTINGS, dataSource, Map.of(), UnnamedJob.class, ValidJob.class)) {
+            assertThat(node.elector().status()).extracting(SingletonStatus::singleton)
+                    .containsExactlyInAnyOrder(UnnamedJob.class.getName(), "valid-job");
+            assertThat(log.records()).filteredOn(record -> record.getMessage().startsWith("HL-0108"))
+                    .singleElement().satisfies(record -> {
+                        assertThat(record.getLevel()).isEqualTo(java.util.logging.Level.WARNING);
+                        assertThat(record.getMessage()).isEqualTo("HL-0108: cluster singleton "
+                                + UnnamedJob.class.getName() + " has no name of its own, so its lock is named after"
+                                + " the class: renaming or moving the class changes the lock, and during a rolling"
+                                + " deployment the old and the new version would both lead. Give it a name that"
+                                + " outlives the class: @ClusterSingleton(\"UnnamedJob\").");
+                    });
+        }
+    }
+
     private static String deploymentFailure(Class<?>... beanClasses) {
         DataSource dataSource = TestPostgres.shared().dataSource();
         return failure(() -> TestNode.start(SETTINGS, dataSource, Map.of(), beanClasses));
@@ -271,6 +291,11 @@ class DeploymentErrorsTest {
     @ApplicationScoped
     @ClusterSingleton("valid-job")
     static class ValidJob {
+    }
+
+    @ApplicationScoped
+    @ClusterSingleton
+    static class UnnamedJob {
     }
 
     @Dependent

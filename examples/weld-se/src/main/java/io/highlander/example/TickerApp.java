@@ -2,7 +2,11 @@ package io.highlander.example;
 
 import jakarta.enterprise.inject.se.SeContainer;
 import jakarta.enterprise.inject.se.SeContainerInitializer;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A plain Java application with one cluster singleton, the {@link Ticker}. Start it on several machines (or
@@ -32,8 +36,36 @@ public final class TickerApp {
         }
     }
 
+    /**
+     * Selects a one-line log format with milliseconds unless the command line chose one: the JDK's default
+     * takes two lines per record and shows whole seconds, too coarse to read a failover from. Must run before
+     * anything logs.
+     */
+    public static void oneLineLogs() {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT.%1$tL %4$s %5$s%6$s%n");
+        }
+    }
+
+    /**
+     * @param error what {@code SeContainerInitializer.initialize()} threw
+     * @return the catalogued problems ({@code HL-xxxx: ...}), one line each, instead of a 30-line stack trace
+     *         that repeats them; else the error itself
+     */
+    static String misconfigurations(Throwable error) {
+        Set<String> problems = new LinkedHashSet<>();
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            Matcher problem = Pattern.compile("HL-\\d{4}: .*").matcher(String.valueOf(t.getMessage()));
+            while (problem.find()) {
+                problems.add(problem.group());
+            }
+        }
+        return problems.isEmpty() ? error.toString() : String.join(System.lineSeparator(), problems);
+    }
+
     public static void main(String[] args) throws InterruptedException {
         keepShutdownLogLines();
+        oneLineLogs();
         if (args.length > 0) {
             System.setProperty("highlander.datasource.url", args[0]);
         }
@@ -43,7 +75,7 @@ public final class TickerApp {
             // entry in its jar). A misconfiguration (bad URL, wrong password, not PostgreSQL) fails here.
             container = SeContainerInitializer.newInstance().initialize();
         } catch (RuntimeException e) {
-            System.err.println("cannot start: " + e.getMessage());
+            System.err.println("cannot start: " + misconfigurations(e));
             System.exit(1);
             return;
         }

@@ -39,6 +39,8 @@ import java.util.Map;
  */
 public class HighlanderExtension implements Extension {
 
+    private static final System.Logger LOG = System.getLogger(HighlanderExtension.class.getName());
+
     private final List<String> problems = new ArrayList<>();
     private final List<SingletonDefinition> definitions = new ArrayList<>();
     private final Map<Class<?>, Bean<?>> beans = new LinkedHashMap<>();
@@ -57,6 +59,7 @@ public class HighlanderExtension implements Extension {
         if (type.isAnnotationPresent(ClusterSingleton.class)) {
             DefinitionRules.inspect(type, problems).ifPresent(definition -> {
                 definitions.add(definition);
+                DefinitionRules.nameWarning(type).ifPresent(warning -> LOG.log(System.Logger.Level.WARNING, warning));
                 event.configureAnnotatedType()
                         .remove(annotation -> annotation.annotationType() == ApplicationScoped.class)
                         .add(ClusterSingletonScoped.Literal.INSTANCE);

@@ -52,6 +52,13 @@ public final class Messages {
                 + " @ClusterSingleton with a name of its own, or share the code through a base class that is not a bean.";
     }
 
+    public static String defaultName(Class<?> beanClass) {
+        return "HL-0108: cluster singleton " + beanClass.getName() + " has no name of its own, so its lock is named"
+                + " after the class: renaming or moving the class changes the lock, and during a rolling deployment"
+                + " the old and the new version would both lead. Give it a name that outlives the class:"
+                + " @ClusterSingleton(\"" + beanClass.getSimpleName() + "\").";
+    }
+
     // HL-02xx: settings
 
     public static String invalidSettings(String source, String problems) {
@@ -107,6 +114,10 @@ public final class Messages {
     public static String pollSlowerThanLease(Duration interval, Duration lease) {
         return "HL-0213: highlander.standby.interval " + interval + " must be shorter than highlander.lease " + lease
                 + " in polling mode, or the server ends the idle standby session between polls; lower the interval.";
+    }
+
+    public static String notPositive(String key, Duration value) {
+        return "HL-0214: " + key + " " + value + " must be more than zero.";
     }
 
     public static String ambiguousSettingsBeans(int count) {

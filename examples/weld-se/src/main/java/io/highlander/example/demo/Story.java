@@ -94,7 +94,7 @@ final class Story {
         long at = NodeEvent.now();
         String signal = send(fault, leader);
         terminal.event(at, "demo", Terminal.bold(signal + " -> " + leader));
-        terminal.event(NodeEvent.now(), "demo", Terminal.faint(explanation(fault)));
+        terminal.event(NodeEvent.now(), "demo", Terminal.faint(explanation(fault, alone)));
         if (alone && fault != Fault.FREEZE) {
             rejoin(leader, mark, signal); // a one-node cluster: the next leader is the same node, restarted
         }
@@ -106,12 +106,12 @@ final class Story {
         Optional<NodeEvent> next = timeline.await(mark,
                 event -> event.kind() == Kind.START && event.token() > leading.token(), timeout);
         if (next.isEmpty()) {
-            failovers.add(new Failover(fault, leading.node(), leading.token(), at, null, -1, -1, -1));
+            failovers.add(new Failover(fault, leading.node(), leading.token(), at, null, -1, -1, -1, alone));
             terminal.event(NodeEvent.now(), "demo", Terminal.bad("no new leader within " + timeout.toSeconds() + " s"));
             return false;
         }
         failovers.add(new Failover(fault, leading.node(), leading.token(), at, next.get().node(), next.get().token(),
-                lockedAt(next.get()), next.get().micros()));
+                lockedAt(next.get()), next.get().micros(), alone));
         terminal.event(NodeEvent.now(), "demo", "failover " + leading.node() + " -> " + next.get().node() + " in "
                 + Terminal.bold(Terminal.duration(next.get().micros() - at)) + " after " + signal);
         if (!alone && fault != Fault.FREEZE) {
@@ -153,7 +153,17 @@ final class Story {
         };
     }
 
-    private static String explanation(Fault fault) {
+    private static String explanation(Fault fault, boolean alone) {
+        if (alone) {
+            return switch (fault) {
+                case STOP -> "its shutdown hook stops the ticker, then unlocks; no standby waits, so the demo restarts"
+                        + " the only node, which takes the lock again";
+                case KILL -> "no hook runs; the kernel closes its socket, PostgreSQL frees the lock; no standby waits,"
+                        + " so the demo restarts the only node";
+                case FREEZE -> "its threads stop but its socket stays open; PostgreSQL ends the session once it has been"
+                        + " idle for the lease; no standby waits, so the demo wakes the node after 1.5 leases";
+            };
+        }
         return switch (fault) {
             case STOP -> "its shutdown hook stops the ticker, then unlocks; a standby waiting in pg_advisory_lock"
                     + " gets the lock at once";

@@ -87,7 +87,7 @@ record Summary(List<Failover> failovers, List<Instance> instances, int maxAtOnce
             String time = failover.happened() ? Terminal.duration(failover.startDelay()) : "none";
             String tokens = failover.oldToken() + " -> " + (failover.happened() ? failover.newToken() : "?");
             lines.add(String.format(Locale.ROOT, "  %-2d %-25s %-8s %-9s %-11s %-12s %s", number,
-                    failover.fault().label, leader, lock, time, tokens, Terminal.faint(failover.fault().expected)));
+                    failover.fault().label, leader, lock, time, tokens, Terminal.faint(failover.fault().expected(failover.alone()))));
         }
         lines.add(Terminal.faint("  lock: from the signal to the new leader's lock; instance: to its @PostConstruct"));
         lines.add("");

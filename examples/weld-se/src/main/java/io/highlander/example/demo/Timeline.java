@@ -18,16 +18,10 @@ final class Timeline {
     private final List<NodeEvent> events = new ArrayList<>();
     private final Set<Long> tickingTokens = new HashSet<>();
     private final Set<Long> refusingTokens = new HashSet<>();
-    private boolean everyTick;
     private boolean quiet;
 
     Timeline(Terminal terminal) {
         this.terminal = terminal;
-    }
-
-    /** Also print every tick, not only each leader's first (interactive mode). */
-    synchronized void showEveryTick() {
-        everyTick = true;
     }
 
     /** Stop printing: the demo is shutting down and what nodes say now is noise. */
@@ -75,9 +69,7 @@ final class Timeline {
         String text = switch (event.kind()) {
             case READY -> "up (pid " + event.detail() + ")";
             case START -> Terminal.good("leads now") + ", fencing token " + event.token();
-            case TICK -> tickingTokens.add(event.token())
-                    ? "ticks (token " + event.token() + ")"
-                    : everyTick ? Terminal.faint("tick (token " + event.token() + ")") : null;
+            case TICK -> tickingTokens.add(event.token()) ? "ticks (token " + event.token() + ")" : null;
             case REFUSED -> refusingTokens.add(event.token())
                     ? Terminal.warn("woke up, checked its lease: run out, so it did not tick")
                     : null;

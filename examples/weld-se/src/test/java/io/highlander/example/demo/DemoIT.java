@@ -80,6 +80,16 @@ class DemoIT {
                 .startsWith("highlander-demo: ").doesNotContain("Exception");
     }
 
+    @Test
+    void passwordWithoutATerminalSaysHowToGiveIt() throws Exception {
+        Run run = demo(Duration.ofSeconds(60), "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/postgres", "--password");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.out()).doesNotContain("Enter value");
+        assertThat(run.err()).isEqualTo("highlander-demo: --password needs a terminal to prompt on; set"
+                + " HIGHLANDER_DATASOURCE_PASSWORD instead (see --help)" + System.lineSeparator());
+    }
+
     private static String read(Path file) {
         try {
             return Files.readString(file);

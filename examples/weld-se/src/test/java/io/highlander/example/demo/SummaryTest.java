@@ -41,11 +41,21 @@ class SummaryTest {
 
     @Test
     void aFailoverThatDidNotHappenFailsTheRun() {
-        Failover missing = new Failover(Fault.KILL, "a", 7, 100, null, -1, -1, -1);
+        Failover missing = new Failover(Fault.KILL, "a", 7, 100, null, -1, -1, -1, false);
         Summary summary = Summary.of(List.of(missing), List.of(tick(50, "a", 7)));
 
         assertThat(summary.passed()).isFalse();
         assertThat(summary.table()).anyMatch(line -> line.contains("failovers: 0 of 1"));
+    }
+
+    @Test
+    void aOneNodeClusterExpectsARestartNotMilliseconds() {
+        Failover restart = new Failover(Fault.STOP, "a", 7, 100, "a", 8, 1_800_000, 1_830_000, true);
+        Summary summary = Summary.of(List.of(restart), List.of(tick(50, "a", 7), tick(1_900_000, "a", 8)));
+
+        assertThat(summary.table()).filteredOn(line -> line.contains("graceful stop"))
+                .singleElement().asString()
+                .contains("a JVM start: nobody waited, the only node is restarted").doesNotContain("milliseconds");
     }
 
     @Test

@@ -72,13 +72,29 @@ public final class SettingsSource {
         List<String> problems = new ArrayList<>();
         HighlanderSettings.Builder builder = HighlanderSettings.builder();
         lookup.apply("highlander.node-id").ifPresent(builder::nodeId);
-        duration("highlander.lease", problems).ifPresent(builder::lease);
-        duration("highlander.heartbeat", problems).ifPresent(builder::heartbeat);
-        duration("highlander.stop-margin", problems).ifPresent(builder::stopMargin);
+        Optional<Duration> lease = duration("highlander.lease", problems);
+        lease.ifPresent(builder::lease);
+        // An unreadable lease leaves the builder with the default one, which the user never chose: then check
+        // only what is wrong whatever the lease (the load fails anyway), and compare nothing with it.
+        boolean leaseUnreadable = lease.isEmpty() && lookup.apply("highlander.lease").isPresent();
+        Optional<Duration> heartbeat = duration("highlander.heartbeat", problems);
+        Optional<Duration> stopMargin = duration("highlander.stop-margin", problems);
+        if (leaseUnreadable) {
+            heartbeat.filter(SettingsSource::notPositive)
+                    .ifPresent(value -> problems.add(Messages.notPositive("highlander.heartbeat", value)));
+            stopMargin.filter(SettingsSource::notPositive)
+                    .ifPresent(value -> problems.add(Messages.notPositive("highlander.stop-margin", value)));
+        } else {
+            heartbeat.ifPresent(builder::heartbeat);
+            stopMargin.ifPresent(builder::stopMargin);
+        }
         duration("highlander.standby.interval", problems).ifPresent(builder::standbyInterval);
         lookup.apply("highlander.standby.mode").ifPresent(mode -> {
             try {
-                builder.standbyMode(StandbyMode.valueOf(mode.trim().toUpperCase(Locale.ROOT)));
+                StandbyMode standbyMode = StandbyMode.valueOf(mode.trim().toUpperCase(Locale.ROOT));
+                if (!leaseUnreadable) { // polling compares its interval with the lease
+                    builder.standbyMode(standbyMode);
+                }
             } catch (IllegalArgumentException e) {
                 problems.add(Messages.invalidStandbyMode(mode));
             }
@@ -144,6 +160,10 @@ public final class SettingsSource {
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException(text, e);
         }
+    }
+
+    private static boolean notPositive(Duration value) {
+        return value.isNegative() || value.isZero();
     }
 
     static String environmentName(String key) {

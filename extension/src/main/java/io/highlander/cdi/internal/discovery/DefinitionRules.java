@@ -56,6 +56,20 @@ public final class DefinitionRules {
     }
 
     /**
+     * A singleton without a name of its own is allowed (the class name is the documented default), but its
+     * lock then changes with every rename or move of the class: two versions of the application would
+     * compete for two different locks, and both lead, during a rolling deployment.
+     *
+     * @param type a type annotated {@code @ClusterSingleton}
+     * @return the warning, if it relies on the default name
+     */
+    public static Optional<String> nameWarning(AnnotatedType<?> type) {
+        return type.getAnnotation(ClusterSingleton.class).value().isEmpty()
+                ? Optional.of(Messages.defaultName(type.getJavaClass()))
+                : Optional.empty();
+    }
+
+    /**
      * Checks a bean that is not a {@code @ClusterSingleton} itself. {@code @ApplicationScoped} is
      * {@code @Inherited} and {@code @ClusterSingleton} is not, so a subclass of a singleton (also a
      * {@code @Specializes} one) would silently be a plain application-scoped bean on every node.

@@ -116,6 +116,41 @@ class SettingsSourceTest {
         assertThat(SettingsSource.environmentName("highlander.datasource.url")).isEqualTo("HIGHLANDER_DATASOURCE_URL");
     }
 
+    @Test
+    void anUnreadableLeaseIsReportedWithoutComparingOtherSettingsWithTheDefaultLease() {
+        assertThatThrownBy(() -> source(Map.of(
+                "highlander.lease", "ten seconds",
+                "highlander.heartbeat", "5s",
+                "highlander.stop-margin", "4s",
+                "highlander.standby.mode", "polling",
+                "highlander.standby.interval", "12s")).load())
+                .hasMessage(String.join(System.lineSeparator(),
+                        "HL-0200: invalid Highlander settings (from test):",
+                        "HL-0207: highlander.lease 'ten seconds' is not a duration; write e.g. 1500ms, 10s, 1m or PT10S."));
+    }
+
+    @Test
+    void settingsThatAreWrongWhateverTheLeaseAreReportedWithAnUnreadableLease() {
+        assertThatThrownBy(() -> source(Map.of(
+                "highlander.lease", "ten seconds",
+                "highlander.heartbeat", "0s",
+                "highlander.stop-margin", "PT-1S",
+                "highlander.standby.interval", "2h")).load())
+                .hasMessage(String.join(System.lineSeparator(),
+                        "HL-0200: invalid Highlander settings (from test):",
+                        "HL-0207: highlander.lease 'ten seconds' is not a duration; write e.g. 1500ms, 10s, 1m or PT10S.",
+                        "HL-0214: highlander.heartbeat PT0S must be more than zero.",
+                        "HL-0214: highlander.stop-margin PT-1S must be more than zero.",
+                        "HL-0206: highlander.standby.interval PT2H is out of range; use 10ms to 1h (default 5s)."));
+    }
+
+    @Test
+    void anOutOfRangeLeaseIsReportedWithoutComparingThePollIntervalWithIt() {
+        assertThatThrownBy(() -> HighlanderSettings.builder().lease(Duration.ofMillis(100))
+                .standbyMode(StandbyMode.POLLING).standbyInterval(Duration.ofMillis(200)).build())
+                .hasMessage("HL-0202: highlander.lease PT0.1S is out of range; use 300ms to 1 day (default 10s).");
+    }
+
     private static SettingsSource source(Map<String, String> values) {
         return SettingsSource.of(key -> Optional.ofNullable(values.get(key)));
     }
