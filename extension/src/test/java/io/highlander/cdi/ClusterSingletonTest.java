@@ -120,7 +120,7 @@ class ClusterSingletonTest {
         assertThat(second).isNotSameAs(first);
         await().atMost(PATIENCE).until(() -> !history.entries("lost:STEPPED_DOWN").isEmpty());
         assertThat(history.entries("lost:STEPPED_DOWN")).extracting(History.Entry::node).containsExactly(first.id());
-        assertThat(first.elector().status(TICKER).state()).isEqualTo(SingletonState.DISABLED);
+        await().atMost(PATIENCE).until(() -> first.elector().status(TICKER).state() == SingletonState.DISABLED);
         assertThat(history.maxRunning()).isEqualTo(1);
     }
 
