@@ -291,7 +291,7 @@ public final class Election {
         boolean graceful = reason == LossReason.SHUTDOWN || reason == LossReason.STEPPED_DOWN
                 || reason == LossReason.SINGLETON_FAILED;
         long letGoBy = switch (reason) {
-            case LEASE_EXPIRED -> now + Math.max(0, remaining) + settings.stopMargin().toNanos(); // s + L
+            case LEASE_EXPIRED -> now + remaining + settings.stopMargin().toNanos(); // s + L, even if noticed late
             case SHUTDOWN, STEPPED_DOWN, SINGLETON_FAILED -> now + settings.lease().toNanos();
             default -> now; // the connection is gone or unusable: nothing to keep
         };
@@ -536,7 +536,9 @@ public final class Election {
             }
             long sentAt = won.lease().now();
             try {
-                won.session().heartbeat(Duration.ofNanos(remaining));
+                // wait for the answer until s + L, not s + L − m: a driver that gives up closes the socket, and the
+                // server then releases the lock at once, while the margin m is meant for @PreDestroy
+                won.session().heartbeat(Duration.ofNanos(remaining + settings.stopMargin().toNanos()));
             } catch (PoolerDetectedException e) {
                 throw e;
             } catch (SQLException e) {
@@ -571,7 +573,9 @@ public final class Election {
                 try {
                     ended.session().heartbeat(settings.heartbeat()); // keep the lock until we have stopped
                 } catch (SQLException e) {
-                    sightings.problem(e);
+                    if (state.get().phase() == Phase.ENDING) {
+                        sightings.problem(e); // not when the watchdog let the lock go under our feet
+                    }
                     break;
                 }
             }
