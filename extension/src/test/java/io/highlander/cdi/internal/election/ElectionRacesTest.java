@@ -13,8 +13,10 @@ import io.highlander.cdi.testing.History;
 import io.highlander.cdi.testing.LogRecorder;
 import io.highlander.cdi.testing.TestCluster;
 import io.highlander.cdi.testing.TestNode;
+import io.highlander.cdi.testing.TestPostgres;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.net.URI;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -152,6 +154,34 @@ class ElectionRacesTest {
         assertThat(history.entries()).extracting(e -> e.node() + ":" + e.what())
                 .containsSubsequence("a:start", "a:stop", "b:start");
         assertThat(history.maxRunning()).isEqualTo(1);
+    }
+
+    @Test
+    void aServerThatAnswersLateKeepsTheLockUntilPreDestroyReturned() throws Exception {
+        TestPostgres postgres = TestPostgres.shared();
+        String url = postgres.newDatabase();
+        URI direct = URI.create(url.substring("jdbc:".length()));
+        try (LateAnswersProxy proxy = new LateAnswersProxy(direct.getPort())) {
+            String proxied = url.replace(":" + direct.getPort() + "/", ":" + proxy.port() + "/");
+            HighlanderSettings.Builder settings = HighlanderSettings.builder().lease(Duration.ofSeconds(2))
+                    .heartbeat(Duration.ofMillis(200)).stopMargin(Duration.ofMillis(400))
+                    .standbyInterval(Duration.ofMillis(500));
+            TestNode first = cluster.start(settings.nodeId("a").build(), postgres.dataSource(proxied),
+                    Racer.class, LeadershipLog.class);
+            await().atMost(PATIENCE).until(() -> first.elector().isLeader(RACE) && history.running() == 1);
+            TestNode second = cluster.start(settings.nodeId("b").build(), postgres.dataSource(url),
+                    Racer.class, LeadershipLog.class);
+            await().atMost(PATIENCE).until(() -> second.elector().status(RACE).state() == SingletonState.STANDBY);
+            script.stopMillis = 200; // m/2
+
+            proxy.holdAnswers(); // the next heartbeat reaches the server, its answer does not come back
+
+            await().atMost(PATIENCE).until(() -> second.elector().isLeader(RACE) && history.running() == 1);
+            proxy.deliver();
+            assertThat(history.entries()).extracting(e -> e.node() + ":" + e.what())
+                    .containsSubsequence("a:start", "a:stop", "b:start");
+            assertThat(history.maxRunning()).isEqualTo(1);
+        }
     }
 
     private TestNode startNode(String id, DataSource source) {
