@@ -15,7 +15,8 @@ import java.time.Instant;
  * <p><b>Pairing with {@link LeadershipLost}.</b> A term (one fencing token) fires {@code LeadershipAcquired}
  * each time an instance of it starts serving: once when its first instance's {@code @PostConstruct} returned,
  * and again, with the same token, after every supervised restart (a failed start, or
- * {@link LeaderElector#reportFailure}) that created a new instance. It fires {@link LeadershipLost} exactly
+ * {@link LeaderElector#reportFailure}) that created a new instance, and after the application destroyed the
+ * instance itself ({@code Instance.destroy}) and a new one was made. It fires {@link LeadershipLost} exactly
  * once, when the term ends, even if no instance ever started in it (e.g. {@link LossReason#SINGLETON_FAILED}
  * after starts that all failed). So count terms by token: every token seen in an {@code LeadershipAcquired}
  * is later seen in exactly one {@code LeadershipLost}, fired after this node's last instance of that term

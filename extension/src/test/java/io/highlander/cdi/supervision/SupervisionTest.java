@@ -100,6 +100,21 @@ class SupervisionTest {
     }
 
     @Test
+    void anInstanceDestroyedByTheApplicationIsReplacedOnTheLifecycleThread() {
+        TestNode node = startNode("a");
+        await().atMost(PATIENCE).until(() -> history.running() == 1);
+        jakarta.enterprise.inject.Instance<Worker> workers = node.container().select(Worker.class);
+        int first = node.bean(Worker.class).instance();
+
+        workers.destroy(workers.get());
+
+        await().atMost(PATIENCE).until(() -> script.instances.get() == 2 && history.running() == 1);
+        assertThat(node.bean(Worker.class).instance()).isNotEqualTo(first);
+        assertThat(script.startThreads).hasSize(2).allMatch(name -> name.equals("highlander-worker-lifecycle"));
+        assertThat(node.elector().status(WORKER).restarts()).isZero();
+    }
+
+    @Test
     void reportedFailureReplacesTheInstance() {
         TestNode node = startNode("a");
         await().atMost(PATIENCE).until(() -> history.running() == 1);

@@ -36,9 +36,12 @@ public final class ClusterSingletonContext implements AlterableContext {
      * @param bean      the bean
      * @param refusal   makes the exception for a call while this node does not lead
      * @param startWait how long a call waits for an instance whose {@code @PostConstruct} is running
+     * @param replace   asks the singleton's lifecycle thread for a new instance, after the application destroyed
+     *                  the current one ({@link #destroy(Contextual)}), since no call creates one
      */
-    public void register(Contextual<?> bean, Supplier<NotLeaderException> refusal, Duration startWait) {
-        slots.put(bean, new Slot(refusal, startWait.toNanos()));
+    public void register(Contextual<?> bean, Supplier<NotLeaderException> refusal, Duration startWait,
+                         Runnable replace) {
+        slots.put(bean, new Slot(refusal, startWait.toNanos(), replace));
     }
 
     /**
@@ -174,6 +177,7 @@ public final class ClusterSingletonContext implements AlterableContext {
         }
         if (instance != null) {
             instance.destroy();
+            slot.replace.run();
         }
     }
 
@@ -225,14 +229,16 @@ public final class ClusterSingletonContext implements AlterableContext {
     private static final class Slot {
         final Supplier<NotLeaderException> refusal;
         final long startWaitNanos;
+        final Runnable replace;
         volatile Lease lease;
         volatile Instance<?> instance;
         /** The lifecycle thread while it is about to create or creates the instance; calls wait for it. */
         Thread creator;
 
-        Slot(Supplier<NotLeaderException> refusal, long startWaitNanos) {
+        Slot(Supplier<NotLeaderException> refusal, long startWaitNanos, Runnable replace) {
             this.refusal = refusal;
             this.startWaitNanos = startWaitNanos;
+            this.replace = replace;
         }
 
         boolean mayServe() {

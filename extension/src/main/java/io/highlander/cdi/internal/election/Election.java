@@ -97,7 +97,12 @@ public final class Election {
         this.sightings = new LeaderSightings(name, settings.nodeId());
         this.instance = new InstanceLifecycle(this, bean, settings, context, notifier, beanManager, threads, watchdog);
         this.lockThread = new LockThread(this, key, settings, connections, sightings);
-        context.register(bean, this::refusal, settings.heartbeat());
+        context.register(bean, this::refusal, settings.heartbeat(), () -> {
+            Term running = state.get().runningTerm();
+            if (running != null) {
+                instance.replace(running);
+            }
+        });
     }
 
     /** Starts competing. */

@@ -100,6 +100,18 @@ final class InstanceLifecycle {
         });
     }
 
+    /** Any thread: the application destroyed the running term's instance; create a new one (not a failure). */
+    void replace(Term running) {
+        run(() -> {
+            if (election.state().runs(running) && running.lease().isValid()) {
+                context.open(bean, running.lease());
+                if (create(running)) {
+                    acquired(running);
+                }
+            }
+        });
+    }
+
     /** @return how often the singleton was restarted after a failure */
     int restarts() {
         return supervisor.restarts();
