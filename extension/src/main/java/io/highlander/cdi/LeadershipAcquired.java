@@ -12,6 +12,16 @@ import java.time.Instant;
  * }
  * }</pre>
  *
+ * <p><b>Pairing with {@link LeadershipLost}.</b> A term (one fencing token) fires {@code LeadershipAcquired}
+ * each time an instance of it starts serving: once when its first instance's {@code @PostConstruct} returned,
+ * and again, with the same token, after every supervised restart (a failed start, or
+ * {@link LeaderElector#reportFailure}) that created a new instance, and after the application destroyed the
+ * instance itself ({@code Instance.destroy}) and a new one was made. It fires {@link LeadershipLost} exactly
+ * once, when the term ends, even if no instance ever started in it (e.g. {@link LossReason#SINGLETON_FAILED}
+ * after starts that all failed). So count terms by token: every token seen in an {@code LeadershipAcquired}
+ * is later seen in exactly one {@code LeadershipLost}, fired after this node's last instance of that term
+ * was destroyed. Events of one singleton on one node are fired one after another, in this order.
+ *
  * <p>Observers run on the singleton's lifecycle thread, never on the thread that keeps the lock. The
  * event may be stale by the time it is seen: leadership can be lost again at any moment. Code that
  * must never act as a stale leader checks {@link LeaderElector#isLeader(String)} or passes the

@@ -12,7 +12,12 @@ import java.time.Instant;
  * }
  * }</pre>
  *
- * Observers run on the singleton's lifecycle thread, never on the thread that keeps the lock.
+ * <p>Fired exactly once per term (per fencing token), after every {@link LeadershipAcquired} of that term,
+ * also when no instance started in it; a supervised restart within the term fires no
+ * {@code LeadershipLost}, only a new {@code LeadershipAcquired} with the same token. See
+ * {@link LeadershipAcquired} for the pairing.
+ *
+ * <p>Observers run on the singleton's lifecycle thread, never on the thread that keeps the lock.
  *
  * @param singleton    the singleton's name
  * @param nodeId       this node's id

@@ -11,7 +11,11 @@ public enum SingletonState {
      * acquired; {@link LeadershipAcquired} fires once its {@code @PostConstruct} has returned.
      */
     LEADING,
-    /** This node is destroying its instance before it releases the lock. */
+    /**
+     * This node's term is over and its instance is being destroyed: calls are refused. The lock is let go as soon
+     * as {@code @PreDestroy} has returned (or, at the latest, when the lease or the stop bound runs out); the node
+     * competes again only once {@code @PreDestroy} has returned.
+     */
     STOPPING,
     /**
      * This node stays out of the election for a while: after {@link LeaderElector#stepDown(String,

@@ -17,6 +17,9 @@ import java.util.OptionalLong;
  * @param database     the database the lock lives in, as {@code host:port/name} or the server's own name,
  *                     so an operator can spot a node pointed at another database; empty before the first
  *                     connection
+ * @param lockHolder   the session that holds the singleton's lock when it is not a Highlander node (its backend
+ *                     pid and {@code application_name}, e.g. {@code backend pid 4711 (application_name 'psql')}):
+ *                     no node can lead until that session lets the lock go; empty otherwise
  */
 public record SingletonStatus(
         String singleton,
@@ -26,7 +29,8 @@ public record SingletonStatus(
         OptionalLong fencingToken,
         Instant since,
         int restarts,
-        Optional<String> database) {
+        Optional<String> database,
+        Optional<String> lockHolder) {
 
     /** @return whether this node leads the singleton */
     public boolean leading() {
@@ -43,6 +47,7 @@ public record SingletonStatus(
             text.append(", restarts ").append(restarts);
         }
         database.ifPresent(db -> text.append(", database ").append(db));
+        lockHolder.ifPresent(holder -> text.append(", lock held by ").append(holder));
         return text.toString();
     }
 }

@@ -120,7 +120,7 @@ class ClusterSingletonTest {
         assertThat(second).isNotSameAs(first);
         await().atMost(PATIENCE).until(() -> !history.entries("lost:STEPPED_DOWN").isEmpty());
         assertThat(history.entries("lost:STEPPED_DOWN")).extracting(History.Entry::node).containsExactly(first.id());
-        assertThat(first.elector().status(TICKER).state()).isEqualTo(SingletonState.DISABLED);
+        await().atMost(PATIENCE).until(() -> first.elector().status(TICKER).state() == SingletonState.DISABLED);
         assertThat(history.maxRunning()).isEqualTo(1);
     }
 
@@ -187,6 +187,28 @@ class ClusterSingletonTest {
     }
 
     @Test
+    void aForeignSessionHoldingTheLockIsNamedInStatusAndLoggedOnce() throws SQLException {
+        try (Connection foreign = cluster.dataSource().getConnection();
+             LogRecorder log = LogRecorder.of("io.highlander")) {
+            int pid = takeLockAs(foreign, "nightly-batch");
+            TestNode node = cluster.start(HighlanderSettings.builder().nodeId("a").lease(Duration.ofSeconds(3))
+                    .heartbeat(Duration.ofMillis(300)).standbyInterval(Duration.ofMillis(200)).build(),
+                    Ticker.class, LeadershipLog.class);
+            String holder = "backend pid " + pid + " (application_name 'nightly-batch')";
+
+            await().atMost(PATIENCE).until(() -> node.elector().status(TICKER).toString().contains(holder));
+            for (int i = 0; i < 3; i++) {
+                assertThat(node.elector().leader(TICKER)).isEmpty();
+            }
+            assertThat(node.elector().status(TICKER).lockHolder()).contains(holder);
+            assertThat(node.elector().status(TICKER).toString()).contains(", lock held by " + holder);
+            assertThat(log.messages()).filteredOn(m -> m.startsWith("HL-0414")).containsExactly("HL-0414: ticker:"
+                    + " the lock is held by " + holder + ", which is not a Highlander node; no node can lead"
+                    + " until that session lets it go");
+        }
+    }
+
+    @Test
     void unknownSingletonNameIsRejected() {
         startNodes("a");
 
@@ -215,6 +237,21 @@ class ClusterSingletonTest {
 
     private TestNode other(TestNode node) {
         return nodes.stream().filter(n -> n != node && n.running()).findFirst().orElseThrow();
+    }
+
+    private static int takeLockAs(Connection connection, String applicationName) throws SQLException {
+        try (PreparedStatement lock = connection.prepareStatement(
+                "SELECT set_config('application_name', ?, false), pg_advisory_lock(?, ?), pg_backend_pid()")) {
+            io.highlander.cdi.internal.lock.LockKey key =
+                    io.highlander.cdi.internal.lock.LockKey.of(HighlanderSettings.DEFAULT_NAMESPACE, TICKER);
+            lock.setString(1, applicationName);
+            lock.setInt(2, key.namespace());
+            lock.setInt(3, key.key());
+            try (ResultSet row = lock.executeQuery()) {
+                row.next();
+                return row.getInt(3);
+            }
+        }
     }
 
     private void terminateLockSessionOf(String nodeId) throws SQLException {

@@ -272,6 +272,16 @@ public final class Messages {
                 + " Enlarge the pool by " + held + " or give Highlander a DataSource of its own (@HighlanderDataSource).";
     }
 
+    public static String lockThreadInterrupted(String singleton) {
+        return "HL-0413: " + singleton + ": the lock thread was interrupted (the container is stopping its threads);"
+                + " this node leaves the election";
+    }
+
+    public static String foreignLockHolder(String singleton, Object holder) {
+        return "HL-0414: " + singleton + ": the lock is held by " + holder + ", which is not a Highlander node;"
+                + " no node can lead until that session lets it go";
+    }
+
     public static String unexpected(String singleton) {
         return "HL-0407: " + singleton + ": unexpected failure in the election; retrying";
     }

@@ -1,5 +1,7 @@
 package io.highlander.cdi.supervision;
 
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -9,6 +11,10 @@ public final class Script {
     public final AtomicInteger failingStarts = new AtomicInteger();
     /** Holds {@code @PreDestroy} until counted down, when {@link #hangOnStop} is set. */
     public final CountDownLatch releaseStop = new CountDownLatch(1);
+    /** Whether the next start throws an {@link Error} rather than a {@code RuntimeException}. */
+    public volatile boolean nextStartThrowsError;
+    /** The names of the threads that ran {@code @PostConstruct}. */
+    public final Queue<String> startThreads = new ConcurrentLinkedQueue<>();
     /** Whether {@code @PreDestroy} waits for {@link #releaseStop}. */
     public volatile boolean hangOnStop;
     /** @return whether the next start fails, counting it */

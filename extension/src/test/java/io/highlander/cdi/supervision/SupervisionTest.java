@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.highlander.cdi.HighlanderSettings;
+import io.highlander.cdi.NotLeaderException;
 import io.highlander.cdi.SingletonState;
 import io.highlander.cdi.app.LeadershipLog;
 import io.highlander.cdi.testing.History;
@@ -49,6 +50,71 @@ class SupervisionTest {
     }
 
     @Test
+    void anErrorFromPostConstructIsSupervisedLikeAnyFailure() {
+        script.nextStartThrowsError = true;
+        TestNode node = startNode("a");
+
+        await().atMost(PATIENCE).until(() -> history.running() == 1);
+
+        assertThat(history.entries()).extracting(History.Entry::what).containsSubsequence("failed-start", "start");
+        assertThat(node.elector().status(WORKER).restarts()).isEqualTo(1);
+        assertThat(node.bean(Worker.class).instance()).isPositive();
+    }
+
+    @Test
+    void anErrorWhileCreatingTheInstanceIsSupervisedToo() {
+        HighlanderSettings settings = HighlanderSettings.builder().nodeId("a")
+                .lease(Duration.ofSeconds(2)).heartbeat(Duration.ofMillis(200)).standbyInterval(Duration.ofMillis(500))
+                .restartPolicy(3, Duration.ofMinutes(1), Duration.ofMillis(50), Duration.ofSeconds(5)).build();
+        TestNode node = cluster.start(settings, Doomed.class, LeadershipLog.class);
+
+        await().atMost(PATIENCE).until(() -> !history.entries("lost:SINGLETON_FAILED").isEmpty());
+
+        await().atMost(PATIENCE).until(() -> node.elector().status("doomed").state() == SingletonState.DISABLED);
+        assertThat(log.messages()).contains("HL-0411: doomed: the singleton failed 3 times in PT1M;"
+                + " this node steps down and stays out of the election for PT5S so that another node can try");
+    }
+
+    @Test
+    void aCallDuringTheBackoffNeverCreatesTheInstance() throws InterruptedException {
+        script.failingStarts.set(1);
+        TestNode node = startNode("a", Duration.ofSeconds(1));
+        await().atMost(PATIENCE).until(() -> !history.entries("failed-start").isEmpty());
+        Thread caller = new Thread(() -> {
+            while (history.running() == 0 && !Thread.currentThread().isInterrupted()) {
+                try {
+                    node.bean(Worker.class).instance();
+                } catch (NotLeaderException e) {
+                    // refused while there is no instance: what a caller must see
+                }
+            }
+        }, "application-caller");
+
+        caller.start();
+        await().atMost(PATIENCE).until(() -> history.running() == 1);
+        caller.interrupt();
+        caller.join(PATIENCE.toMillis());
+
+        assertThat(script.startThreads).hasSize(2).allMatch(name -> name.equals("highlander-worker-lifecycle"));
+        assertThat(node.elector().status(WORKER).restarts()).isEqualTo(1);
+    }
+
+    @Test
+    void anInstanceDestroyedByTheApplicationIsReplacedOnTheLifecycleThread() {
+        TestNode node = startNode("a");
+        await().atMost(PATIENCE).until(() -> history.running() == 1);
+        jakarta.enterprise.inject.Instance<Worker> workers = node.container().select(Worker.class);
+        int first = node.bean(Worker.class).instance();
+
+        workers.destroy(workers.get());
+
+        await().atMost(PATIENCE).until(() -> script.instances.get() == 2 && history.running() == 1);
+        assertThat(node.bean(Worker.class).instance()).isNotEqualTo(first);
+        assertThat(script.startThreads).hasSize(2).allMatch(name -> name.equals("highlander-worker-lifecycle"));
+        assertThat(node.elector().status(WORKER).restarts()).isZero();
+    }
+
+    @Test
     void reportedFailureReplacesTheInstance() {
         TestNode node = startNode("a");
         await().atMost(PATIENCE).until(() -> history.running() == 1);
@@ -68,7 +134,7 @@ class SupervisionTest {
         await().atMost(PATIENCE).until(() -> !history.entries("lost:SINGLETON_FAILED").isEmpty());
         TestNode second = startNode("b");
 
-        assertThat(first.elector().status(WORKER).state()).isEqualTo(SingletonState.DISABLED);
+        await().atMost(PATIENCE).until(() -> first.elector().status(WORKER).state() == SingletonState.DISABLED);
         await().atMost(PATIENCE).until(() -> history.entries("failed-start").stream().anyMatch(e -> e.node().equals("b")));
         assertThat(history.entries("failed-start")).extracting(History.Entry::node).startsWith("a", "a", "a");
         assertThat(log.messages()).anyMatch(m -> m.equals("HL-0411: worker: the singleton failed 3 times in PT1M;"
@@ -94,9 +160,13 @@ class SupervisionTest {
     }
 
     private TestNode startNode(String id) {
+        return startNode(id, Duration.ofMillis(50));
+    }
+
+    private TestNode startNode(String id, Duration backoff) {
         HighlanderSettings settings = HighlanderSettings.builder().nodeId(id)
                 .lease(Duration.ofSeconds(2)).heartbeat(Duration.ofMillis(200)).standbyInterval(Duration.ofMillis(500))
-                .restartPolicy(3, Duration.ofMinutes(1), Duration.ofMillis(50), Duration.ofSeconds(5))
+                .restartPolicy(3, Duration.ofMinutes(1), backoff, Duration.ofSeconds(5))
                 .build();
         return cluster.start(settings, Worker.class, LeadershipLog.class);
     }

@@ -24,6 +24,12 @@ public class Worker {
 
     @PostConstruct
     void start() {
+        script.startThreads.add(Thread.currentThread().getName());
+        if (script.nextStartThrowsError) {
+            script.nextStartThrowsError = false;
+            history.add(elector.nodeId(), "failed-start", -1);
+            throw new AssertionError("worker cannot start (test)");
+        }
         if (script.nextStartFails()) {
             history.add(elector.nodeId(), "failed-start", -1);
             throw new IllegalStateException("worker cannot start (test)");

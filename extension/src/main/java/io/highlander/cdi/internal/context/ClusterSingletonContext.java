@@ -6,15 +6,22 @@ import jakarta.enterprise.context.spi.AlterableContext;
 import jakarta.enterprise.context.spi.Contextual;
 import jakarta.enterprise.context.spi.CreationalContext;
 import java.lang.annotation.Annotation;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * The context of {@link ClusterSingletonScoped} beans: it has an instance of a singleton only while this
  * node leads it and the lease is valid. Anywhere else {@link #get} throws {@link NotLeaderException}, so
  * a call on a standby can never create a second instance.
+ *
+ * <p>Only the singleton's lifecycle thread creates instances ({@link #create}); a call never does, so that
+ * {@code @PostConstruct} runs where the election can supervise it (backoff, failure count) and never on an
+ * application thread. A call that arrives while {@code @PostConstruct} runs waits for it, up to a bound; a
+ * call while there is no instance and none is being made (e.g. during a supervised backoff) is refused.
  *
  * <p>The context reports itself active at all times: whether it may serve is decided per singleton, and
  * the exception it throws is a {@code ContextNotActiveException}, as the CDI specification expects.
@@ -26,16 +33,21 @@ public final class ClusterSingletonContext implements AlterableContext {
     /**
      * Declares a singleton's bean.
      *
-     * @param bean    the bean
-     * @param refusal makes the exception for a call while this node does not lead
+     * @param bean      the bean
+     * @param refusal   makes the exception for a call while this node does not lead
+     * @param startWait how long a call waits for an instance whose {@code @PostConstruct} is running
+     * @param replace   asks the singleton's lifecycle thread for a new instance, after the application destroyed
+     *                  the current one ({@link #destroy(Contextual)}), since no call creates one
      */
-    public void register(Contextual<?> bean, Supplier<NotLeaderException> refusal) {
-        slots.put(bean, new Slot(refusal));
+    public void register(Contextual<?> bean, Supplier<NotLeaderException> refusal, Duration startWait,
+                         Runnable replace) {
+        slots.put(bean, new Slot(refusal, startWait.toNanos(), replace));
     }
 
     /**
      * Lets the bean have an instance for as long as {@code lease} is valid. Called on the singleton's
-     * lifecycle thread, after the previous term's instance was destroyed, so that terms never mix.
+     * lifecycle thread, right before it {@linkplain #create creates} the instance, after the previous term's
+     * instance was destroyed, so that terms never mix.
      *
      * @param bean  the bean
      * @param lease the new term's lease
@@ -44,22 +56,68 @@ public final class ClusterSingletonContext implements AlterableContext {
         Slot slot = slot(bean);
         synchronized (slot) {
             slot.lease = lease;
+            slot.creator = Thread.currentThread(); // calls until the creation wait for it
         }
     }
 
     /**
-     * Refuses new calls at once. Never blocks, not even while {@code @PostConstruct} runs, so that the
-     * thread that keeps the lock can call it at the lease deadline.
+     * Refuses new calls at once, if the context is still open for {@code lease}; a later term's lease is left
+     * alone. Never waits for user code, so that the lease watchdog can call it at the deadline.
      *
-     * @param bean the bean
+     * @param bean  the bean
+     * @param lease the lease of the term that ends
      */
-    public void close(Contextual<?> bean) {
-        slot(bean).lease = null;
+    public void close(Contextual<?> bean, Lease lease) {
+        Slot slot = slot(bean);
+        synchronized (slot) {
+            if (slot.lease == lease) {
+                slot.lease = null;
+                slot.notifyAll();
+            }
+        }
     }
 
     /**
-     * Takes the instance out of the context, after {@link #close}; the caller destroys it with
-     * {@link #destroy(Instance)} on a thread where user code may run.
+     * Creates the instance for the term of {@code lease}: runs {@code @PostConstruct} on the calling thread (the
+     * singleton's lifecycle thread), outside any lock, so that {@link #close} never waits for it. The instance
+     * is kept even if the term ended meanwhile, so that the term's stop destroys it.
+     *
+     * @param bean              the bean
+     * @param creationalContext for the new instance
+     * @param lease             the term's lease
+     * @param <T>               the bean type
+     * @return whether the instance serves calls now (the term did not end while it was created)
+     */
+    public <T> boolean create(Contextual<T> bean, CreationalContext<T> creationalContext, Lease lease) {
+        Slot slot = slot(bean);
+        synchronized (slot) {
+            if (slot.lease != lease || !slot.mayServe()) {
+                slot.creator = null;
+                return false;
+            }
+            if (slot.instance != null) {
+                return true;
+            }
+            slot.creator = Thread.currentThread();
+        }
+        Instance<T> created = null;
+        try {
+            created = new Instance<>(bean, bean.create(creationalContext), creationalContext);
+        } finally {
+            synchronized (slot) {
+                slot.creator = null;
+                if (created != null) {
+                    slot.instance = created;
+                }
+                slot.notifyAll();
+            }
+        }
+        return slot.lease == lease && slot.mayServe();
+    }
+
+    /**
+     * Takes the instance out of the context; the caller destroys it with {@link #destroy(Instance)} on a thread
+     * where user code may run.
      *
      * @param bean the bean
      * @return the instance to destroy, if one was created during the term
@@ -74,7 +132,7 @@ public final class ClusterSingletonContext implements AlterableContext {
     }
 
     /**
-     * Destroys an instance taken out by {@link #close}: runs its {@code @PreDestroy}.
+     * Destroys an instance taken out by {@link #takeInstance}: runs its {@code @PreDestroy}.
      *
      * @param instance the instance
      */
@@ -87,6 +145,7 @@ public final class ClusterSingletonContext implements AlterableContext {
         return ClusterSingletonScoped.class;
     }
 
+    /** Never creates: only {@link #create} does, on the lifecycle thread. */
     @Override
     public <T> T get(Contextual<T> bean, CreationalContext<T> creationalContext) {
         Slot slot = slot(bean);
@@ -94,15 +153,13 @@ public final class ClusterSingletonContext implements AlterableContext {
         if (existing != null && slot.mayServe()) {
             return cast(existing.object);
         }
-        synchronized (slot) {
+        if (creationalContext == null) {
             if (!slot.mayServe()) {
                 throw slot.refusal.get();
             }
-            if (slot.instance == null && creationalContext != null) {
-                slot.instance = new Instance<>(bean, bean.create(creationalContext), creationalContext);
-            }
-            return slot.instance == null ? null : cast(slot.instance.object);
+            return existing == null ? null : cast(existing.object);
         }
+        return cast(awaitInstance(slot));
     }
 
     @Override
@@ -120,12 +177,39 @@ public final class ClusterSingletonContext implements AlterableContext {
         }
         if (instance != null) {
             instance.destroy();
+            slot.replace.run();
         }
     }
 
     @Override
     public boolean isActive() {
         return true;
+    }
+
+    /** Waits, up to the slot's bound, for an instance that is being created; refuses otherwise. */
+    private static Object awaitInstance(Slot slot) {
+        long deadline = System.nanoTime() + slot.startWaitNanos;
+        synchronized (slot) {
+            while (true) {
+                if (!slot.mayServe()) {
+                    throw slot.refusal.get();
+                }
+                if (slot.instance != null) {
+                    return slot.instance.object;
+                }
+                long left = deadline - System.nanoTime();
+                Thread creator = slot.creator;
+                if (creator == null || creator == Thread.currentThread() || left <= 0) {
+                    throw slot.refusal.get(); // nothing is being created (a backoff), or a call from @PostConstruct
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(slot, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw slot.refusal.get();
+                }
+            }
+        }
     }
 
     private Slot slot(Contextual<?> bean) {
@@ -141,14 +225,20 @@ public final class ClusterSingletonContext implements AlterableContext {
         return (T) object;
     }
 
-    /** One singleton's place in the context. */
+    /** One singleton's place in the context; changed under its own monitor, read without it on the fast path. */
     private static final class Slot {
         final Supplier<NotLeaderException> refusal;
+        final long startWaitNanos;
+        final Runnable replace;
         volatile Lease lease;
         volatile Instance<?> instance;
+        /** The lifecycle thread while it is about to create or creates the instance; calls wait for it. */
+        Thread creator;
 
-        Slot(Supplier<NotLeaderException> refusal) {
+        Slot(Supplier<NotLeaderException> refusal, long startWaitNanos, Runnable replace) {
             this.refusal = refusal;
+            this.startWaitNanos = startWaitNanos;
+            this.replace = replace;
         }
 
         boolean mayServe() {

@@ -129,7 +129,7 @@ public final class Elections implements LeaderElector {
         return "LeaderElector[node " + nodeId + ", " + status() + "]";
     }
 
-    private Election election(String singleton) {
+    Election election(String singleton) {
         Election election = byName.get(singleton);
         if (election == null) {
             throw new IllegalArgumentException(Messages.unknownSingleton(singleton, List.copyOf(byName.keySet())));
