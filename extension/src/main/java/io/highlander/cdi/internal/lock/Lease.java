@@ -17,7 +17,10 @@ import java.util.function.LongSupplier;
  *   <li>No other node can acquire a session lock that another session still holds.</li>
  *   <li>This node stops serving the singleton at {@code s + L − m} on its own clock
  *       ({@link #isValid()} turns false, calls are refused, {@code @PreDestroy} is started), and finishes
- *       stopping within {@code m} if {@code @PreDestroy} takes less than {@code m}.</li>
+ *       stopping within {@code m} if {@code @PreDestroy} takes less than {@code m}. It does not let the lock go
+ *       itself (release or abort) before {@code @PreDestroy} has returned or {@code s + L} has come, whichever
+ *       is first, and never renews an ended lease: otherwise its own release would hand the lock over while
+ *       the old instance is still stopping.</li>
  *   <li>Hence the old instance is gone before {@code s + L}, before the lock can change hands.</li>
  * </ol>
  * Assumptions, each needed by step 1 or 3:
