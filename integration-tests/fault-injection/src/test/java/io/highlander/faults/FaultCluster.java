@@ -132,6 +132,22 @@ final class FaultCluster implements AutoCloseable {
                 .stream().anyMatch(e -> e.node().equals(node) && e.what().equals("started") && e.micros() >= since));
     }
 
+    /**
+     * Starts a node that must fail to deploy, and waits until its process has ended.
+     *
+     * @param jdbcUrl the node's JDBC URL, or {@code null} for its own proxy
+     * @param bound   how long the deployment may take to fail
+     * @return the process's exit code
+     */
+    int startExpectingFailure(String node, String jdbcUrl, Duration bound) throws IOException, InterruptedException {
+        launch(node, jdbcUrl);
+        Process process = processes.get(node);
+        if (!process.waitFor(bound.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("node " + node + " was expected to fail at deployment but still runs after " + bound);
+        }
+        return process.exitValue();
+    }
+
     private void launch(String node, String jdbcUrl) throws IOException {
         String url = jdbcUrl;
         if (url == null) {
