@@ -56,7 +56,7 @@ class QuarkusFailoverIT {
             QuarkusNode node = QuarkusNode.start(name, app, workDir, database, postgres.user(), postgres.password());
             nodes.add(node);
             await().atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(100))
-                    .failFast(() -> !node.alive() ? "node " + node + " exited:\n" + node.log() : null)
+                    .failFast("node " + node + " exited; see its log " + node.logFile(), () -> !node.alive())
                     .until(() -> answers(node.get("/status")));
             startUps.add(String.format("%s %.1f s", name, (System.nanoTime() - started) / 1e9));
         }

@@ -92,6 +92,11 @@ final class QuarkusNode implements AutoCloseable {
         }
     }
 
+    /** @return where the node's output goes */
+    Path logFile() {
+        return log;
+    }
+
     /** @return the node's output so far */
     String log() {
         try {
