@@ -6,6 +6,8 @@ import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.Shutdown;
 import jakarta.enterprise.event.Startup;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
 
 /**
  * Starts the elections once the application is up and stops them when it shuts down, under the
@@ -16,6 +18,14 @@ import jakarta.enterprise.event.Startup;
  */
 @Dependent
 public class ApplicationLifecycle {
+
+    /**
+     * Every cluster singleton's bean. Never read: a lookup that can reach them is what keeps ArC from removing a
+     * singleton that no code injects (see {@link SingletonBean}).
+     */
+    @Inject
+    @SingletonBean
+    Instance<Object> singletons;
 
     void started(@Observes Startup event, LeaderElector elector) {
         elections(elector).start();

@@ -14,6 +14,8 @@ import io.highlander.cdi.internal.election.Elections;
 import io.highlander.cdi.internal.health.HealthChecks;
 import io.highlander.cdi.internal.health.HealthSupport;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Default;
 import jakarta.enterprise.inject.build.compatible.spi.BeanInfo;
 import jakarta.enterprise.inject.build.compatible.spi.BuildCompatibleExtension;
 import jakarta.enterprise.inject.build.compatible.spi.ClassConfig;
@@ -28,6 +30,8 @@ import jakarta.enterprise.inject.build.compatible.spi.Synthesis;
 import jakarta.enterprise.inject.build.compatible.spi.SyntheticComponents;
 import jakarta.enterprise.inject.build.compatible.spi.Validation;
 import jakarta.enterprise.lang.model.declarations.ClassInfo;
+import jakarta.inject.Named;
+import jakarta.inject.Qualifier;
 import jakarta.inject.Singleton;
 import java.lang.annotation.Annotation;
 import java.util.ArrayList;
@@ -52,12 +56,6 @@ import java.util.Optional;
 public class HighlanderBuildExtension implements BuildCompatibleExtension {
 
     private static final System.Logger LOG = System.getLogger(HighlanderBuildExtension.class.getName());
-    /**
-     * ArC removes beans nothing injects. A singleton is used by its election even when no code injects it (a
-     * scheduled job, say), so it is marked with ArC's own annotation, found by name: no Quarkus dependency.
-     */
-    private static final String UNREMOVABLE = "io.quarkus.arc.Unremovable";
-
     private final List<String> problems = new ArrayList<>();
     private final List<SingletonDefinition> definitions = new ArrayList<>();
 
@@ -74,6 +72,7 @@ public class HighlanderBuildExtension implements BuildCompatibleExtension {
         // a container that indexes the application (ArC) does not know the qualifiers of a jar it does not index
         meta.addQualifier(HighlanderDataSource.class);
         meta.addQualifier(OfSingleton.class);
+        meta.addQualifier(SingletonBean.class);
         scanned.add(ApplicationLifecycle.class.getName());
         if (HealthSupport.available()) {
             scanned.add(HealthChecks.class.getName());
@@ -98,7 +97,7 @@ public class HighlanderBuildExtension implements BuildCompatibleExtension {
             DefinitionRules.nameWarning(candidate).ifPresent(warning -> LOG.log(System.Logger.Level.WARNING, warning));
             type.removeAnnotation(annotation -> annotation.name().equals(ApplicationScoped.class.getName()));
             type.addAnnotation(ClusterSingletonScoped.class);
-            ClassLoading.annotation(UNREMOVABLE).ifPresent(type::addAnnotation);
+            keep(type, candidate);
         });
     }
 
@@ -149,6 +148,20 @@ public class HighlanderBuildExtension implements BuildCompatibleExtension {
     public void validate(Messages messages) {
         problems.addAll(DefinitionRules.crossCheck(definitions));
         problems.forEach(messages::error);
+    }
+
+    /**
+     * Adds {@link SingletonBean}, which keeps ArC from removing a singleton no code injects, and {@code @Default}
+     * with it where the class has no qualifier of its own, since any qualifier would otherwise take its place.
+     */
+    private static void keep(ClassConfig type, Candidate candidate) {
+        boolean qualified = candidate.annotations().stream()
+                .filter(annotation -> annotation.isAnnotationPresent(Qualifier.class))
+                .anyMatch(annotation -> annotation != Named.class && annotation != Any.class);
+        type.addAnnotation(SingletonBean.Literal.INSTANCE);
+        if (!qualified) {
+            type.addAnnotation(Default.Literal.INSTANCE);
+        }
     }
 
     private static Candidate candidate(ClassInfo info) {
