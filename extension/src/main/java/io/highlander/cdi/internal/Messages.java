@@ -125,6 +125,11 @@ public final class Messages {
         return "HL-0214: " + key + " " + value + " must be more than zero.";
     }
 
+    public static String containerDataSourceUnusable(String description, String reason) {
+        return "HL-0216: " + description + " cannot be used (" + reason + "); configure it (quarkus.datasource.* for"
+                + " Quarkus' datasources), or name another with highlander.datasource.name.";
+    }
+
     public static String ambiguousSettingsBeans(int count) {
         return "HL-0210: the application has " + count + " HighlanderSettings beans; produce at most one.";
     }

@@ -98,7 +98,7 @@ public final class DataSourceLocator {
         if (beans.size() > 1) {
             throw new IllegalStateException(Messages.ambiguousContainerDataSources(beans.size()));
         }
-        return bean(beanManager, beans.iterator().next(), "the default DataSource bean");
+        return containerBean(beanManager, beans.iterator().next(), "the default DataSource bean");
     }
 
     /**
@@ -109,7 +109,7 @@ public final class DataSourceLocator {
         for (Bean<?> bean : beanManager.getBeans(DataSource.class, Any.Literal.INSTANCE)) {
             for (Annotation qualifier : bean.getQualifiers()) {
                 if (NAMING_QUALIFIERS.contains(qualifier.annotationType().getName()) && name.equals(value(qualifier))) {
-                    return bean(beanManager, bean, "the DataSource bean named '" + name + "'");
+                    return containerBean(beanManager, bean, "the DataSource bean named '" + name + "'");
                 }
             }
         }
@@ -121,6 +121,32 @@ public final class DataSourceLocator {
             return qualifier.annotationType().getMethod("value").invoke(qualifier);
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
+        }
+    }
+
+    /**
+     * A DataSource bean the container made from its configuration, which may refuse to be made: Quarkus deactivates
+     * a datasource whose URL is not set, and says so on the first call through the bean's client proxy, which is
+     * made here rather than in the middle of the first database check. Its reason (the first lines of the innermost failure) goes into the message.
+     */
+    private static ConnectionSource containerBean(BeanManager beanManager, Bean<?> bean, String description) {
+        try {
+            DataSource dataSource = (DataSource) beanManager.getReference(bean, DataSource.class,
+                    beanManager.createCreationalContext(bean));
+            try {
+                dataSource.isWrapperFor(DataSource.class); // a normal-scoped bean is made on its first call
+            } catch (SQLException e) {
+                // made, and no wrapper: all we wanted to know
+            }
+            return of(dataSource, description);
+        } catch (RuntimeException e) {
+            Throwable innermost = e;
+            while (innermost.getCause() != null && innermost.getCause() != innermost) {
+                innermost = innermost.getCause();
+            }
+            String reason = String.valueOf(innermost.getMessage()).lines().limit(2)
+                    .collect(java.util.stream.Collectors.joining(" "));
+            throw new IllegalStateException(Messages.containerDataSourceUnusable(description, reason), e);
         }
     }
 

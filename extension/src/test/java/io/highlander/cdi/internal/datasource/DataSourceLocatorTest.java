@@ -116,6 +116,33 @@ class DataSourceLocatorTest {
         }
     }
 
+    @Test
+    void inQuarkusADataSourceBeanThatCannotBeMadeFailsWithItsReason() {
+        try (WeldContainer container = new Weld("locator-" + System.nanoTime()).disableDiscovery()
+                .property("org.jboss.weld.se.shutdownHook", false)
+                .addBeanClasses(Anchor.class)
+                .addExtension(new InactiveDataSource())
+                .initialize()) {
+            assertThatThrownBy(() -> DataSourceLocator.locate(container.getBeanManager(), SETTINGS, Optional.empty(),
+                    true))
+                    .hasMessage("HL-0216: the default DataSource bean cannot be used (Bean is not active. Reason:"
+                            + " the URL is not set.); configure it (quarkus.datasource.* for Quarkus' datasources), or"
+                            + " name another with highlander.datasource.name.");
+        }
+    }
+
+    /** A default DataSource bean that refuses to be made, as Quarkus' datasource without a URL does. */
+    private static final class InactiveDataSource implements Extension {
+        void addBeans(@Observes AfterBeanDiscovery event) {
+            event.addBean().beanClass(InactiveDataSource.class).types(DataSource.class, Object.class)
+                    .qualifiers(Default.Literal.INSTANCE, Any.Literal.INSTANCE).scope(Singleton.class)
+                    .createWith(context -> {
+                        throw new IllegalStateException(new IllegalStateException(
+                                "Bean is not active.\nReason: the URL is not set.\nTo avoid this exception: ..."));
+                    });
+        }
+    }
+
     private static JdbcDataSource h2(String name) {
         JdbcDataSource dataSource = new JdbcDataSource();
         dataSource.setURL("jdbc:h2:mem:" + name + System.nanoTime());

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * Three instances of the packaged Quarkus example against one PostgreSQL: one leads, the highlander health
  * checks answer on every node, and when the leader is killed (SIGKILL) another takes over within the bound the
- * application-server tests use.
+ * application-server tests use. A fourth node, whose datasource has no URL, does not start and says why.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class QuarkusFailoverIT {
@@ -40,7 +40,10 @@ class QuarkusFailoverIT {
     private static final Pattern HIGHLANDER_UP = Pattern.compile(
             "\"name\"\\s*:\\s*\"highlander\"\\s*,\\s*\"status\"\\s*:\\s*\"UP\"");
 
+    /** Every process this test started, to stop them all. */
     private final List<QuarkusNode> nodes = new ArrayList<>();
+    /** The three nodes that form the cluster. */
+    private List<QuarkusNode> cluster;
     private final List<String> startUps = new ArrayList<>();
 
     @BeforeAll
@@ -60,6 +63,7 @@ class QuarkusFailoverIT {
                     .until(() -> answers(node.get("/status")));
             startUps.add(String.format("%s %.1f s", name, (System.nanoTime() - started) / 1e9));
         }
+        cluster = List.copyOf(nodes);
     }
 
     @AfterAll
@@ -72,9 +76,9 @@ class QuarkusFailoverIT {
 
     @Test
     void oneLeadsTheHealthChecksAnswerAndAnotherTakesOverWhenTheLeaderIsKilled() throws Exception {
-        QuarkusNode leader = awaitOneLeader(nodes);
+        QuarkusNode leader = awaitOneLeader(cluster);
         long firstToken = token(leader).orElseThrow();
-        for (QuarkusNode node : nodes) {
+        for (QuarkusNode node : cluster) {
             await().atMost(ELECTION_TIMEOUT).untilAsserted(() -> {
                 assertHighlanderUp(node, "/q/health/ready");
                 assertHighlanderUp(node, "/q/health/live");
@@ -82,7 +86,7 @@ class QuarkusFailoverIT {
         }
         assertThat(leader.get("/ticker").statusCode()).as("the singleton answers on the leader").isEqualTo(200);
 
-        List<QuarkusNode> survivors = new ArrayList<>(nodes);
+        List<QuarkusNode> survivors = new ArrayList<>(cluster);
         survivors.remove(leader);
         Instant signalled = Instant.now();
         leader.kill();
@@ -95,6 +99,17 @@ class QuarkusFailoverIT {
         QuarkusNode standby = survivors.get(0) == next ? survivors.get(1) : survivors.get(0);
         assertThat(state(standby)).as("the third node: %s", standby.get("/status").body()).isEqualTo("STANDBY");
         assertThat(standby.get("/ticker").statusCode()).as("the singleton refuses calls on a standby").isEqualTo(409);
+    }
+
+    @Test
+    void aNodeWhoseDatasourceHasNoUrlDoesNotStartAndSaysWhy() throws Exception {
+        TestPostgres postgres = TestPostgres.shared();
+        QuarkusNode node = QuarkusNode.start("quarkus-no-url", Path.of(System.getProperty("it.quarkus.app")),
+                Path.of(System.getProperty("it.work.dir", "target/nodes")), "", postgres.user(), postgres.password());
+        nodes.add(node);
+        await().atMost(START_TIMEOUT).until(() -> !node.alive());
+        assertThat(node.log()).contains("HL-0216: the default DataSource bean cannot be used (")
+                .contains("set configuration property 'quarkus.datasource.jdbc.url'");
     }
 
     // --- helpers
