@@ -56,6 +56,7 @@ import java.util.Optional;
 public class HighlanderBuildExtension implements BuildCompatibleExtension {
 
     private static final System.Logger LOG = System.getLogger(HighlanderBuildExtension.class.getName());
+
     private final List<String> problems = new ArrayList<>();
     private final List<SingletonDefinition> definitions = new ArrayList<>();
 
