@@ -59,6 +59,11 @@ public final class Messages {
                 + " @ClusterSingleton(\"" + beanClass.getSimpleName() + "\").";
     }
 
+    public static String foreignContext(String contextClass) {
+        return "HL-0109: the container gave the cluster-singleton scope a context of class " + contextClass
+                + ", not Highlander's; another extension registered a context for it. Remove that extension.";
+    }
+
     // HL-02xx: settings
 
     public static String invalidSettings(String source, String problems) {
@@ -120,6 +125,11 @@ public final class Messages {
         return "HL-0214: " + key + " " + value + " must be more than zero.";
     }
 
+    public static String containerDataSourceUnusable(String description, String reason) {
+        return "HL-0216: " + description + " cannot be used (" + reason + "); configure it (quarkus.datasource.* for"
+                + " Quarkus' datasources), or name another with highlander.datasource.name.";
+    }
+
     public static String ambiguousSettingsBeans(int count) {
         return "HL-0210: the application has " + count + " HighlanderSettings beans; produce at most one.";
     }
@@ -130,6 +140,31 @@ public final class Messages {
         return "HL-0301: no DataSource for the cluster singletons' locks; produce a DataSource bean with"
                 + " @HighlanderDataSource, or set highlander.datasource.jndi to a JNDI name, or set"
                 + " highlander.datasource.url (with .user and .password) to a jdbc:postgresql: URL.";
+    }
+
+    public static String namedDataSourceNotFound(String name) {
+        return "HL-0316: highlander.datasource.name is '" + name + "' but the application has no DataSource bean of"
+                + " that name; configure quarkus.datasource.\"" + name + "\".db-kind=postgresql and its jdbc.url, or"
+                + " correct highlander.datasource.name.";
+    }
+
+    public static String noContainerDataSource() {
+        return "HL-0317: no DataSource for the cluster singletons' locks: the application has no default DataSource"
+                + " bean; configure Quarkus' default datasource (quarkus.datasource.db-kind=postgresql and"
+                + " quarkus.datasource.jdbc.url), or name another with highlander.datasource.name, or produce a"
+                + " DataSource bean with @HighlanderDataSource.";
+    }
+
+    public static String ambiguousContainerDataSources(int count) {
+        return "HL-0318: the application has " + count + " default DataSource beans, so Highlander cannot tell which"
+                + " one holds its locks; name one with highlander.datasource.name, or produce one with"
+                + " @HighlanderDataSource.";
+    }
+
+    public static String dataSourceNameNotHere(String name) {
+        return "HL-0319: highlander.datasource.name '" + name + "' names a Quarkus datasource, which only Highlander's"
+                + " build-compatible extension (Quarkus) reads; in this container produce a DataSource bean with"
+                + " @HighlanderDataSource, or set highlander.datasource.jndi or highlander.datasource.url.";
     }
 
     public static String jndiNameNotFound(String jndiName, String cause) {

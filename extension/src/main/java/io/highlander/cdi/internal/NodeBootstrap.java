@@ -28,9 +28,12 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Sets a node up once the deployment is valid: settings, DataSource, a first look at the database, then
- * the {@link Elections}. Every misconfiguration surfaces here, before any singleton could run.
+ * the {@link Elections}. Every misconfiguration surfaces here, before any singleton could run. Both extensions
+ * come here: the portable one after validation, the build-compatible one when its {@code LeaderElector} bean is
+ * first made (at start-up); only where the DataSource may come from differs
+ * ({@link DataSourceLocator#locate(BeanManager, HighlanderSettings, java.util.Optional, boolean)}).
  */
-final class NodeBootstrap {
+public final class NodeBootstrap {
 
     private static final System.Logger LOG = System.getLogger(NodeBootstrap.class.getName());
     /** How long the check for a transaction pooler waits for a second connection. */
@@ -40,11 +43,34 @@ final class NodeBootstrap {
     }
 
     /**
+     * Sets up a node of the portable extension, which never takes a default DataSource bean on trust.
+     *
+     * @param beanManager the application's bean manager
+     * @param definitions the singletons the application declared
+     * @param beans       their beans, by class
+     * @param context     the context they live in
      * @return the node's elections, not yet started
      * @throws IllegalStateException with a message that says what is wrong and how to fix it
      */
     static Elections prepare(BeanManager beanManager, List<SingletonDefinition> definitions,
                              Map<Class<?>, Bean<?>> beans, ClusterSingletonContext context) {
+        return prepare(beanManager, definitions, beans, context, false);
+    }
+
+    /**
+     * @param beanManager      the application's bean manager
+     * @param definitions      the singletons the application declared
+     * @param beans            their beans, by class
+     * @param context          the context they live in
+     * @param containerDefault whether the application's own default (or {@code highlander.datasource.name}d)
+     *                         DataSource bean serves when nothing else is configured: only under the
+     *                         build-compatible extension (Quarkus)
+     * @return the node's elections, not yet started
+     * @throws IllegalStateException with a message that says what is wrong and how to fix it
+     */
+    public static Elections prepare(BeanManager beanManager, List<SingletonDefinition> definitions,
+                                    Map<Class<?>, Bean<?>> beans, ClusterSingletonContext context,
+                                    boolean containerDefault) {
         HighlanderSettings settings = settings(beanManager);
         Map<String, Bean<?>> singletons = new TreeMap<>();
         definitions.forEach(definition -> singletons.put(definition.name(), beans.get(definition.beanClass())));
@@ -52,7 +78,9 @@ final class NodeBootstrap {
         ConnectionSource connections = noConnections();
         LifecycleThreads threads = LifecycleThreads.forApplication();
         if (!singletons.isEmpty()) {
-            connections = DataSourceLocator.locate(beanManager, settings);
+            connections = DataSourceLocator.locate(beanManager, settings,
+                    SettingsSource.forApplication(Thread.currentThread().getContextClassLoader())
+                            .value("highlander.datasource.name"), containerDefault);
             checkDatabase(connections, threads);
         }
         return new Elections(settings, connections, singletons, context, beanManager, threads);

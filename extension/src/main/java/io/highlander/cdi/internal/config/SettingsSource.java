@@ -59,6 +59,17 @@ public final class SettingsSource {
         return new SettingsSource(lookup, "test");
     }
 
+    /**
+     * Reads one key that is not part of {@link HighlanderSettings}, such as {@code highlander.datasource.name}
+     * (which only the build-compatible extension uses).
+     *
+     * @param key the key
+     * @return its value, if set and not blank
+     */
+    public Optional<String> value(String key) {
+        return lookup.apply(key).map(String::trim).filter(value -> !value.isEmpty());
+    }
+
     /** @return where the settings come from, for messages */
     public String description() {
         return description;

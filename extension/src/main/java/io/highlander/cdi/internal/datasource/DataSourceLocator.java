@@ -3,12 +3,15 @@ package io.highlander.cdi.internal.datasource;
 import io.highlander.cdi.HighlanderDataSource;
 import io.highlander.cdi.HighlanderSettings;
 import io.highlander.cdi.internal.Messages;
+import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.enterprise.util.AnnotationLiteral;
+import java.lang.annotation.Annotation;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import javax.naming.InitialContext;
@@ -19,28 +22,58 @@ import javax.sql.DataSource;
  * Finds where lock connections come from, in this order: a {@link DataSource} bean qualified
  * {@link HighlanderDataSource}; the JNDI name {@code highlander.datasource.jndi}; the JDBC URL
  * {@code highlander.datasource.url}. Nothing found is a deployment error, never a silent default.
+ *
+ * <p>One exception, only where Highlander runs through its build-compatible extension (Quarkus), whose
+ * applications configure exactly one datasource per name ({@code quarkus.datasource.*}) and expect libraries to
+ * use it: there, after the three above, the {@link DataSource} bean named by {@code highlander.datasource.name}
+ * (a named Quarkus datasource), or else the application's single default {@link DataSource} bean, serves. In
+ * every other container a default {@link DataSource} bean is never taken on trust (it may well point somewhere
+ * the application did not mean for its locks), and {@code highlander.datasource.name} is an error there rather
+ * than a setting silently ignored.
  */
 public final class DataSourceLocator {
+
+    /** Quarkus' name for its default datasource, accepted in {@code highlander.datasource.name}. */
+    private static final String DEFAULT_NAME = "<default>";
+    /** Qualifiers that name a DataSource bean by their {@code value()}. */
+    private static final Set<String> NAMING_QUALIFIERS = Set.of("io.quarkus.agroal.DataSource", "jakarta.inject.Named");
 
     private DataSourceLocator() {
     }
 
     /**
+     * Finds the connections the way every container but Quarkus does: no default bean taken on trust.
+     *
      * @param beanManager the application's bean manager (after bean discovery)
      * @param settings    this node's settings
      * @return the connection source
      * @throws IllegalStateException with a message that says what is missing and how to fix it
      */
     public static ConnectionSource locate(BeanManager beanManager, HighlanderSettings settings) {
+        return locate(beanManager, settings, Optional.empty(), false);
+    }
+
+    /**
+     * @param beanManager      the application's bean manager (after bean discovery)
+     * @param settings         this node's settings
+     * @param dataSourceName   {@code highlander.datasource.name}, if set
+     * @param containerDefault whether the application's own DataSource beans serve when nothing else is named:
+     *                         true only under the build-compatible extension (Quarkus)
+     * @return the connection source
+     * @throws IllegalStateException with a message that says what is missing and how to fix it
+     */
+    public static ConnectionSource locate(BeanManager beanManager, HighlanderSettings settings,
+                                          Optional<String> dataSourceName, boolean containerDefault) {
+        if (dataSourceName.isPresent() && !containerDefault) {
+            throw new IllegalStateException(Messages.dataSourceNameNotHere(dataSourceName.get()));
+        }
         Set<Bean<?>> beans = beanManager.getBeans(DataSource.class, Qualified.INSTANCE);
         if (beans.size() > 1) {
             throw new IllegalStateException(Messages.ambiguousDataSourceBeans(beans.size()));
         }
         if (beans.size() == 1) {
-            Bean<?> bean = beans.iterator().next();
-            DataSource dataSource = (DataSource) beanManager.getReference(bean, DataSource.class,
-                    beanManager.createCreationalContext(bean));
-            return of(dataSource, "@HighlanderDataSource bean " + bean.getBeanClass().getName());
+            return bean(beanManager, beans.iterator().next(),
+                    "@HighlanderDataSource bean " + beans.iterator().next().getBeanClass().getName());
         }
         if (settings.dataSourceJndiName() != null) {
             return lookup(settings.dataSourceJndiName());
@@ -48,7 +81,79 @@ public final class DataSourceLocator {
         if (settings.jdbcUrl() != null) {
             return url(settings.jdbcUrl(), settings.jdbcUser(), settings.jdbcPassword());
         }
+        if (containerDefault) {
+            return dataSourceName.filter(name -> !name.equals(DEFAULT_NAME))
+                    .map(name -> named(beanManager, name))
+                    .orElseGet(() -> containerDefault(beanManager));
+        }
         throw new IllegalStateException(Messages.noDataSource());
+    }
+
+    /** The single DataSource bean with the default qualifier: in Quarkus, the default datasource. */
+    private static ConnectionSource containerDefault(BeanManager beanManager) {
+        Set<Bean<?>> beans = beanManager.getBeans(DataSource.class);
+        if (beans.isEmpty()) {
+            throw new IllegalStateException(Messages.noContainerDataSource());
+        }
+        if (beans.size() > 1) {
+            throw new IllegalStateException(Messages.ambiguousContainerDataSources(beans.size()));
+        }
+        return containerBean(beanManager, beans.iterator().next(), "the default DataSource bean");
+    }
+
+    /**
+     * The DataSource bean whose qualifier names it: Quarkus' {@code @io.quarkus.agroal.DataSource("name")}, read
+     * by reflection so that Highlander has no Quarkus dependency, or {@code @Named("name")}.
+     */
+    private static ConnectionSource named(BeanManager beanManager, String name) {
+        for (Bean<?> bean : beanManager.getBeans(DataSource.class, Any.Literal.INSTANCE)) {
+            for (Annotation qualifier : bean.getQualifiers()) {
+                if (NAMING_QUALIFIERS.contains(qualifier.annotationType().getName()) && name.equals(value(qualifier))) {
+                    return containerBean(beanManager, bean, "the DataSource bean named '" + name + "'");
+                }
+            }
+        }
+        throw new IllegalStateException(Messages.namedDataSourceNotFound(name));
+    }
+
+    private static Object value(Annotation qualifier) {
+        try {
+            return qualifier.annotationType().getMethod("value").invoke(qualifier);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * A DataSource bean the container made from its configuration, which may refuse to be made: Quarkus deactivates
+     * a datasource whose URL is not set, and says so on the first call through the bean's client proxy, which is
+     * made here rather than in the middle of the first database check. Its reason (the first lines of the innermost failure) goes into the message.
+     */
+    private static ConnectionSource containerBean(BeanManager beanManager, Bean<?> bean, String description) {
+        try {
+            DataSource dataSource = (DataSource) beanManager.getReference(bean, DataSource.class,
+                    beanManager.createCreationalContext(bean));
+            try {
+                dataSource.isWrapperFor(DataSource.class); // a normal-scoped bean is made on its first call
+            } catch (SQLException e) {
+                // made, and no wrapper: all we wanted to know
+            }
+            return of(dataSource, description);
+        } catch (RuntimeException e) {
+            Throwable innermost = e;
+            while (innermost.getCause() != null && innermost.getCause() != innermost) {
+                innermost = innermost.getCause();
+            }
+            String reason = String.valueOf(innermost.getMessage()).lines().limit(2)
+                    .collect(java.util.stream.Collectors.joining(" "));
+            throw new IllegalStateException(Messages.containerDataSourceUnusable(description, reason), e);
+        }
+    }
+
+    private static ConnectionSource bean(BeanManager beanManager, Bean<?> bean, String description) {
+        DataSource dataSource = (DataSource) beanManager.getReference(bean, DataSource.class,
+                beanManager.createCreationalContext(bean));
+        return of(dataSource, description);
     }
 
     /**

@@ -25,27 +25,38 @@ public final class DefinitionRules {
     }
 
     /**
-     * Checks one annotated type.
+     * Checks one annotated type, as the portable extension sees it.
      *
      * @param type a type annotated {@code @ClusterSingleton}
      * @param problems where to add what is wrong with it
      * @return its definition, if it has no problem
      */
     public static Optional<SingletonDefinition> inspect(AnnotatedType<?> type, List<String> problems) {
-        Class<?> javaClass = type.getJavaClass();
+        return inspect(Candidate.of(type), problems);
+    }
+
+    /**
+     * Checks one class annotated {@code @ClusterSingleton}; both extensions come here.
+     *
+     * @param candidate the class, with the annotations the container sees on it
+     * @param problems where to add what is wrong with it
+     * @return its definition, if it has no problem
+     */
+    public static Optional<SingletonDefinition> inspect(Candidate candidate, List<String> problems) {
+        Class<?> javaClass = candidate.javaClass();
         int before = problems.size();
-        if (has(type, "jakarta.decorator.Decorator")) {
+        if (has(candidate, "jakarta.decorator.Decorator")) {
             problems.add(Messages.onDecoratorOrInterceptor(javaClass, "decorator"));
-        } else if (has(type, "jakarta.interceptor.Interceptor")) {
+        } else if (has(candidate, "jakarta.interceptor.Interceptor")) {
             problems.add(Messages.onDecoratorOrInterceptor(javaClass, "interceptor"));
         } else if (javaClass.isInterface()) {
             problems.add(Messages.notConcrete(javaClass, "the interface"));
         } else if (Modifier.isAbstract(javaClass.getModifiers())) {
             problems.add(Messages.notConcrete(javaClass, "the abstract class"));
-        } else if (!type.isAnnotationPresent(ApplicationScoped.class)) {
-            problems.add(Messages.notApplicationScoped(javaClass, scopeOf(type)));
+        } else if (!candidate.has(ApplicationScoped.class)) {
+            problems.add(Messages.notApplicationScoped(javaClass, scopeOf(candidate)));
         }
-        String name = type.getAnnotation(ClusterSingleton.class).value();
+        String name = candidate.name();
         if (!name.isEmpty() && name.isBlank()) {
             problems.add(Messages.blankName(javaClass));
         }
@@ -64,8 +75,16 @@ public final class DefinitionRules {
      * @return the warning, if it relies on the default name
      */
     public static Optional<String> nameWarning(AnnotatedType<?> type) {
-        return type.getAnnotation(ClusterSingleton.class).value().isEmpty()
-                ? Optional.of(Messages.defaultName(type.getJavaClass()))
+        return nameWarning(Candidate.of(type));
+    }
+
+    /**
+     * @param candidate a class annotated {@code @ClusterSingleton}
+     * @return the warning, if it relies on the default name (see {@link #nameWarning(AnnotatedType)})
+     */
+    public static Optional<String> nameWarning(Candidate candidate) {
+        return candidate.name().isEmpty()
+                ? Optional.of(Messages.defaultName(candidate.javaClass()))
                 : Optional.empty();
     }
 
@@ -115,13 +134,12 @@ public final class DefinitionRules {
         return problems;
     }
 
-    private static boolean has(AnnotatedType<?> type, String annotationName) {
-        return type.getAnnotations().stream().anyMatch(a -> a.annotationType().getName().equals(annotationName));
+    private static boolean has(Candidate candidate, String annotationName) {
+        return candidate.annotations().stream().anyMatch(type -> type.getName().equals(annotationName));
     }
 
-    private static String scopeOf(AnnotatedType<?> type) {
-        for (Annotation annotation : type.getAnnotations()) {
-            Class<? extends Annotation> annotationType = annotation.annotationType();
+    private static String scopeOf(Candidate candidate) {
+        for (Class<? extends Annotation> annotationType : candidate.annotations()) {
             if (annotationType.isAnnotationPresent(NormalScope.class) || annotationType.isAnnotationPresent(Scope.class)) {
                 return "@" + annotationType.getSimpleName();
             }

@@ -3,6 +3,7 @@ package io.highlander.cdi.internal.health;
 import io.highlander.cdi.LeaderElector;
 import io.highlander.cdi.SingletonState;
 import io.highlander.cdi.SingletonStatus;
+import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Produces;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +24,7 @@ import org.eclipse.microprofile.health.Readiness;
  *       failed for good; it stays UP on a standby and while reconnecting.</li>
  * </ul>
  */
+@Dependent
 public class HealthChecks {
 
     private static final String NAME = "highlander";

@@ -1,0 +1,163 @@
+package io.highlander.it.quarkus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.highlander.cdi.testing.TestPostgres;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Three instances of the packaged Quarkus example against one PostgreSQL: one leads, the highlander health
+ * checks answer on every node, and when the leader is killed (SIGKILL) another takes over within the bound the
+ * application-server tests use. A fourth node, whose datasource has no URL, does not start and says why.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class QuarkusFailoverIT {
+
+    /**
+     * From SIGKILL to the next node's leadership, as in the application-server tests: the kernel closes the
+     * socket and PostgreSQL releases the lock at once; the bound is the lease (3 s in the example), which covers
+     * a leader whose socket stays open, plus slack for a shared 2-core machine.
+     */
+    static final Duration CRASH_BOUND = Duration.ofSeconds(3 + 7);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration ELECTION_TIMEOUT = Duration.ofSeconds(60);
+    private static final Pattern STATE = Pattern.compile("\"state\"\\s*:\\s*\"([A-Z_]+)\"");
+    private static final Pattern SINCE = Pattern.compile("\"since\"\\s*:\\s*\"([^\"]+)\"");
+    private static final Pattern TOKEN = Pattern.compile("\"fencingToken\"\\s*:\\s*(\\d+)");
+    private static final Pattern HIGHLANDER_UP = Pattern.compile(
+            "\"name\"\\s*:\\s*\"highlander\"\\s*,\\s*\"status\"\\s*:\\s*\"UP\"");
+
+    /** Every process this test started, to stop them all. */
+    private final List<QuarkusNode> nodes = new ArrayList<>();
+    /** The three nodes that form the cluster. */
+    private List<QuarkusNode> cluster;
+    private final List<String> startUps = new ArrayList<>();
+
+    @BeforeAll
+    void startThreeNodes() throws Exception {
+        Path app = Path.of(System.getProperty("it.quarkus.app"));
+        assertThat(app).as("the packaged example; build examples/quarkus first").exists();
+        Path workDir = Path.of(System.getProperty("it.work.dir", "target/nodes"));
+        TestPostgres postgres = TestPostgres.shared();
+        String database = postgres.newDatabase();
+        // one after the other: on 2 shared cores, booting all at once takes as long and measures worse
+        for (String name : List.of("quarkus-a", "quarkus-b", "quarkus-c")) {
+            long started = System.nanoTime();
+            QuarkusNode node = QuarkusNode.start(name, app, workDir, database, postgres.user(), postgres.password());
+            nodes.add(node);
+            await().atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(100))
+                    .failFast("node " + node + " exited; see its log " + node.logFile(), () -> !node.alive())
+                    .until(() -> answers(node.get("/status")));
+            startUps.add(String.format("%s %.1f s", name, (System.nanoTime() - started) / 1e9));
+        }
+        cluster = List.copyOf(nodes);
+    }
+
+    @AfterAll
+    void stopEveryNode() throws InterruptedException {
+        for (QuarkusNode node : nodes) {
+            node.close();
+        }
+        System.out.println("Quarkus start-up (process start to /status answering): " + startUps);
+    }
+
+    @Test
+    void oneLeadsTheHealthChecksAnswerAndAnotherTakesOverWhenTheLeaderIsKilled() throws Exception {
+        QuarkusNode leader = awaitOneLeader(cluster);
+        long firstToken = token(leader).orElseThrow();
+        for (QuarkusNode node : cluster) {
+            await().atMost(ELECTION_TIMEOUT).untilAsserted(() -> {
+                assertHighlanderUp(node, "/q/health/ready");
+                assertHighlanderUp(node, "/q/health/live");
+            });
+        }
+        assertThat(leader.get("/ticker").statusCode()).as("the singleton answers on the leader").isEqualTo(200);
+
+        List<QuarkusNode> survivors = new ArrayList<>(cluster);
+        survivors.remove(leader);
+        Instant signalled = Instant.now();
+        leader.kill();
+        QuarkusNode next = awaitOneLeader(survivors);
+        Duration failover = Duration.between(signalled, since(next));
+        System.out.println("Quarkus failover after SIGKILL of " + leader + ": " + failover.toMillis() + " ms, to "
+                + next);
+        assertThat(failover).as("failover after SIGKILL").isLessThanOrEqualTo(CRASH_BOUND);
+        assertThat(token(next).orElseThrow()).as("the new term's fencing token").isGreaterThan(firstToken);
+        QuarkusNode standby = survivors.get(0) == next ? survivors.get(1) : survivors.get(0);
+        assertThat(state(standby)).as("the third node: %s", standby.get("/status").body()).isEqualTo("STANDBY");
+        assertThat(standby.get("/ticker").statusCode()).as("the singleton refuses calls on a standby").isEqualTo(409);
+    }
+
+    @Test
+    void aNodeWhoseDatasourceHasNoUrlDoesNotStartAndSaysWhy() throws Exception {
+        TestPostgres postgres = TestPostgres.shared();
+        QuarkusNode node = QuarkusNode.start("quarkus-no-url", Path.of(System.getProperty("it.quarkus.app")),
+                Path.of(System.getProperty("it.work.dir", "target/nodes")), "", postgres.user(), postgres.password());
+        nodes.add(node);
+        await().atMost(START_TIMEOUT).until(() -> !node.alive());
+        assertThat(node.log()).contains("HL-0216: the default DataSource bean cannot be used (")
+                .contains("set configuration property 'quarkus.datasource.jdbc.url'");
+    }
+
+    // --- helpers
+
+    private static QuarkusNode awaitOneLeader(List<QuarkusNode> candidates) {
+        List<QuarkusNode> leaders = new ArrayList<>();
+        await().atMost(ELECTION_TIMEOUT).pollInterval(Duration.ofMillis(20)).until(() -> {
+            leaders.clear();
+            for (QuarkusNode node : candidates) {
+                if ("LEADING".equals(state(node))) {
+                    leaders.add(node);
+                }
+            }
+            return leaders.size() == 1 && candidates.stream().filter(node -> node != leaders.get(0))
+                    .allMatch(node -> "STANDBY".equals(state(node)));
+        });
+        return leaders.get(0);
+    }
+
+    private static void assertHighlanderUp(QuarkusNode node, String path) {
+        HttpResponse<String> response = node.get(path);
+        assertThat(response).as("%s %s answers", node, path).isNotNull();
+        assertThat(response.statusCode()).as("%s %s: %s", node, path, response.body()).isEqualTo(200);
+        assertThat(HIGHLANDER_UP.matcher(response.body()).find()).as("%s %s: %s", node, path, response.body()).isTrue();
+    }
+
+    private static boolean answers(HttpResponse<String> response) {
+        return response != null && response.statusCode() == 200;
+    }
+
+    private static String state(QuarkusNode node) {
+        return find(node, STATE).orElse(null);
+    }
+
+    private static Instant since(QuarkusNode node) {
+        return Instant.parse(find(node, SINCE).orElseThrow());
+    }
+
+    private static Optional<Long> token(QuarkusNode node) {
+        return find(node, TOKEN).map(Long::parseLong);
+    }
+
+    private static Optional<String> find(QuarkusNode node, Pattern pattern) {
+        HttpResponse<String> response = node.get("/status");
+        if (!answers(response)) {
+            return Optional.empty();
+        }
+        Matcher matcher = pattern.matcher(response.body());
+        return matcher.find() ? Optional.of(matcher.group(1)) : Optional.empty();
+    }
+}
