@@ -20,6 +20,8 @@ import java.util.OptionalLong;
  * @param lockHolder   the session that holds the singleton's lock when it is not a Highlander node (its backend
  *                     pid and {@code application_name}, e.g. {@code backend pid 4711 (application_name 'psql')}):
  *                     no node can lead until that session lets the lock go; empty otherwise
+ * @param skippedCalls how many {@link LeaderOnly} calls this node skipped because it did not lead, since the
+ *                     application started
  */
 public record SingletonStatus(
         String singleton,
@@ -30,7 +32,8 @@ public record SingletonStatus(
         Instant since,
         int restarts,
         Optional<String> database,
-        Optional<String> lockHolder) {
+        Optional<String> lockHolder,
+        long skippedCalls) {
 
     /** @return whether this node leads the singleton */
     public boolean leading() {
@@ -48,6 +51,9 @@ public record SingletonStatus(
         }
         database.ifPresent(db -> text.append(", database ").append(db));
         lockHolder.ifPresent(holder -> text.append(", lock held by ").append(holder));
+        if (skippedCalls > 0) {
+            text.append(", skipped calls ").append(skippedCalls);
+        }
         return text.toString();
     }
 }

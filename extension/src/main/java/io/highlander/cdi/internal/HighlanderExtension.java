@@ -2,6 +2,9 @@ package io.highlander.cdi.internal;
 
 import io.highlander.cdi.ClusterSingleton;
 import io.highlander.cdi.LeaderElector;
+import io.highlander.cdi.LeaderOnly;
+import io.highlander.cdi.Leadership;
+import io.highlander.cdi.OfSingleton;
 import io.highlander.cdi.internal.context.ClusterSingletonContext;
 import io.highlander.cdi.internal.context.ClusterSingletonScoped;
 import io.highlander.cdi.internal.discovery.DefinitionRules;
@@ -9,6 +12,11 @@ import io.highlander.cdi.internal.discovery.SingletonDefinition;
 import io.highlander.cdi.internal.election.Elections;
 import io.highlander.cdi.internal.health.HealthChecks;
 import io.highlander.cdi.internal.health.HealthSupport;
+import io.highlander.cdi.internal.leaderonly.LeaderOnlyInterceptor;
+import io.highlander.cdi.internal.leaderonly.LeadershipProducer;
+import jakarta.enterprise.context.Dependent;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.spi.AnnotatedMethod;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
@@ -29,6 +37,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The portable extension: it only observes container events and hands over. It collects
@@ -43,12 +53,17 @@ public class HighlanderExtension implements Extension {
 
     private final List<String> problems = new ArrayList<>();
     private final List<SingletonDefinition> definitions = new ArrayList<>();
+    private final Set<String> leaderOnlyNames = new TreeSet<>();
     private final Map<Class<?>, Bean<?>> beans = new LinkedHashMap<>();
     private ClusterSingletonContext context;
     private volatile Elections elections;
 
     void registerLifecycle(@Observes BeforeBeanDiscovery event, BeanManager beanManager) {
         event.addAnnotatedType(beanManager.createAnnotatedType(NodeLifecycle.class), NodeLifecycle.class.getName());
+        event.addAnnotatedType(beanManager.createAnnotatedType(LeaderOnlyInterceptor.class),
+                LeaderOnlyInterceptor.class.getName());
+        event.addAnnotatedType(beanManager.createAnnotatedType(LeadershipProducer.class),
+                LeadershipProducer.class.getName());
         if (HealthSupport.available()) {
             event.addAnnotatedType(beanManager.createAnnotatedType(HealthChecks.class), HealthChecks.class.getName());
         }
@@ -67,6 +82,24 @@ public class HighlanderExtension implements Extension {
         }
     }
 
+    <T> void discoverLeaderOnly(@Observes @WithAnnotations(LeaderOnly.class) ProcessAnnotatedType<T> event) {
+        AnnotatedType<T> type = event.getAnnotatedType();
+        if (type.isAnnotationPresent(jakarta.interceptor.Interceptor.class)) {
+            return; // the interceptor's own binding names no election
+        }
+        if (type.isAnnotationPresent(LeaderOnly.class)) {
+            DefinitionRules.inspectLeaderOnly(type.getAnnotation(LeaderOnly.class).value(),
+                    type.getJavaClass().getName(), problems).ifPresent(leaderOnlyNames::add);
+        }
+        for (AnnotatedMethod<? super T> method : type.getMethods()) {
+            if (method.isAnnotationPresent(LeaderOnly.class)) {
+                DefinitionRules.inspectLeaderOnly(method.getAnnotation(LeaderOnly.class).value(),
+                        type.getJavaClass().getName() + "." + method.getJavaMember().getName() + "()", problems)
+                        .ifPresent(leaderOnlyNames::add);
+            }
+        }
+    }
+
     void collect(@Observes ProcessManagedBean<?> event) {
         if (event.getAnnotated().isAnnotationPresent(ClusterSingleton.class)) {
             beans.put(event.getBean().getBeanClass(), event.getBean());
@@ -76,6 +109,9 @@ public class HighlanderExtension implements Extension {
     }
 
     void register(@Observes AfterBeanDiscovery event) {
+        List<SingletonDefinition> all = DefinitionRules.withBeanlessElections(definitions, leaderOnlyNames);
+        definitions.clear();
+        definitions.addAll(all);
         problems.addAll(DefinitionRules.crossCheck(definitions));
         problems.forEach(problem -> event.addDefinitionError(new DefinitionException(problem)));
         context = new ClusterSingletonContext();
@@ -85,6 +121,15 @@ public class HighlanderExtension implements Extension {
                 .types(LeaderElector.class, Object.class)
                 .scope(Singleton.class)
                 .createWith(creationalContext -> elections());
+        for (SingletonDefinition definition : definitions) {
+            String name = definition.name();
+            event.addBean()
+                    .beanClass(Leadership.class)
+                    .types(Leadership.class, Object.class)
+                    .qualifiers(OfSingleton.Literal.of(name), Any.Literal.INSTANCE)
+                    .scope(Dependent.class)
+                    .createWith(creationalContext -> elections().leadership(name, false));
+        }
     }
 
     void prepare(@Observes AfterDeploymentValidation event, BeanManager beanManager) {

@@ -64,6 +64,16 @@ public final class Messages {
                 + ", not Highlander's; another extension registered a context for it. Remove that extension.";
     }
 
+    public static String blankLeaderOnlyName(String where) {
+        return "HL-0110: @LeaderOnly on " + where + " has a blank name; name the election it runs under,"
+                + " e.g. @LeaderOnly(\"cleanup\").";
+    }
+
+    public static String leadershipOutsideSingleton(String where) {
+        return "HL-0111: Leadership is injected into " + where + ", which is not a @ClusterSingleton, without a"
+                + " name; select the election with @OfSingleton(\"...\") Leadership.";
+    }
+
     // HL-02xx: settings
 
     public static String invalidSettings(String source, String problems) {
@@ -328,6 +338,11 @@ public final class Messages {
     public static String endedWhileStarting(String singleton) {
         return "HL-0409: " + singleton + ": leadership ended while @PostConstruct was still running;"
                 + " the instance is destroyed as soon as it returns";
+    }
+
+    public static String leaderOnlySkipped(String election, String node, String leader) {
+        return "HL-0420: " + election + ": node " + node + " does not lead, so it skips @LeaderOnly calls ("
+                + (leader == null ? "leader unknown" : "leader: " + leader) + "); said once per change of term";
     }
 
     // HL-05xx: calls on a node that does not lead

@@ -73,8 +73,13 @@ public final class NodeBootstrap {
                                     boolean containerDefault) {
         HighlanderSettings settings = settings(beanManager);
         Map<String, Bean<?>> singletons = new TreeMap<>();
-        definitions.forEach(definition -> singletons.put(definition.name(), beans.get(definition.beanClass())));
-        singletons.values().removeIf(java.util.Objects::isNull); // vetoed or not a managed bean
+        for (SingletonDefinition definition : definitions) {
+            if (definition.beanClass() == null) {
+                singletons.put(definition.name(), null); // a bean-less election: @LeaderOnly names it
+            } else if (beans.containsKey(definition.beanClass())) {
+                singletons.put(definition.name(), beans.get(definition.beanClass()));
+            } // else vetoed or not a managed bean
+        }
         ConnectionSource connections = noConnections();
         LifecycleThreads threads = LifecycleThreads.forApplication();
         if (!singletons.isEmpty()) {

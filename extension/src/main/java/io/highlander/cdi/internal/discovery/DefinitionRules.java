@@ -108,6 +108,41 @@ public final class DefinitionRules {
     }
 
     /**
+     * Checks one {@code @LeaderOnly} binding; both extensions come here for each one they find on a class or a
+     * method (the interceptor's own binding is not one).
+     *
+     * @param name     the binding's value
+     * @param where    the class or method it is on, for the message
+     * @param problems where to add what is wrong with it
+     * @return the election's name, if it has no problem
+     */
+    public static Optional<String> inspectLeaderOnly(String name, String where, List<String> problems) {
+        if (name.isBlank()) {
+            problems.add(Messages.blankLeaderOnlyName(where));
+            return Optional.empty();
+        }
+        return Optional.of(name);
+    }
+
+    /**
+     * Adds a bean-less election for every {@code @LeaderOnly} name that no singleton has, so that the names are
+     * checked against each other ({@link #crossCheck}) and elected like singletons.
+     *
+     * @param singletons      the singletons' definitions
+     * @param leaderOnlyNames the names {@code @LeaderOnly} bindings gave
+     * @return the singletons, then one bean-less definition per other name, in name order
+     */
+    public static List<SingletonDefinition> withBeanlessElections(List<SingletonDefinition> singletons,
+                                                                  java.util.Collection<String> leaderOnlyNames) {
+        List<SingletonDefinition> all = new ArrayList<>(singletons);
+        java.util.Set<String> taken = new java.util.HashSet<>();
+        singletons.forEach(definition -> taken.add(definition.name()));
+        new java.util.TreeSet<>(leaderOnlyNames).stream().filter(taken::add)
+                .forEach(name -> all.add(new SingletonDefinition(name, null)));
+        return all;
+    }
+
+    /**
      * Checks the definitions against each other: names must be unique, and so must their lock keys.
      *
      * @param definitions every definition of the deployment
@@ -118,7 +153,7 @@ public final class DefinitionRules {
         Map<String, List<String>> classesByName = new java.util.TreeMap<>(); // sorted: stable messages
         for (SingletonDefinition definition : definitions) {
             classesByName.computeIfAbsent(definition.name(), name -> new ArrayList<>())
-                    .add(definition.beanClass().getName());
+                    .add(definition.beanClass() == null ? "@LeaderOnly" : definition.beanClass().getName());
         }
         Map<Integer, String> nameByKey = new LinkedHashMap<>();
         classesByName.forEach((name, classes) -> {

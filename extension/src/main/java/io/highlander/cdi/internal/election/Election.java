@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -76,6 +77,9 @@ public final class Election {
     private final ConnectionSource connections;
     private final InstanceLifecycle instance;
     private final LockThread lockThread;
+    private final AtomicLong skippedCalls = new AtomicLong();
+    /** The last term (its token, -1 for none yet) for which a skipped {@code @LeaderOnly} call was logged. */
+    private final AtomicLong skipLoggedFor = new AtomicLong(Long.MIN_VALUE);
     /**
      * Test seam, and nothing else: runs right after a term was marked ended and before its context closes and
      * its instance stops. ElectionRacesTest holds the watchdog here to force the interleaving that used to let
@@ -97,12 +101,14 @@ public final class Election {
         this.sightings = new LeaderSightings(name, settings.nodeId());
         this.instance = new InstanceLifecycle(this, bean, settings, context, notifier, beanManager, threads, watchdog);
         this.lockThread = new LockThread(this, key, settings, connections, sightings);
-        context.register(bean, this::refusal, settings.heartbeat(), () -> {
-            Term running = state.get().runningTerm();
-            if (running != null) {
-                instance.replace(running);
-            }
-        });
+        if (bean != null) {
+            context.register(bean, this::refusal, settings.heartbeat(), () -> {
+                Term running = state.get().runningTerm();
+                if (running != null) {
+                    instance.replace(running);
+                }
+            });
+        }
     }
 
     /** Starts competing. */
@@ -142,7 +148,7 @@ public final class Election {
     /** The instance failed while running: replace it, or step down if it fails too often. */
     void reportFailure(Throwable cause) {
         Term running = state.get().runningTerm();
-        if (running != null && running.lease().isValid()) {
+        if (bean != null && running != null && running.lease().isValid()) {
             instance.reportFailure(running, cause);
         }
     }
@@ -159,6 +165,35 @@ public final class Election {
             throw refusal();
         }
         return now.term().fencingToken();
+    }
+
+    /**
+     * Lets a {@code @LeaderOnly} call through while {@link #isLeader()}; otherwise counts the skip and logs it once
+     * per change of term on this node (the token of the last term stands for it), never once per call.
+     *
+     * @return whether the call may run
+     */
+    boolean admitLeaderOnly() {
+        if (isLeader()) {
+            return true;
+        }
+        skippedCalls.incrementAndGet();
+        long term = state.get().lastToken();
+        if (skipLoggedFor.getAndSet(term) != term) {
+            String leader = sightings.leader().filter(id -> !id.equals(settings.nodeId())).orElse(null);
+            LOG.log(Level.INFO, Messages.leaderOnlySkipped(name, settings.nodeId(), leader));
+        }
+        return false;
+    }
+
+    /**
+     * @param bound whether the view stays with the term running now (for an instance created in it) rather than
+     *              following the election from term to term
+     * @return a view of this election's term
+     */
+    io.highlander.cdi.Leadership leadership(boolean bound) {
+        return bound ? new ElectionLeadership(this, state.get().runningTerm(), true)
+                : new ElectionLeadership(this, null, false);
     }
 
     /** @return who leads now: this node, or as PostgreSQL shows it (a short-lived extra connection) */
@@ -180,7 +215,7 @@ public final class Election {
                 ? Optional.of(settings.nodeId()) : sightings.leader();
         return new SingletonStatus(name, settings.nodeId(), now.phase().visible, leader,
                 token < 0 ? OptionalLong.empty() : OptionalLong.of(token), now.since(), instance.restarts(),
-                sightings.database(), sightings.foreignHolder());
+                sightings.database(), sightings.foreignHolder(), skippedCalls.get());
     }
 
     String name() {
@@ -197,7 +232,7 @@ public final class Election {
         return state.get();
     }
 
-    private NotLeaderException refusal() {
+    NotLeaderException refusal() {
         String leader = sightings.leader().orElse(null);
         if (settings.nodeId().equals(leader)) {
             leader = null;
@@ -284,7 +319,9 @@ public final class Election {
         }
         ending.lease().end();
         afterTermEnded.run();
-        context.close(bean, ending.lease());
+        if (bean != null) {
+            context.close(bean, ending.lease());
+        }
         sightings.lost();
         LOG.log(graceful ? Level.INFO : Level.WARNING, Messages.lost(name, settings.nodeId(), reason, detail));
         instance.stop(ending, reason, stopped);

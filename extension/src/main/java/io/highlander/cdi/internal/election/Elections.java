@@ -2,6 +2,7 @@ package io.highlander.cdi.internal.election;
 
 import io.highlander.cdi.HighlanderSettings;
 import io.highlander.cdi.LeaderElector;
+import io.highlander.cdi.Leadership;
 import io.highlander.cdi.SingletonStatus;
 import io.highlander.cdi.internal.Messages;
 import io.highlander.cdi.internal.context.ClusterSingletonContext;
@@ -40,7 +41,8 @@ public final class Elections implements LeaderElector {
     /**
      * @param settings    this node's settings
      * @param connections where lock connections come from
-     * @param singletons  each singleton's name and bean
+     * @param singletons  each election's name and its singleton's bean, or {@code null} for a bean-less election
+                           (a {@code @LeaderOnly} name without a singleton)
      * @param context     the context the singletons live in
      * @param beanManager the application's bean manager
      * @param threads     where threads come from
@@ -122,6 +124,24 @@ public final class Elections implements LeaderElector {
             throw new IllegalArgumentException("holdOff must not be negative: " + holdOff);
         }
         election(singleton).stepDown(holdOff);
+    }
+
+    /**
+     * @param name an election's name
+     * @return whether a {@code @LeaderOnly} call may run now; counts and logs a skip
+     */
+    public boolean admitLeaderOnly(String name) {
+        return election(name).admitLeaderOnly();
+    }
+
+    /**
+     * @param name  an election's name
+     * @param bound whether the view stays with the term running now (for a singleton's instance, made in that
+     *              term) rather than following the election
+     * @return a view of the election's term
+     */
+    public Leadership leadership(String name, boolean bound) {
+        return election(name).leadership(bound);
     }
 
     @Override

@@ -21,7 +21,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The singleton's instance on this node, on its <b>lifecycle thread</b> ({@code highlander-<name>-lifecycle}):
+ * The singleton's instance on this node (none for a bean-less election, whose terms only fire the events), on its <b>lifecycle thread</b> ({@code highlander-<name>-lifecycle}):
  * the only thread that runs user code ({@code @PostConstruct}, {@code @PreDestroy}, event observers) and the
  * only one that creates instances. Tasks run one after another, so a term's instance is destroyed before the
  * next term's is created. Failures are supervised ({@link Supervisor}): restart after a backoff, or ask the
@@ -63,6 +63,12 @@ final class InstanceLifecycle {
         run(() -> {
             if (!election.state().runs(starting) || !starting.lease().isValid()) {
                 return; // lost before it could start
+            }
+            if (bean == null) { // a bean-less election: the term is all there is
+                if (election.serve(starting)) {
+                    acquired(starting);
+                }
+                return;
             }
             context.open(bean, starting.lease());
             if (election.serve(starting) && create(starting)) {
@@ -185,6 +191,9 @@ final class InstanceLifecycle {
     }
 
     private void destroy() {
+        if (bean == null) {
+            return;
+        }
         context.takeInstance(bean).ifPresent(instance -> {
             try {
                 context.destroy(instance);

@@ -32,6 +32,8 @@ public final class ElectionsCreator implements SyntheticBeanCreator<Elections> {
     static final String NAMES = "names";
     /** Parameter: the singletons' classes, in the order of {@link #NAMES}. */
     static final String CLASSES = "classes";
+    /** Parameter: the names of the bean-less elections ({@code @LeaderOnly} names without a singleton). */
+    static final String BEANLESS = "beanless";
 
     @Override
     public Elections create(Instance<Object> lookup, Parameters parameters) {
@@ -40,6 +42,9 @@ public final class ElectionsCreator implements SyntheticBeanCreator<Elections> {
         List<SingletonDefinition> definitions = new ArrayList<>();
         for (int i = 0; i < names.length; i++) {
             definitions.add(new SingletonDefinition(names[i], classes[i]));
+        }
+        for (String name : parameters.get(BEANLESS, String[].class)) {
+            definitions.add(new SingletonDefinition(name, null));
         }
         BeanManager beanManager = lookup.select(BeanManager.class).get();
         return NodeBootstrap.prepare(beanManager, definitions, beans(beanManager, Set.of(classes)),

@@ -3,6 +3,8 @@ package io.highlander.cdi.internal.lite;
 import io.highlander.cdi.ClusterSingleton;
 import io.highlander.cdi.HighlanderDataSource;
 import io.highlander.cdi.LeaderElector;
+import io.highlander.cdi.LeaderOnly;
+import io.highlander.cdi.Leadership;
 import io.highlander.cdi.OfSingleton;
 import io.highlander.cdi.internal.HighlanderExtension;
 import io.highlander.cdi.internal.context.ClusterSingletonContext;
@@ -13,6 +15,9 @@ import io.highlander.cdi.internal.discovery.SingletonDefinition;
 import io.highlander.cdi.internal.election.Elections;
 import io.highlander.cdi.internal.health.HealthChecks;
 import io.highlander.cdi.internal.health.HealthSupport;
+import io.highlander.cdi.internal.leaderonly.LeaderOnlyInterceptor;
+import io.highlander.cdi.internal.leaderonly.LeadershipProducer;
+import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Default;
@@ -30,6 +35,7 @@ import jakarta.enterprise.inject.build.compatible.spi.Synthesis;
 import jakarta.enterprise.inject.build.compatible.spi.SyntheticComponents;
 import jakarta.enterprise.inject.build.compatible.spi.Validation;
 import jakarta.enterprise.lang.model.declarations.ClassInfo;
+import jakarta.enterprise.lang.model.declarations.MethodInfo;
 import jakarta.inject.Named;
 import jakarta.inject.Qualifier;
 import jakarta.inject.Singleton;
@@ -37,6 +43,8 @@ import java.lang.annotation.Annotation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The build-compatible extension (CDI Lite), for containers that do not run portable extensions: Quarkus (ArC).
@@ -59,6 +67,7 @@ public class HighlanderBuildExtension implements BuildCompatibleExtension {
 
     private final List<String> problems = new ArrayList<>();
     private final List<SingletonDefinition> definitions = new ArrayList<>();
+    private final Set<String> leaderOnlyNames = new TreeSet<>();
 
     /**
      * Registers the cluster-singleton scope with its context, Highlander's qualifiers, and the classes the node
@@ -74,7 +83,10 @@ public class HighlanderBuildExtension implements BuildCompatibleExtension {
         meta.addQualifier(HighlanderDataSource.class);
         meta.addQualifier(OfSingleton.class);
         meta.addQualifier(SingletonBean.class);
+        meta.addInterceptorBinding(LeaderOnly.class);
         scanned.add(ApplicationLifecycle.class.getName());
+        scanned.add(LeaderOnlyInterceptor.class.getName());
+        scanned.add(LeadershipProducer.class.getName());
         if (HealthSupport.available()) {
             scanned.add(HealthChecks.class.getName());
         }
@@ -100,6 +112,28 @@ public class HighlanderBuildExtension implements BuildCompatibleExtension {
             type.addAnnotation(ClusterSingletonScoped.class);
             keep(type, candidate);
         });
+    }
+
+    /**
+     * Collects the election names of {@code @LeaderOnly} bindings, with the portable extension's rules.
+     *
+     * @param type a class with {@code @LeaderOnly} on it or on a method
+     */
+    @Enhancement(types = Object.class, withSubtypes = true, withAnnotations = LeaderOnly.class)
+    public void discoverLeaderOnly(ClassInfo type) {
+        if (type.hasAnnotation(jakarta.interceptor.Interceptor.class)) {
+            return; // the interceptor's own binding names no election
+        }
+        if (type.hasAnnotation(LeaderOnly.class)) {
+            DefinitionRules.inspectLeaderOnly(type.annotation(LeaderOnly.class).value().asString(), type.name(),
+                    problems).ifPresent(leaderOnlyNames::add);
+        }
+        for (MethodInfo method : type.methods()) {
+            if (method.hasAnnotation(LeaderOnly.class)) {
+                DefinitionRules.inspectLeaderOnly(method.annotation(LeaderOnly.class).value().asString(),
+                        type.name() + "." + method.name() + "()", problems).ifPresent(leaderOnlyNames::add);
+            }
+        }
     }
 
     /**
@@ -129,15 +163,30 @@ public class HighlanderBuildExtension implements BuildCompatibleExtension {
      */
     @Synthesis
     public void synthesize(SyntheticComponents components) {
+        List<SingletonDefinition> all = DefinitionRules.withBeanlessElections(definitions, leaderOnlyNames);
+        definitions.clear();
+        definitions.addAll(all);
+        List<SingletonDefinition> singletons = all.stream().filter(definition -> definition.beanClass() != null)
+                .toList();
         components.addBean(Elections.class)
                 .type(LeaderElector.class)
                 .scope(Singleton.class)
-                .withParam(ElectionsCreator.NAMES, definitions.stream().map(SingletonDefinition::name)
+                .withParam(ElectionsCreator.NAMES, singletons.stream().map(SingletonDefinition::name)
                         .toArray(String[]::new))
-                .withParam(ElectionsCreator.CLASSES, definitions.stream().map(SingletonDefinition::beanClass)
+                .withParam(ElectionsCreator.CLASSES, singletons.stream().map(SingletonDefinition::beanClass)
                         .toArray(Class<?>[]::new))
+                .withParam(ElectionsCreator.BEANLESS, all.stream().filter(definition -> definition.beanClass() == null)
+                        .map(SingletonDefinition::name).toArray(String[]::new))
                 .createWith(ElectionsCreator.class)
                 .disposeWith(ElectionsCreator.Disposer.class);
+        for (SingletonDefinition definition : all) {
+            components.addBean(Leadership.class)
+                    .type(Leadership.class)
+                    .qualifier(OfSingleton.Literal.of(definition.name()))
+                    .scope(Dependent.class)
+                    .withParam(LeadershipCreator.NAME, definition.name())
+                    .createWith(LeadershipCreator.class);
+        }
     }
 
     /**

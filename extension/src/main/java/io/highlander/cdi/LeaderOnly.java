@@ -1,0 +1,61 @@
+package io.highlander.cdi;
+
+import jakarta.enterprise.util.Nonbinding;
+import jakarta.interceptor.InterceptorBinding;
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Runs a method only on the node that leads the named election, and only while its lease is valid; on every other
+ * node the call is skipped. Put it on a method of any bean, or on the class for all its business methods: a method
+ * driven by a scheduler that fires on every node then runs once per firing, cluster-wide.
+ *
+ * <pre>{@code
+ * @ApplicationScoped
+ * class Cleanup {
+ *     @Inject @OfSingleton("cleanup") Leadership leadership;
+ *
+ *     @LeaderOnly("cleanup")
+ *     @Schedule(hour = "*", persistent = false)   // or a ScheduledExecutorService
+ *     void purge() {
+ *         repository.purgeOlderThan(Duration.ofDays(30), leadership.check());
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>A skipped call returns without running the method:
+ * <ul>
+ *   <li>{@code void}: nothing;</li>
+ *   <li>{@code CompletionStage}, {@code CompletableFuture} or {@code Future}: a future already completed with
+ *       {@code null};</li>
+ *   <li>{@code Optional}: {@code Optional.empty()};</li>
+ *   <li>any other type: a skipped call has no value to give back, and {@code null} or zero would pass for a real
+ *       answer, so it throws {@link NotLeaderException}, as a call to a standby's {@link ClusterSingleton} does.</li>
+ * </ul>
+ * Skips are counted in {@link SingletonStatus#skippedCalls()} and logged at most once per change of term on this
+ * node (HL-0420), never once per call.
+ *
+ * <p>If a {@link ClusterSingleton} bean has the name, the method runs while that singleton runs on this node. Any
+ * other name is an election of its own, without an instance (a <em>bean-less</em> election), found at deployment:
+ * it competes for its lock like a singleton, fires {@link LeadershipAcquired} and {@link LeadershipLost}, and shows
+ * in {@link LeaderElector#status()}. Names follow the singletons' rules: not blank, and no two names of a deployment
+ * may hash to the same lock key.
+ *
+ * <p>Timeout methods of Jakarta EE timers ({@code @Schedule}, non-persistent) are intercepted as well
+ * ({@code @AroundTimeout}).
+ */
+@InterceptorBinding
+@Inherited
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target({ElementType.METHOD, ElementType.TYPE})
+public @interface LeaderOnly {
+
+    /** @return the election's name: a {@link ClusterSingleton}'s, or one of its own */
+    @Nonbinding
+    String value();
+}

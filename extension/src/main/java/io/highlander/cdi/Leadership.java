@@ -1,0 +1,59 @@
+package io.highlander.cdi;
+
+import java.time.Instant;
+
+/**
+ * A leadership term of one election, with its fencing token. Inside a {@link ClusterSingleton} bean, inject it
+ * without a qualifier: it is the term the instance was created in, so that work begun in one term can never be
+ * mistaken for work of a later one, even on the same node.
+ *
+ * <pre>{@code
+ * @ApplicationScoped @ClusterSingleton("nightly-report")
+ * class NightlyReport {
+ *     @Inject Leadership leadership;
+ *
+ *     void write(Report report) {
+ *         long token = leadership.check();     // throws NotLeaderException once the lease ran out
+ *         repository.save(report, token);      // ... WHERE token >= ? rejects a stale leader's write
+ *     }
+ * }
+ * }</pre>
+ *
+ * Anywhere else, select the election by name with {@link OfSingleton}: {@code @Inject @OfSingleton("nightly-report")
+ * Leadership leadership}. That one follows the election from term to term: it answers for whatever term this node
+ * holds at the moment of the call. Names are those of {@link ClusterSingleton} beans and of {@link LeaderOnly}
+ * bindings.
+ *
+ * <p>Every method answers from local state, without a database round trip (see {@link LeaderElector#isLeader}).
+ */
+public interface Leadership {
+
+    /** @return the election's name */
+    String singleton();
+
+    /**
+     * @return whether the term still runs on this node and its lease has not run out; a long-running task asks
+     *         before each unit of work
+     */
+    boolean isValid();
+
+    /**
+     * @return the term's fencing token, to hand to downstream systems
+     * @throws NotLeaderException if there is no term (this node does not lead)
+     */
+    long fencingToken();
+
+    /**
+     * @return when this node acquired the lock for the term
+     * @throws NotLeaderException if there is no term (this node does not lead)
+     */
+    Instant since();
+
+    /**
+     * Throws unless {@link #isValid()}; the guard before a write that must not come from a stale leader.
+     *
+     * @return the term's fencing token
+     * @throws NotLeaderException if the term is over or its lease has run out
+     */
+    long check();
+}

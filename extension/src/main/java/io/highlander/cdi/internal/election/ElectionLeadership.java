@@ -1,0 +1,79 @@
+package io.highlander.cdi.internal.election;
+
+import io.highlander.cdi.Leadership;
+import java.time.Instant;
+
+/**
+ * {@link Leadership} read from an {@link Election}'s state, without a database round trip. A bound view belongs to
+ * one term (the one a singleton's instance was created in): it never answers for a later term, even on this node,
+ * so that work begun in one term cannot pass for the next one's. An unbound view follows the election.
+ */
+final class ElectionLeadership implements Leadership {
+
+    private final Election election;
+    private final Term term;
+    private final boolean bound;
+
+    /**
+     * @param election the election
+     * @param term     the term a bound view belongs to ({@code null} if none ran when it was made)
+     * @param bound    whether the view stays with {@code term}
+     */
+    ElectionLeadership(Election election, Term term, boolean bound) {
+        this.election = election;
+        this.term = term;
+        this.bound = bound;
+    }
+
+    @Override
+    public String singleton() {
+        return election.name();
+    }
+
+    @Override
+    public boolean isValid() {
+        return validTerm(election.state()) != null;
+    }
+
+    @Override
+    public long fencingToken() {
+        return term().fencingToken();
+    }
+
+    @Override
+    public Instant since() {
+        return term().began();
+    }
+
+    @Override
+    public long check() {
+        Term valid = validTerm(election.state()); // one read of the state: the token is the term's that was valid
+        if (valid == null) {
+            throw election.refusal();
+        }
+        return valid.fencingToken();
+    }
+
+    @Override
+    public String toString() {
+        Term current = bound ? term : election.state().runningTerm();
+        return "Leadership[" + election.name() + ", " + (current == null ? "no term" : current) + ", "
+                + (isValid() ? "valid" : "not valid") + "]";
+    }
+
+    /** @return the view's term if it serves now, its lease valid, else {@code null} */
+    private Term validTerm(ElectionState now) {
+        Term current = bound ? term : now.term();
+        return current != null && now.term() == current && now.phase() == ElectionState.Phase.LEADING
+                && current.lease().isValid() ? current : null;
+    }
+
+    /** The bound term, or the running one; refuses where there is none. */
+    private Term term() {
+        Term current = bound ? term : election.state().runningTerm();
+        if (current == null) {
+            throw election.refusal();
+        }
+        return current;
+    }
+}
