@@ -30,6 +30,8 @@ import jakarta.enterprise.inject.spi.DefinitionException;
 import jakarta.enterprise.inject.spi.DeploymentException;
 import jakarta.enterprise.inject.spi.Extension;
 import jakarta.enterprise.inject.spi.ProcessAnnotatedType;
+import jakarta.enterprise.inject.spi.InjectionPoint;
+import jakarta.enterprise.inject.spi.ProcessInjectionPoint;
 import jakarta.enterprise.inject.spi.ProcessManagedBean;
 import jakarta.enterprise.inject.spi.WithAnnotations;
 import jakarta.inject.Singleton;
@@ -97,6 +99,16 @@ public class HighlanderExtension implements Extension {
                         type.getJavaClass().getName() + "." + method.getJavaMember().getName() + "()", problems)
                         .ifPresent(leaderOnlyNames::add);
             }
+        }
+    }
+
+    void checkLeadership(@Observes ProcessInjectionPoint<?, Leadership> event) {
+        InjectionPoint point = event.getInjectionPoint();
+        if (point.getQualifiers().stream().noneMatch(q -> q.annotationType() == OfSingleton.class)) {
+            Class<?> beanClass = point.getBean() == null ? null : point.getBean().getBeanClass();
+            DefinitionRules.inspectUnqualifiedLeadership(beanClass,
+                            point.getMember().getDeclaringClass().getName() + "." + point.getMember().getName())
+                    .ifPresent(problems::add);
         }
     }
 

@@ -125,6 +125,20 @@ public final class DefinitionRules {
     }
 
     /**
+     * An unqualified {@code Leadership} is the term of the singleton it is injected into; anywhere else it names no
+     * election.
+     *
+     * @param beanClass the class of the bean that injects it ({@code null} for a non-bean injection point)
+     * @param where     the injection point, for the message
+     * @return what is wrong, if the bean is not a {@code @ClusterSingleton}
+     */
+    public static Optional<String> inspectUnqualifiedLeadership(Class<?> beanClass, String where) {
+        return beanClass != null && beanClass.isAnnotationPresent(ClusterSingleton.class)
+                ? Optional.empty()
+                : Optional.of(Messages.leadershipOutsideSingleton(where));
+    }
+
+    /**
      * Adds a bean-less election for every {@code @LeaderOnly} name that no singleton has, so that the names are
      * checked against each other ({@link #crossCheck}) and elected like singletons.
      *

@@ -34,7 +34,9 @@ import jakarta.enterprise.inject.build.compatible.spi.SkipIfPortableExtensionPre
 import jakarta.enterprise.inject.build.compatible.spi.Synthesis;
 import jakarta.enterprise.inject.build.compatible.spi.SyntheticComponents;
 import jakarta.enterprise.inject.build.compatible.spi.Validation;
+import jakarta.enterprise.inject.build.compatible.spi.InjectionPointInfo;
 import jakarta.enterprise.lang.model.declarations.ClassInfo;
+import jakarta.enterprise.lang.model.declarations.DeclarationInfo;
 import jakarta.enterprise.lang.model.declarations.MethodInfo;
 import jakarta.inject.Named;
 import jakarta.inject.Qualifier;
@@ -152,6 +154,27 @@ public class HighlanderBuildExtension implements BuildCompatibleExtension {
             if (ancestor.hasAnnotation(ClusterSingleton.class)) {
                 DefinitionRules.inspectSubclass(ClassLoading.load(bean.declaringClass().name())).ifPresent(problems::add);
                 return;
+            }
+        }
+    }
+
+    /**
+     * Refuses an unqualified {@link Leadership} outside a {@code @ClusterSingleton} (see
+     * {@link DefinitionRules#inspectUnqualifiedLeadership}).
+     *
+     * @param bean any bean of the application
+     */
+    @Registration(types = Object.class)
+    public void inspectLeadershipInjection(BeanInfo bean) {
+        for (InjectionPointInfo point : bean.injectionPoints()) {
+            if (point.type().isClass() && point.type().asClass().declaration().name().equals(Leadership.class.getName())
+                    && point.qualifiers().stream().noneMatch(q -> q.name().equals(OfSingleton.class.getName()))) {
+                Class<?> beanClass = bean.isClassBean() ? ClassLoading.load(bean.declaringClass().name()) : null;
+                String member = point.declaration().kind() == DeclarationInfo.Kind.FIELD
+                        ? point.declaration().asField().name()
+                        : point.declaration().asParameter().declaringMethod().name();
+                DefinitionRules.inspectUnqualifiedLeadership(beanClass, bean.declaringClass().name() + "." + member)
+                        .ifPresent(problems::add);
             }
         }
     }
