@@ -1,0 +1,70 @@
+package io.highlander.cdi.leaderonly;
+
+import io.highlander.cdi.LeaderElector;
+import io.highlander.cdi.LeaderOnly;
+import io.highlander.cdi.Leadership;
+import io.highlander.cdi.NotLeaderException;
+import io.highlander.cdi.OfSingleton;
+import io.highlander.cdi.testing.History;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+
+/**
+ * Long-running leader-only work that writes downstream with its term's fencing token: the write lands only if no
+ * later term wrote before it ({@code WHERE ? >= token}).
+ */
+@ApplicationScoped
+public class LongReport {
+
+    /** The downstream table: one row, the token and node of the last write that was accepted. */
+    public static final String TABLE = "CREATE TABLE IF NOT EXISTS report (id int PRIMARY KEY, token bigint NOT NULL,"
+            + " node text NOT NULL); INSERT INTO report VALUES (1, 0, 'nobody') ON CONFLICT DO NOTHING";
+
+    @Inject
+    LeaderElector elector;
+    @Inject
+    @OfSingleton("report")
+    Leadership leadership;
+    @Inject
+    History history;
+    @Inject
+    DataSource downstream;
+
+    /**
+     * Writes, waits for {@code halfway} (a long computation), then asks whether its term still holds and writes
+     * again with the token it started with.
+     *
+     * @param halfway what the second half waits for
+     */
+    @LeaderOnly("report")
+    public void run(CountDownLatch halfway) throws SQLException, InterruptedException {
+        long token = leadership.check();
+        history.add(elector.nodeId(), "write:" + write(token), token);
+        halfway.await(60, TimeUnit.SECONDS);
+        history.add(elector.nodeId(), "valid:" + leadership.isValid(), token);
+        try {
+            leadership.check();
+            history.add(elector.nodeId(), "check:passed", token);
+        } catch (NotLeaderException e) {
+            history.add(elector.nodeId(), "check:refused", token);
+        }
+        history.add(elector.nodeId(), "write:" + write(token), token);
+    }
+
+    private int write(long token) throws SQLException {
+        try (Connection connection = downstream.getConnection();
+             PreparedStatement update = connection.prepareStatement(
+                     "UPDATE report SET token = ?, node = ? WHERE id = 1 AND ? >= token")) {
+            update.setLong(1, token);
+            update.setString(2, elector.nodeId());
+            update.setLong(3, token);
+            return update.executeUpdate();
+        }
+    }
+}
