@@ -1,21 +1,18 @@
 package io.highlander.example;
 
 import io.highlander.cdi.ClusterSingleton;
-import io.highlander.cdi.LeaderElector;
+import io.highlander.cdi.Leadership;
 import io.highlander.cdi.NotLeaderException;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The cluster singleton: while this node leads, it ticks once a period; on every other node it does not
- * exist. Highlander calls {@code @PostConstruct} when this node wins the lock and {@code @PreDestroy} when
- * it loses it (or the application stops).
+ * The cluster singleton: while this node leads, it counts the ticks the {@link Metronome} lets through; on every
+ * other node it does not exist. Highlander calls {@code @PostConstruct} when this node wins the lock and
+ * {@code @PreDestroy} when it loses it (or the application stops).
  */
 @ApplicationScoped
 @ClusterSingleton(Ticker.NAME)
@@ -27,52 +24,47 @@ public class Ticker {
     /** How often it ticks, in milliseconds; 1000 unless set. */
     public static final String PERIOD_PROPERTY = "example.tick-ms";
 
+    /**
+     * The term this instance was created in. Its fencing token is a number that grows with every new leader:
+     * hand it to whatever the singleton writes to, so that a stale leader's late writes can be rejected
+     * ({@code ... WHERE ? >= token}).
+     */
     @Inject
-    LeaderElector elector;
+    Leadership leadership;
     @Inject
     Report report;
 
-    private ScheduledExecutorService clock;
-    private long fencingToken;
     private long ticks;
+    private boolean stopped;
 
     @PostConstruct
     void start() {
-        // The term's fencing token: a number that grows with every new leader. Hand it to whatever the
-        // singleton writes to, so that a stale leader's late writes can be rejected (... WHERE token >= ?).
-        fencingToken = elector.checkLeadership(NAME);
-        report.print("start", "token=" + fencingToken);
-        // Our own thread: @PostConstruct must return, and work never runs on Highlander's threads.
-        clock = Executors.newSingleThreadScheduledExecutor(work -> {
-            Thread thread = new Thread(work, "ticker");
-            thread.setDaemon(true);
-            return thread;
-        });
-        long period = Long.getLong(PERIOD_PROPERTY, 1000);
-        clock.scheduleWithFixedDelay(this::tick, 0, period, TimeUnit.MILLISECONDS);
+        report.print("start", "token=" + leadership.fencingToken());
     }
 
-    private void tick() {
-        // Read the clock first, then check: if the check passes, this node led at that instant. (Checked
-        // first, a pause between check and clock could stamp the tick with a time when it no longer led.)
-        Instant now = Instant.now();
+    /**
+     * One tick of work.
+     *
+     * @param now when the tick fired, read before anything else: if the check then passes, this node led at that
+     *            instant (checked first, a pause between check and clock could stamp the tick with a time when it
+     *            no longer led)
+     */
+    public synchronized void tick(Instant now) {
+        if (stopped) {
+            return; // a tick that reached the instance while it was being destroyed: no tick after "stop"
+        }
         try {
-            long token = elector.checkLeadership(NAME); // local and cheap: is the lease still valid?
+            long token = leadership.check(); // local and cheap: is the lease still valid?
             report.print(now, "tick", "n=" + ++ticks + " token=" + token);
         } catch (NotLeaderException e) {
             // The process was frozen (GC, SIGSTOP) past its lease: another node may lead already.
-            report.print(now, "refused", "token=" + fencingToken);
+            report.print(now, "refused", "token=" + leadership.fencingToken());
         }
     }
 
     @PreDestroy
-    void stop() {
-        clock.shutdownNow();
-        try {
-            clock.awaitTermination(1, TimeUnit.SECONDS); // no tick after "stop"
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        report.print("stop", "token=" + fencingToken + " ticks=" + ticks);
+    synchronized void stop() {
+        stopped = true;
+        report.print("stop", "token=" + leadership.fencingToken() + " ticks=" + ticks);
     }
 }

@@ -5,6 +5,9 @@ import jakarta.enterprise.inject.se.SeContainerInitializer;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -80,8 +83,24 @@ public final class TickerApp {
             return;
         }
         container.select(Report.class).get().print("ready", "pid=" + ProcessHandle.current().pid());
-        // Nothing else to do here: Highlander starts the Ticker when this node wins the lock. Ctrl-C or
-        // SIGTERM runs Weld's shutdown hook, which stops the Ticker and releases the lock at once.
+        // The application's own scheduler fires on every node; @LeaderOnly lets the leader's beats through only.
+        // Highlander starts the Ticker when this node wins the lock. Ctrl-C or SIGTERM runs Weld's shutdown hook,
+        // which stops the Ticker and releases the lock at once.
+        Metronome metronome = container.select(Metronome.class).get();
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(work -> {
+            Thread thread = new Thread(work, "metronome");
+            thread.setDaemon(true);
+            return thread;
+        });
+        scheduler.scheduleAtFixedRate(() -> {
+            try {
+                metronome.beat();
+            } catch (RuntimeException e) {
+                if (container.isRunning()) { // else the application is stopping: nothing to say
+                    System.err.println("beat failed: " + e); // and keep beating: an exception would end the schedule
+                }
+            }
+        }, 0, Long.getLong(Ticker.PERIOD_PROPERTY, 1000), TimeUnit.MILLISECONDS);
         new CountDownLatch(1).await();
     }
 }

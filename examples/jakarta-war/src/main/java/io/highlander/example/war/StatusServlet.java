@@ -15,7 +15,8 @@ import java.util.List;
  *
  * <pre>{@code
  * {"nodeId":"node-a","singletons":[{"singleton":"pulse","state":"LEADING","leading":true,"leader":"node-a",
- *   "fencingToken":1234,"since":"2026-11-25T07:00:00Z","database":"127.0.0.1:5432/app"}],
+ *   "fencingToken":1234,"since":"2026-11-25T07:00:00Z","database":"127.0.0.1:5432/app",
+ *   "skippedCalls":0}],
  *  "pulse":{"lookup":"java:comp/DefaultManagedScheduledExecutorService","lookupOk":true,
  *   "applicationClassLoader":true,"ticks":42,"lastToken":1234},"events":["acquired token 1234 at ..."]}
  * }</pre>
@@ -54,6 +55,7 @@ public class StatusServlet extends HttpServlet {
                             ? String.valueOf(status.fencingToken().getAsLong()) : "null")
                     .append(",\"since\":").append(quote(String.valueOf(status.since())))
                     .append(",\"database\":").append(quote(status.database().orElse(null)))
+                    .append(",\"skippedCalls\":").append(status.skippedCalls())
                     .append('}');
         }
         json.append("],\"pulse\":{\"lookup\":").append(quote(pulse.lookupName()))
