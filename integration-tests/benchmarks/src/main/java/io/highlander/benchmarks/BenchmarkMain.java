@@ -21,7 +21,8 @@ public final class BenchmarkMain {
 
     /** Every row id a run produces; the CI test checks them all. */
     public static final List<String> ROWS = List.of("F0", "F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "F10",
-            "C1", "C2", "C3", "C4", "C5", "S1", "S2", "J1", "J2", "J3");
+            "C1", "C2", "C3", "C4", "C5", "S1", "S2", "J1", "J2", "J3", "J4",
+            "J5");
 
     private static final String SINGLETON_DEFAULTS = "lease 10s, heartbeat 2s (L/5), stop-margin 1s (L/10), "
             + "standby blocking, interval 5s";
@@ -269,6 +270,8 @@ public final class BenchmarkMain {
         CallOverhead.Score plain = scores.get("plainApplicationScoped");
         CallOverhead.Score singleton = scores.get("clusterSingletonOnLeader");
         CallOverhead.Score isLeader = scores.get("isLeader");
+        CallOverhead.Score leaderOnly = scores.get("leaderOnlyOnLeader");
+        CallOverhead.Score skipped = scores.get("leaderOnlySkippedOnStandby");
         report.section("Call overhead (JMH 1.37, " + (quick ? "1 fork, 1×1 s warm-up, 2×1 s" : "1 fork, 3×1 s warm-up, 5×1 s")
                 + " measurement; ns per call)", "benchmark", "ns/op", "± (99.9%)", "bytes allocated/op", "ratio", "target", "met?");
         report.row("J1", "plain @ApplicationScoped bean, trivial method", fmt(plain.nanos()), fmt(plain.error()),
@@ -279,6 +282,14 @@ public final class BenchmarkMain {
                 ratio <= 1.5 ? "yes" : "**no** (+" + fmt(singleton.nanos() - plain.nanos()) + " ns per call)");
         report.row("J3", "LeaderElector.isLeader(name)", fmt(isLeader.nanos()), fmt(isLeader.error()),
                 fmt(isLeader.bytesPerCall()), "—", "cheap (no round trip)", isLeader.nanos() < 1_000 ? "yes" : "**no**");
+        double added = leaderOnly.nanos() - plain.nanos();
+        report.row("J4", "@LeaderOnly method of a plain bean, on the leader", fmt(leaderOnly.nanos()),
+                fmt(leaderOnly.error()), fmt(leaderOnly.bytesPerCall()),
+                String.format(Locale.ROOT, "%.1f×", leaderOnly.nanos() / plain.nanos()), "≤ J1 + 100 ns",
+                added <= 100 ? "yes (+" + fmt(added) + " ns)" : "**no** (+" + fmt(added) + " ns per call)");
+        report.row("J5", "@LeaderOnly void method, skipped on a standby", fmt(skipped.nanos()), fmt(skipped.error()),
+                fmt(skipped.bytesPerCall()), String.format(Locale.ROOT, "%.1f×", skipped.nanos() / plain.nanos()),
+                "—", "—");
     }
 
     // ---- helpers ----

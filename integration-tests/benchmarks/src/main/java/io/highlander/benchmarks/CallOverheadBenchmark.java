@@ -2,6 +2,7 @@ package io.highlander.benchmarks;
 
 import io.highlander.cdi.ClusterSingleton;
 import io.highlander.cdi.LeaderElector;
+import io.highlander.cdi.LeaderOnly;
 import io.highlander.cdi.NotLeaderException;
 import io.highlander.cdi.internal.HighlanderExtension;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,9 +20,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The cost of a call through CDI to the same trivial method: on a plain {@code @ApplicationScoped} bean, and
- * on a {@code @ClusterSingleton} bean on the node that leads it; and the cost of {@code isLeader}. One Weld SE
- * container in the fork, its lock held on the PostgreSQL named by {@code highlander.datasource.url}.
+ * The cost of a call through CDI to the same trivial method: on a plain {@code @ApplicationScoped} bean, on a
+ * {@code @ClusterSingleton} bean on the node that leads it, and through {@code @LeaderOnly} on the leader and on a
+ * standby (where the call is skipped); and the cost of {@code isLeader}. One Weld SE container in the fork, its
+ * lock held on the PostgreSQL named by {@code highlander.datasource.url}; a second container in the fork (a rival
+ * node) leads the election {@value #STANDBY} first, so that the first one is its standby.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -29,8 +32,13 @@ import org.openjdk.jmh.annotations.TearDown;
 public class CallOverheadBenchmark {
 
     static final String NAME = "jmh-counter";
+    /** An election the measured node does not lead. */
+    static final String STANDBY = "jmh-standby";
 
+    private WeldContainer rival;
     private WeldContainer container;
+    private LeaderOnlyCounter leaderOnly;
+    private StandbyWork standby;
     private PlainCounter plain;
     private LeaderCounter singleton;
     private LeaderElector elector;
@@ -38,11 +46,26 @@ public class CallOverheadBenchmark {
 
     @Setup(Level.Trial)
     public void start() throws InterruptedException {
-        container = new Weld("jmh-node").disableDiscovery()
+        rival = new Weld("jmh-rival").disableDiscovery()
                 .property("org.jboss.weld.se.shutdownHook", false)
-                .addBeanClasses(PlainCounter.class, LeaderCounter.class)
+                .addBeanClasses(StandbyWork.class)
                 .addExtension(new HighlanderExtension())
                 .initialize();
+        LeaderElector rivalElector = rival.select(LeaderElector.class).get();
+        long rivalDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!rivalElector.isLeader(STANDBY)) {
+            if (System.nanoTime() > rivalDeadline) {
+                throw new IllegalStateException("the rival never led " + STANDBY);
+            }
+            Thread.sleep(1);
+        }
+        container = new Weld("jmh-node").disableDiscovery()
+                .property("org.jboss.weld.se.shutdownHook", false)
+                .addBeanClasses(PlainCounter.class, LeaderCounter.class, LeaderOnlyCounter.class, StandbyWork.class)
+                .addExtension(new HighlanderExtension())
+                .initialize();
+        leaderOnly = container.select(LeaderOnlyCounter.class).get();
+        standby = container.select(StandbyWork.class).get();
         plain = container.select(PlainCounter.class).get();
         singleton = container.select(LeaderCounter.class).get();
         elector = container.select(LeaderElector.class).get();
@@ -63,6 +86,9 @@ public class CallOverheadBenchmark {
             }
             Thread.sleep(1);
         }
+        if (elector.isLeader(STANDBY)) {
+            throw new IllegalStateException("the measured node leads " + STANDBY + ": no skip to measure");
+        }
         if (notLeaderAfterIsLeader > 0) {
             System.err.println("isLeader was true but the call threw NotLeaderException " + notLeaderAfterIsLeader + " times");
         }
@@ -71,6 +97,7 @@ public class CallOverheadBenchmark {
     @TearDown(Level.Trial)
     public void stop() {
         container.shutdown();
+        rival.shutdown();
     }
 
     @Benchmark
@@ -86,6 +113,38 @@ public class CallOverheadBenchmark {
     @Benchmark
     public boolean isLeader() {
         return elector.isLeader(NAME);
+    }
+
+    @Benchmark
+    public int leaderOnlyOnLeader() {
+        return leaderOnly.next();
+    }
+
+    @Benchmark
+    public void leaderOnlySkippedOnStandby() {
+        standby.work();
+    }
+
+    /** The plain bean's method, run only on the leader of the singleton {@value #NAME}. */
+    @ApplicationScoped
+    public static class LeaderOnlyCounter {
+        private int count;
+
+        @LeaderOnly(NAME)
+        public int next() {
+            return ++count;
+        }
+    }
+
+    /** Work under an election the measured node does not lead: every call is skipped (and counted). */
+    @ApplicationScoped
+    public static class StandbyWork {
+        private int count;
+
+        @LeaderOnly(STANDBY)
+        public void work() {
+            count++;
+        }
     }
 
     /** A plain bean, for comparison. */

@@ -51,7 +51,11 @@ public class LeaderOnlyInterceptor {
 
     private Object guard(InvocationContext call) throws Exception {
         Method method = call.getMethod();
-        String name = names.computeIfAbsent(method, m -> nameOf(m, call.getTarget()));
+        String name = names.get(method); // no computeIfAbsent: its capturing lambda would allocate on every call
+        if (name == null) {
+            name = nameOf(method, call.getTarget());
+            names.put(method, name);
+        }
         Elections elections = (Elections) elector;
         if (elections.admitLeaderOnly(name)) {
             return call.proceed();
