@@ -27,6 +27,7 @@ public class Journal {
     private Boolean applicationClassLoader;
     private long ticks;
     private long lastToken;
+    private final Deque<Long> firedAt = new ArrayDeque<>();
 
     void onAcquired(@Observes @OfSingleton(Pulse.NAME) LeadershipAcquired event) {
         LOG.log(System.Logger.Level.INFO, "leading {0} with fencing token {1}", event.singleton(), event.fencingToken());
@@ -47,11 +48,16 @@ public class Journal {
     public synchronized void ticked(long token) {
         ticks++;
         lastToken = token;
+        if (firedAt.size() == EVENTS_KEPT) {
+            firedAt.removeFirst();
+        }
+        firedAt.addLast(java.time.Instant.now().getEpochSecond()); // the timer fires once a second, on the second
     }
 
     /** @return a consistent copy for the status endpoint */
     public synchronized Snapshot snapshot() {
-        return new Snapshot(lookupName, lookupFailure, applicationClassLoader, ticks, lastToken, new ArrayList<>(events));
+        return new Snapshot(lookupName, lookupFailure, applicationClassLoader, ticks, lastToken, new ArrayList<>(events),
+                new ArrayList<>(firedAt));
     }
 
     private synchronized void record(String event) {
@@ -68,8 +74,9 @@ public class Journal {
      * @param ticks                  ticks done on this node
      * @param lastToken              the fencing token of the last tick
      * @param events                 the latest leadership events, oldest first
+     * @param firedAt                the epoch seconds of the latest ticks, oldest first
      */
     public record Snapshot(String lookupName, String lookupFailure, Boolean applicationClassLoader, long ticks,
-                    long lastToken, List<String> events) {
+                    long lastToken, List<String> events, List<Long> firedAt) {
     }
 }

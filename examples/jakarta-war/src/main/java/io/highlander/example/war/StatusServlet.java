@@ -18,7 +18,8 @@ import java.util.List;
  *   "fencingToken":1234,"since":"2026-11-25T07:00:00Z","database":"127.0.0.1:5432/app",
  *   "skippedCalls":0}],
  *  "pulse":{"lookup":"java:comp/DefaultManagedScheduledExecutorService","lookupOk":true,
- *   "applicationClassLoader":true,"ticks":42,"lastToken":1234},"events":["acquired token 1234 at ..."]}
+ *   "applicationClassLoader":true,"ticks":42,"lastToken":1234,"firedAt":[1795820399,1795820400]},
+ *  "events":["acquired token 1234 at ..."]}
  * }</pre>
  *
  * Written by hand to keep the example free of a JSON binding dependency.
@@ -64,6 +65,7 @@ public class StatusServlet extends HttpServlet {
                 .append(",\"applicationClassLoader\":").append(pulse.applicationClassLoader())
                 .append(",\"ticks\":").append(pulse.ticks())
                 .append(",\"lastToken\":").append(pulse.lastToken())
+                .append(",\"firedAt\":").append(pulse.firedAt().toString().replace(" ", ""))
                 .append("},\"events\":[");
         List<String> events = pulse.events();
         for (int i = 0; i < events.size(); i++) {
