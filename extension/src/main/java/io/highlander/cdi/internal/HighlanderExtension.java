@@ -8,6 +8,7 @@ import io.highlander.cdi.OfSingleton;
 import io.highlander.cdi.internal.context.ClusterSingletonContext;
 import io.highlander.cdi.internal.context.ClusterSingletonScoped;
 import io.highlander.cdi.internal.discovery.DefinitionRules;
+import io.highlander.cdi.internal.discovery.LeaderOnlyBindings;
 import io.highlander.cdi.internal.discovery.SingletonDefinition;
 import io.highlander.cdi.internal.election.Elections;
 import io.highlander.cdi.internal.health.HealthChecks;
@@ -16,7 +17,6 @@ import io.highlander.cdi.internal.leaderonly.LeaderOnlyInterceptor;
 import io.highlander.cdi.internal.leaderonly.LeadershipProducer;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Any;
-import jakarta.enterprise.inject.spi.AnnotatedMethod;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
@@ -30,7 +30,6 @@ import jakarta.enterprise.inject.spi.DefinitionException;
 import jakarta.enterprise.inject.spi.DeploymentException;
 import jakarta.enterprise.inject.spi.Extension;
 import jakarta.enterprise.inject.spi.ProcessAnnotatedType;
-import jakarta.enterprise.inject.spi.InjectionPoint;
 import jakarta.enterprise.inject.spi.ProcessInjectionPoint;
 import jakarta.enterprise.inject.spi.ProcessManagedBean;
 import jakarta.enterprise.inject.spi.WithAnnotations;
@@ -61,11 +60,9 @@ public class HighlanderExtension implements Extension {
     private volatile Elections elections;
 
     void registerLifecycle(@Observes BeforeBeanDiscovery event, BeanManager beanManager) {
-        event.addAnnotatedType(beanManager.createAnnotatedType(NodeLifecycle.class), NodeLifecycle.class.getName());
-        event.addAnnotatedType(beanManager.createAnnotatedType(LeaderOnlyInterceptor.class),
-                LeaderOnlyInterceptor.class.getName());
-        event.addAnnotatedType(beanManager.createAnnotatedType(LeadershipProducer.class),
-                LeadershipProducer.class.getName());
+        for (Class<?> type : List.of(NodeLifecycle.class, LeaderOnlyInterceptor.class, LeadershipProducer.class)) {
+            event.addAnnotatedType(beanManager.createAnnotatedType(type), type.getName());
+        }
         if (HealthSupport.available()) {
             event.addAnnotatedType(beanManager.createAnnotatedType(HealthChecks.class), HealthChecks.class.getName());
         }
@@ -84,32 +81,12 @@ public class HighlanderExtension implements Extension {
         }
     }
 
-    <T> void discoverLeaderOnly(@Observes @WithAnnotations(LeaderOnly.class) ProcessAnnotatedType<T> event) {
-        AnnotatedType<T> type = event.getAnnotatedType();
-        if (type.isAnnotationPresent(jakarta.interceptor.Interceptor.class)) {
-            return; // the interceptor's own binding names no election
-        }
-        if (type.isAnnotationPresent(LeaderOnly.class)) {
-            DefinitionRules.inspectLeaderOnly(type.getAnnotation(LeaderOnly.class).value(),
-                    type.getJavaClass().getName(), problems).ifPresent(leaderOnlyNames::add);
-        }
-        for (AnnotatedMethod<? super T> method : type.getMethods()) {
-            if (method.isAnnotationPresent(LeaderOnly.class)) {
-                DefinitionRules.inspectLeaderOnly(method.getAnnotation(LeaderOnly.class).value(),
-                        type.getJavaClass().getName() + "." + method.getJavaMember().getName() + "()", problems)
-                        .ifPresent(leaderOnlyNames::add);
-            }
-        }
+    void discoverLeaderOnly(@Observes @WithAnnotations(LeaderOnly.class) ProcessAnnotatedType<?> event) {
+        leaderOnlyNames.addAll(LeaderOnlyBindings.of(event.getAnnotatedType(), problems));
     }
 
     void checkLeadership(@Observes ProcessInjectionPoint<?, Leadership> event) {
-        InjectionPoint point = event.getInjectionPoint();
-        if (point.getQualifiers().stream().noneMatch(q -> q.annotationType() == OfSingleton.class)) {
-            Class<?> beanClass = point.getBean() == null ? null : point.getBean().getBeanClass();
-            DefinitionRules.inspectUnqualifiedLeadership(beanClass,
-                            point.getMember().getDeclaringClass().getName() + "." + point.getMember().getName())
-                    .ifPresent(problems::add);
-        }
+        DefinitionRules.inspectLeadershipInjection(event.getInjectionPoint()).ifPresent(problems::add);
     }
 
     void collect(@Observes ProcessManagedBean<?> event) {
@@ -133,15 +110,10 @@ public class HighlanderExtension implements Extension {
                 .types(LeaderElector.class, Object.class)
                 .scope(Singleton.class)
                 .createWith(creationalContext -> elections());
-        for (SingletonDefinition definition : definitions) {
-            String name = definition.name();
-            event.addBean()
-                    .beanClass(Leadership.class)
-                    .types(Leadership.class, Object.class)
-                    .qualifiers(OfSingleton.Literal.of(name), Any.Literal.INSTANCE)
-                    .scope(Dependent.class)
-                    .createWith(creationalContext -> elections().leadership(name, false));
-        }
+        definitions.forEach(definition -> event.addBean().beanClass(Leadership.class)
+                .types(Leadership.class, Object.class).scope(Dependent.class)
+                .qualifiers(OfSingleton.Literal.of(definition.name()), Any.Literal.INSTANCE)
+                .createWith(creationalContext -> elections().leadership(definition.name(), false)));
     }
 
     void prepare(@Observes AfterDeploymentValidation event, BeanManager beanManager) {

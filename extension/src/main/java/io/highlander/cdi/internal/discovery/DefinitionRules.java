@@ -125,6 +125,18 @@ public final class DefinitionRules {
     }
 
     /**
+     * @param point an injection point of type {@code Leadership}, as the portable extension sees it
+     * @return what is wrong, if it is unqualified outside a {@code @ClusterSingleton}
+     */
+    public static Optional<String> inspectLeadershipInjection(jakarta.enterprise.inject.spi.InjectionPoint point) {
+        if (point.getQualifiers().stream().anyMatch(q -> q.annotationType() == io.highlander.cdi.OfSingleton.class)) {
+            return Optional.empty();
+        }
+        return inspectUnqualifiedLeadership(point.getBean() == null ? null : point.getBean().getBeanClass(),
+                point.getMember().getDeclaringClass().getName() + "." + point.getMember().getName());
+    }
+
+    /**
      * An unqualified {@code Leadership} is the term of the singleton it is injected into; anywhere else it names no
      * election.
      *

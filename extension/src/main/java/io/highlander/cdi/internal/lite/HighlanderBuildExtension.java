@@ -11,6 +11,7 @@ import io.highlander.cdi.internal.context.ClusterSingletonContext;
 import io.highlander.cdi.internal.context.ClusterSingletonScoped;
 import io.highlander.cdi.internal.discovery.Candidate;
 import io.highlander.cdi.internal.discovery.DefinitionRules;
+import io.highlander.cdi.internal.discovery.LeaderOnlyBindings;
 import io.highlander.cdi.internal.discovery.SingletonDefinition;
 import io.highlander.cdi.internal.election.Elections;
 import io.highlander.cdi.internal.health.HealthChecks;
@@ -37,7 +38,6 @@ import jakarta.enterprise.inject.build.compatible.spi.Validation;
 import jakarta.enterprise.inject.build.compatible.spi.InjectionPointInfo;
 import jakarta.enterprise.lang.model.declarations.ClassInfo;
 import jakarta.enterprise.lang.model.declarations.DeclarationInfo;
-import jakarta.enterprise.lang.model.declarations.MethodInfo;
 import jakarta.inject.Named;
 import jakarta.inject.Qualifier;
 import jakarta.inject.Singleton;
@@ -123,19 +123,7 @@ public class HighlanderBuildExtension implements BuildCompatibleExtension {
      */
     @Enhancement(types = Object.class, withSubtypes = true, withAnnotations = LeaderOnly.class)
     public void discoverLeaderOnly(ClassInfo type) {
-        if (type.hasAnnotation(jakarta.interceptor.Interceptor.class)) {
-            return; // the interceptor's own binding names no election
-        }
-        if (type.hasAnnotation(LeaderOnly.class)) {
-            DefinitionRules.inspectLeaderOnly(type.annotation(LeaderOnly.class).value().asString(), type.name(),
-                    problems).ifPresent(leaderOnlyNames::add);
-        }
-        for (MethodInfo method : type.methods()) {
-            if (method.hasAnnotation(LeaderOnly.class)) {
-                DefinitionRules.inspectLeaderOnly(method.annotation(LeaderOnly.class).value().asString(),
-                        type.name() + "." + method.name() + "()", problems).ifPresent(leaderOnlyNames::add);
-            }
-        }
+        leaderOnlyNames.addAll(LeaderOnlyBindings.of(type, problems));
     }
 
     /**
