@@ -110,10 +110,11 @@ public class HighlanderExtension implements Extension {
                 .types(LeaderElector.class, Object.class)
                 .scope(Singleton.class)
                 .createWith(creationalContext -> elections());
-        definitions.forEach(definition -> event.addBean().beanClass(Leadership.class)
-                .types(Leadership.class, Object.class).scope(Dependent.class)
-                .qualifiers(OfSingleton.Literal.of(definition.name()), Any.Literal.INSTANCE)
-                .createWith(creationalContext -> elections().leadership(definition.name(), false)));
+        // one per name, even where two singletons share one (a definition error of its own)
+        definitions.stream().map(SingletonDefinition::name).distinct().forEach(name -> event.addBean()
+                .beanClass(Leadership.class).types(Leadership.class, Object.class).scope(Dependent.class)
+                .qualifiers(OfSingleton.Literal.of(name), Any.Literal.INSTANCE)
+                .createWith(creationalContext -> elections().leadership(name, false)));
     }
 
     void prepare(@Observes AfterDeploymentValidation event, BeanManager beanManager) {

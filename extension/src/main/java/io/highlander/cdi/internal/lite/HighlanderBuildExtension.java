@@ -190,14 +190,13 @@ public class HighlanderBuildExtension implements BuildCompatibleExtension {
                         .map(SingletonDefinition::name).toArray(String[]::new))
                 .createWith(ElectionsCreator.class)
                 .disposeWith(ElectionsCreator.Disposer.class);
-        for (SingletonDefinition definition : all) {
-            components.addBean(Leadership.class)
-                    .type(Leadership.class)
-                    .qualifier(OfSingleton.Literal.of(definition.name()))
-                    .scope(Dependent.class)
-                    .withParam(LeadershipCreator.NAME, definition.name())
-                    .createWith(LeadershipCreator.class);
-        }
+        // one per name, even where two singletons share one (a problem @Validation reports)
+        all.stream().map(SingletonDefinition::name).distinct().forEach(name -> components.addBean(Leadership.class)
+                .type(Leadership.class)
+                .qualifier(OfSingleton.Literal.of(name))
+                .scope(Dependent.class)
+                .withParam(LeadershipCreator.NAME, name)
+                .createWith(LeadershipCreator.class));
     }
 
     /**
