@@ -89,19 +89,15 @@ public class PoolCheckServlet extends HttpServlet {
         String failure = null;
         try {
             DataSource dataSource = (DataSource) new InitialContext().lookup(jndiName);
-            try {
-                // all at once: one connection borrowed and returned N times would only ever show the same one
-                while (borrowed.size() < requested) {
-                    borrowed.add(dataSource.getConnection());
-                }
-            } catch (SQLException e) {
-                failure = e.toString(); // still report the connections it did lend
-            }
-            for (Connection connection : borrowed) {
+            // all kept until the end: one connection borrowed and returned N times would only show the same one;
+            // each inspected as soon as it is lent, so that a later wait for one changes nothing in the report
+            while (borrowed.size() < requested) {
+                Connection connection = dataSource.getConnection();
+                borrowed.add(connection);
                 reports.add(report(connection));
             }
         } catch (NamingException | SQLException | RuntimeException e) {
-            failure = failure == null ? e.toString() : failure + "; then " + e;
+            failure = e.toString(); // the connections it did lend are still reported
         } finally {
             for (Connection connection : borrowed) {
                 try {
