@@ -142,41 +142,27 @@ public final class NodeBootstrap {
      * lock sessions' own detectors remain.
      */
     private static void requireOwnBackend(ConnectionSource connections, ServerInfo first, LifecycleThreads threads) {
-        CompletableFuture<Connection> second = new CompletableFuture<>();
+        // Borrowed, used and given back on that thread alone: some pools (Open Liberty's) bind a handle to the
+        // thread that borrowed it and fail when another thread uses it.
+        CompletableFuture<Integer> secondBackend = new CompletableFuture<>();
         threads.newThread("highlander-backend-check", () -> {
-            try {
-                second.complete(connections.connect());
+            try (Connection connection = connections.connect()) {
+                secondBackend.complete(LockSession.inspect(connection, connections.description()).backendPid());
             } catch (SQLException | RuntimeException e) {
-                second.completeExceptionally(e);
+                secondBackend.completeExceptionally(e); // the first connection was fine; the lock sessions will see
             }
         }).start();
-        Connection other;
+        int other;
         try {
-            other = second.get(SECOND_CONNECTION_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            second.thenAccept(NodeBootstrap::closeQuietly);
-            return;
-        } catch (ExecutionException e) {
+            other = secondBackend.get(SECOND_CONNECTION_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
         }
-        try (Connection connection = other) {
-            if (LockSession.inspect(connection, connections.description()).backendPid() == first.backendPid()) {
-                throw new IllegalStateException(Messages.poolerSharedBackend(connections.description(),
-                        first.backendPid()));
-            }
-        } catch (SQLException e) {
-            // the first connection was fine; the lock sessions will see what this one saw
-        }
-    }
-
-    private static void closeQuietly(Connection connection) {
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            // back to its pool as well as it can be
+        if (other == first.backendPid()) {
+            throw new IllegalStateException(Messages.poolerSharedBackend(connections.description(), first.backendPid()));
         }
     }
 

@@ -159,6 +159,26 @@ class SupervisionTest {
         await().atMost(PATIENCE).until(() -> first.elector().status(WORKER).state() == SingletonState.STANDBY);
     }
 
+    @Test
+    void aLostConnectionIsNotReportedAsASlowPreDestroy() throws java.sql.SQLException {
+        TestNode first = startNode("a");
+        await().atMost(PATIENCE).until(() -> history.running() == 1);
+        TestNode second = startNode("b");
+        script.hangOnStop = true;
+
+        try (java.sql.Connection connection = cluster.dataSource().getConnection();
+             java.sql.PreparedStatement terminate = connection.prepareStatement(
+                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'highlander:a'")) {
+            terminate.executeQuery().close();
+        }
+        await().atMost(PATIENCE).until(() -> second.elector().isLeader(WORKER));
+        script.releaseStop.countDown();
+        await().atMost(PATIENCE).until(() -> first.elector().status(WORKER).state() == SingletonState.STANDBY);
+
+        // the server ended the session: the lock was gone at once, and no deadline for @PreDestroy was missed
+        assertThat(log.messages()).noneMatch(m -> m.startsWith("HL-0404"));
+    }
+
     private TestNode startNode(String id) {
         return startNode(id, Duration.ofMillis(50));
     }

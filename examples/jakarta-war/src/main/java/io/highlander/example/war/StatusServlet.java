@@ -1,5 +1,7 @@
 package io.highlander.example.war;
 
+import static io.highlander.example.war.JsonText.quote;
+
 import io.highlander.cdi.LeaderElector;
 import io.highlander.cdi.SingletonStatus;
 import jakarta.inject.Inject;
@@ -22,7 +24,7 @@ import java.util.List;
  *  "events":["acquired token 1234 at ..."]}
  * }</pre>
  *
- * Written by hand to keep the example free of a JSON binding dependency.
+ * Written by hand (see {@link JsonText}) to keep the example free of a JSON binding dependency.
  */
 @WebServlet("/status")
 public class StatusServlet extends HttpServlet {
@@ -72,29 +74,5 @@ public class StatusServlet extends HttpServlet {
             json.append(i == 0 ? "" : ",").append(quote(events.get(i)));
         }
         return json.append("]}").toString();
-    }
-
-    private static String quote(String text) {
-        if (text == null) {
-            return "null";
-        }
-        StringBuilder quoted = new StringBuilder(text.length() + 2).append('"');
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '"' -> quoted.append("\\\"");
-                case '\\' -> quoted.append("\\\\");
-                case '\n' -> quoted.append("\\n");
-                case '\r' -> quoted.append("\\r");
-                case '\t' -> quoted.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        quoted.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        quoted.append(c);
-                    }
-                }
-            }
-        }
-        return quoted.append('"').toString();
     }
 }

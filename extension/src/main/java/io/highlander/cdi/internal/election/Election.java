@@ -343,7 +343,10 @@ public final class Election {
             if (state.compareAndSet(s, s.to(Phase.STOPPING, ended, null, s.ending(), 0))) {
                 Ending how = s.ending();
                 boolean stopped = how.stopped().isDone();
-                if (!stopped) {
+                // only a graceful stop or an expired lease gives @PreDestroy a deadline; a lost connection has
+                // already lost the lock, so a @PreDestroy still running then is not late
+                boolean hadDeadline = how.graceful() || how.reason() == LossReason.LEASE_EXPIRED;
+                if (!stopped && hadDeadline) {
                     LOG.log(Level.ERROR, Messages.stopTooSlow(name,
                             how.graceful() ? settings.lease() : settings.stopMargin()));
                 }

@@ -7,6 +7,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,9 +32,12 @@ import org.junit.jupiter.api.extension.TestWatcher;
 /**
  * The example WAR on two instances of one application server, against one PostgreSQL database, observed
  * only through each node's {@code /status}: one leader, hand-over on a graceful stop and on a crash, rising
- * fencing tokens, and a singleton that found {@code java:comp} on its server-managed thread. Then the
- * deployments that must fail, each on an instance of its own. The tests of a class run in order and share
- * the two nodes.
+ * fencing tokens, and a singleton that found {@code java:comp} on its server-managed thread. On the way, the
+ * server's own pool (IronJacamar on WildFly, Liberty's, Payara's) is checked through the example's
+ * {@code /pool-check} after a step-down and after the leader's lock session was ended many times: it must
+ * still lend every connection but the lock session's, none of them holding an advisory lock, a network
+ * timeout or a session setting of the lock session. Then the deployments that must fail, each on an instance
+ * of its own. The tests of a class run in order and share the two nodes.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -49,6 +56,23 @@ abstract class ClusterSingletonOnServerIT {
     static final Duration CRASH_BOUND = Duration.ofSeconds(3 + 7);
     private static final Duration ELECTION_TIMEOUT = Duration.ofSeconds(60);
     private static final String STATUS = "/highlander-example/status";
+    /** The maximum size of the example's pool on every server ({@code examples/jakarta-war/server-config}). */
+    static final int POOL_SIZE = 5;
+    /** What a node's pool can lend besides the connection of its one lock session (singleton {@code pulse}). */
+    static final int LENDABLE = POOL_SIZE - 1;
+    /**
+     * How often the leader's lock session is ended from outside. Leadership alternates, so each node's lock
+     * session is aborted about half as often: still more often than its pool has connections, so a pool slot
+     * leaked per abort would leave the node with none.
+     */
+    static final int SESSION_KILLS = 3 * POOL_SIZE;
+    /** The advisory lock's holder in the nodes' database: the leader's lock session (one singleton, one lock). */
+    private static final String LOCK_HOLDER_SQL = "SELECT l.pid, a.application_name FROM pg_locks l"
+            + " JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted"
+            + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+    private static final String TERMINATE_SQL = "SELECT pg_terminate_backend(?)";
+    /** Long enough to check, on a busy machine, the pool of a node that stepped down before it competes again. */
+    private static final Duration STEP_DOWN_HOLD_OFF = Duration.ofSeconds(5);
 
     @RegisterExtension
     final Outcomes outcomes = new Outcomes();
@@ -112,6 +136,55 @@ abstract class ClusterSingletonOnServerIT {
 
     @Test
     @Order(2)
+    void aNodeThatStepsDownGivesItsLockConnectionBackClean() throws Exception {
+        ServerInstance leader = leaderInstance();
+        ServerInstance standby = leader == first ? second : first;
+        int given;
+        try (Connection admin = database.connect()) {
+            given = lockHolder(admin, leader);
+        }
+        leader.stepDown(STEP_DOWN_HOLD_OFF);
+        assertTakeover(await(standby, NodeStatus::leading, ELECTION_TIMEOUT, "the standby leads after the step-down"));
+        // through its hold-off the node does not compete and holds no connection: the whole pool can be lent,
+        // the connection its lock session gave back among them
+        PoolCheck whole = leader.poolCheck(POOL_SIZE);
+        System.out.println("pool check on " + leader.name() + " in its hold-off: " + whole);
+        assertThat(whole.connections()).as("the pool of %s in its hold-off lent the connection its lock session gave"
+                + " back, pid %s: %s", leader, given, whole).anyMatch(connection -> connection.pid() == given);
+        assertThat(whole.problems()).as("connections lent by the pool of %s in its hold-off: %s", leader, whole)
+                .isEmpty();
+        assertPoolClean(standby, "after it took over");
+        await(leader, s -> s.state().equals("STANDBY"), ELECTION_TIMEOUT, "the node that stepped down stands by");
+        assertPoolClean(leader, "after its hold-off");
+    }
+
+    @Test
+    @Order(3)
+    void poolLendsEveryConnectionAfterTheLockSessionWasEndedManyTimes() throws Exception {
+        long lastToken = tokens.get(tokens.size() - 1);
+        try (Connection admin = database.connect()) {
+            for (int kill = 1; kill <= SESSION_KILLS; kill++) {
+                ServerInstance leader = leaderInstance();
+                ServerInstance standby = leader == first ? second : first;
+                terminateLockSession(admin, leader);
+                String round = " (session kill " + kill + " of " + SESSION_KILLS + ")";
+                long previous = lastToken;
+                lastToken = await(standby, s -> s.leading() && s.fencingToken() > previous, ELECTION_TIMEOUT,
+                        "the standby leads with a new term" + round).fencingToken();
+                await(leader, s -> s.state().equals("STANDBY"), ELECTION_TIMEOUT,
+                        "the node whose lock session was ended stands by again" + round);
+                // its lock session was aborted; its next one came from the same pool, which must lend the rest
+                assertPoolClean(leader, "after its lock session was ended" + round);
+            }
+        }
+        ServerInstance leader = leaderInstance();
+        assertTakeover(leader.status().orElseThrow());
+        assertPoolClean(first, "after " + SESSION_KILLS + " ends of the leader's lock session");
+        assertPoolClean(second, "after " + SESSION_KILLS + " ends of the leader's lock session");
+    }
+
+    @Test
+    @Order(4)
     void standbyTakesOverWhenTheLeaderStopsGracefully() throws Exception {
         ServerInstance leader = leaderInstance();
         ServerInstance standby = leader == first ? second : first;
@@ -128,7 +201,7 @@ abstract class ClusterSingletonOnServerIT {
     }
 
     @Test
-    @Order(3)
+    @Order(5)
     void standbyTakesOverWhenTheLeaderIsKilled() throws Exception {
         ServerInstance leader = leaderInstance();
         ServerInstance standby = leader == first ? second : first;
@@ -215,6 +288,39 @@ abstract class ClusterSingletonOnServerIT {
         assertThat(next.fencingToken()).as("the new term's fencing token: %s", next)
                 .isGreaterThan(tokens.get(tokens.size() - 1));
         tokens.add(next.fencingToken());
+    }
+
+    /**
+     * The node's pool lends all connections but its lock session's, each without an advisory lock, with the
+     * pool's default network timeout (0) and with every session setting a lock session changes at its start
+     * value.
+     */
+    private static PoolCheck assertPoolClean(ServerInstance node, String when) throws IOException, InterruptedException {
+        PoolCheck check = node.poolCheck(LENDABLE);
+        System.out.println("pool check on " + node.name() + " " + when + ": " + check);
+        assertThat(check.problems()).as("connections lent by the pool of %s %s: %s", node, when, check).isEmpty();
+        return check;
+    }
+
+    /** @return the backend pid of the leader's lock session, the one session that holds an advisory lock */
+    private static int lockHolder(Connection admin, ServerInstance leader) throws SQLException {
+        try (PreparedStatement query = admin.prepareStatement(LOCK_HOLDER_SQL);
+             ResultSet row = query.executeQuery()) {
+            assertThat(row.next()).as("a session holds the singleton's lock").isTrue();
+            int pid = row.getInt(1);
+            assertThat(row.getString(2)).as("application_name of the lock's holder, pid %s", pid)
+                    .isEqualTo("highlander:" + leader.name());
+            return pid;
+        }
+    }
+
+    /** Ends the leader's lock session as an administrator would, with {@code pg_terminate_backend}. */
+    private static void terminateLockSession(Connection admin, ServerInstance leader) throws SQLException {
+        int pid = lockHolder(admin, leader);
+        try (PreparedStatement terminate = admin.prepareStatement(TERMINATE_SQL)) {
+            terminate.setInt(1, pid);
+            terminate.executeQuery().close();
+        }
     }
 
     void assertNotServing(ServerInstance node) throws InterruptedException {

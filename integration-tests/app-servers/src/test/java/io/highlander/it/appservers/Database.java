@@ -1,6 +1,9 @@
 package io.highlander.it.appservers;
 
 import io.highlander.cdi.testing.TestPostgres;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,6 +36,11 @@ record Database(String host, int port, String name, String user, String password
         int port = matcher.group(2) == null ? 5432 : Integer.parseInt(matcher.group(2));
         String password = postgres.password() == null || postgres.password().isEmpty() ? "unused" : postgres.password();
         return new Database(host, port, matcher.group(3), postgres.user(), password);
+    }
+
+    /** @return a connection of the test's own, straight to the database, past every server's pool */
+    Connection connect() throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/" + name, user, password);
     }
 
     @Override

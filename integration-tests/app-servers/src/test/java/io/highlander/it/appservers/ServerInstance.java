@@ -212,10 +212,49 @@ final class ServerInstance implements AutoCloseable {
         }
     }
 
+    /**
+     * Hands the singleton over from this node ({@code POST /step-down}).
+     *
+     * @param holdOff how long the node stays out of the election
+     * @return the node's status as it answered the request
+     */
+    NodeStatus stepDown(Duration holdOff) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(uri("/highlander-example/step-down?holdOff=" + holdOff))
+                .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.noBody()).build();
+        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 202) {
+            throw new AssertionError(name + ": POST /step-down answered " + response.statusCode() + ": " + response.body());
+        }
+        return NodeStatus.parse(response.body());
+    }
+
+    /**
+     * Runs the example's pool check ({@code GET /pool-check}), which borrows connections from the node's pool.
+     *
+     * @param connections how many connections to borrow at once
+     * @return what it found
+     */
+    PoolCheck poolCheck(int connections) throws IOException, InterruptedException {
+        // each borrow may wait for the pool's 5 s; a leak shows as a failure in the answer, not as a timeout here
+        HttpResponse<String> response = get("/highlander-example/pool-check?connections=" + connections,
+                Duration.ofSeconds(5L * connections + 30));
+        if (response.statusCode() != 200) {
+            throw new AssertionError(name + ": GET /pool-check answered " + response.statusCode() + ": " + response.body());
+        }
+        return PoolCheck.parse(response.body());
+    }
+
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + launch.httpPort() + path))
-                .timeout(Duration.ofSeconds(5)).GET().build();
+        return get(path, Duration.ofSeconds(5));
+    }
+
+    private HttpResponse<String> get(String path, Duration timeout) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(uri(path)).timeout(timeout).GET().build();
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + launch.httpPort() + path);
     }
 
     /** @return the console and the server's own log files, concatenated */

@@ -1,0 +1,80 @@
+package io.highlander.it.appservers;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One answer of the example's {@code GET /pool-check}: the connections it borrowed at once from a node's pool,
+ * and what each carried.
+ *
+ * @param requested   how many connections it asked for
+ * @param borrowed    how many it got
+ * @param failure     why the pool could not lend them all, or {@code null}
+ * @param connections one entry per connection it got
+ * @param json        the raw answer, for messages
+ */
+record PoolCheck(long requested, long borrowed, String failure, List<Borrowed> connections, String json) {
+
+    /**
+     * One borrowed connection.
+     *
+     * @param pid                  its backend's pid
+     * @param advisoryLocks        the advisory locks its session holds
+     * @param networkTimeoutMillis its {@code Connection.getNetworkTimeout()}, or {@code null} if the pool cannot tell
+     * @param changed              the session settings that differ from the session's start values
+     * @param settings             the values of the settings the check reads
+     */
+    record Borrowed(long pid, long advisoryLocks, Long networkTimeoutMillis, List<String> changed,
+                    Map<String, Object> settings) {
+    }
+
+    @SuppressWarnings("unchecked")
+    static PoolCheck parse(String json) {
+        Map<String, Object> root = (Map<String, Object>) Json.parse(json);
+        List<Borrowed> connections = new ArrayList<>();
+        for (Object entry : (List<Object>) root.get("connections")) {
+            Map<String, Object> connection = (Map<String, Object>) entry;
+            connections.add(new Borrowed((Long) connection.get("pid"), (Long) connection.get("advisoryLocks"),
+                    (Long) connection.get("networkTimeoutMillis"),
+                    ((List<Object>) connection.get("changed")).stream().map(String::valueOf).toList(),
+                    (Map<String, Object>) connection.get("settings")));
+        }
+        return new PoolCheck((Long) root.get("requested"), (Long) root.get("borrowed"), (String) root.get("failure"),
+                connections, json);
+    }
+
+    /**
+     * @return one line per thing a connection at rest in a pool must not carry (an advisory lock, a network
+     *         timeout other than the pool's default 0, a changed session setting), plus the pool's failure to
+     *         lend all connections asked for, or to lend distinct ones; empty if the pool is clean
+     */
+    List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        if (failure != null || borrowed != requested) {
+            problems.add("lent " + borrowed + " of " + requested + " connections: " + failure);
+        }
+        long distinct = connections.stream().mapToLong(Borrowed::pid).distinct().count();
+        if (distinct != connections.size()) {
+            problems.add("lent " + connections.size() + " connections on only " + distinct + " backends");
+        }
+        for (Borrowed connection : connections) {
+            if (connection.advisoryLocks() != 0) {
+                problems.add("pid " + connection.pid() + " holds " + connection.advisoryLocks() + " advisory lock(s)");
+            }
+            if (connection.networkTimeoutMillis() == null || connection.networkTimeoutMillis() != 0) {
+                problems.add("pid " + connection.pid() + " has network timeout " + connection.networkTimeoutMillis()
+                        + " ms");
+            }
+            for (String setting : connection.changed()) {
+                problems.add("pid " + connection.pid() + " has " + setting + " = " + connection.settings().get(setting));
+            }
+        }
+        return problems;
+    }
+
+    @Override
+    public String toString() {
+        return json;
+    }
+}
