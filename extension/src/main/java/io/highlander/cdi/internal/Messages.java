@@ -322,6 +322,10 @@ public final class Messages {
                 + " this node leaves the election";
     }
 
+    public static String noJmxView(String node, String failure) {
+        return "HL-0415: node " + node + " has no JMX view (" + failure + "); everything else works";
+    }
+
     public static String foreignLockHolder(String singleton, Object holder) {
         return "HL-0414: " + singleton + ": the lock is held by " + holder + ", which is not a Highlander node;"
                 + " no node can lead until that session lets it go";

@@ -2,6 +2,7 @@ package io.highlander.cdi.internal.management;
 
 import io.highlander.cdi.LeaderElector;
 import io.highlander.cdi.SingletonStatus;
+import io.highlander.cdi.internal.Messages;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import javax.management.JMException;
@@ -35,8 +36,7 @@ public final class NodeManagement implements NodeMXBean {
             ManagementFactory.getPlatformMBeanServer().registerMBean(management, name);
             management.name = name;
         } catch (JMException | RuntimeException e) {
-            LOG.log(System.Logger.Level.INFO, () -> "HL-0413: node " + elector.nodeId()
-                    + " has no JMX view (" + e + "); everything else works");
+            LOG.log(System.Logger.Level.INFO, () -> Messages.noJmxView(elector.nodeId(), e.toString()));
         }
         return management;
     }
