@@ -22,7 +22,7 @@ public final class BenchmarkMain {
     /** Every row id a run produces; the CI test checks them all. */
     public static final List<String> ROWS = List.of("F0", "F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "F10",
             "C1", "C2", "C3", "C4", "C5", "S1", "S2", "J1", "J2", "J3", "J4",
-            "J5");
+            "J5", "J6");
 
     private static final String SINGLETON_DEFAULTS = "lease 10s, heartbeat 2s (L/5), stop-margin 1s (L/10), "
             + "standby blocking, interval 5s";
@@ -272,6 +272,7 @@ public final class BenchmarkMain {
         CallOverhead.Score isLeader = scores.get("isLeader");
         CallOverhead.Score leaderOnly = scores.get("leaderOnlyOnLeader");
         CallOverhead.Score skipped = scores.get("leaderOnlySkippedOnStandby");
+        CallOverhead.Score noOp = scores.get("interceptedByANoOp");
         report.section("Call overhead (JMH 1.37, " + (quick ? "1 fork, 1×1 s warm-up, 2×1 s" : "1 fork, 3×1 s warm-up, 5×1 s")
                 + " measurement; ns per call)", "benchmark", "ns/op", "± (99.9%)", "bytes allocated/op", "ratio", "target", "met?");
         report.row("J1", "plain @ApplicationScoped bean, trivial method", fmt(plain.nanos()), fmt(plain.error()),
@@ -290,6 +291,10 @@ public final class BenchmarkMain {
         report.row("J5", "@LeaderOnly void method, skipped on a standby", fmt(skipped.nanos()), fmt(skipped.error()),
                 fmt(skipped.bytesPerCall()), String.format(Locale.ROOT, "%.1f×", skipped.nanos() / plain.nanos()),
                 "—", "—");
+        report.row("J6", "the J1 method behind an interceptor that only proceeds (Weld's own share of J4)",
+                fmt(noOp.nanos()), fmt(noOp.error()), fmt(noOp.bytesPerCall()),
+                String.format(Locale.ROOT, "%.1f×", noOp.nanos() / plain.nanos()), "—",
+                "J4 − J6 = " + fmt(leaderOnly.nanos() - noOp.nanos()) + " ns: @LeaderOnly's own check");
     }
 
     // ---- helpers ----

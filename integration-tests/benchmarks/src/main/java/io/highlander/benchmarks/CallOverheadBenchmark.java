@@ -40,6 +40,7 @@ public class CallOverheadBenchmark {
     private LeaderOnlyCounter leaderOnly;
     private StandbyWork standby;
     private PlainCounter plain;
+    private InterceptedCounter intercepted;
     private LeaderCounter singleton;
     private LeaderElector elector;
     private int notLeaderAfterIsLeader;
@@ -61,12 +62,14 @@ public class CallOverheadBenchmark {
         }
         container = new Weld("jmh-node").disableDiscovery()
                 .property("org.jboss.weld.se.shutdownHook", false)
-                .addBeanClasses(PlainCounter.class, LeaderCounter.class, LeaderOnlyCounter.class, StandbyWork.class)
+                .addBeanClasses(PlainCounter.class, LeaderCounter.class, LeaderOnlyCounter.class, StandbyWork.class,
+                        InterceptedCounter.class, PassThrough.class)
                 .addExtension(new HighlanderExtension())
                 .initialize();
         leaderOnly = container.select(LeaderOnlyCounter.class).get();
         standby = container.select(StandbyWork.class).get();
         plain = container.select(PlainCounter.class).get();
+        intercepted = container.select(InterceptedCounter.class).get();
         singleton = container.select(LeaderCounter.class).get();
         elector = container.select(LeaderElector.class).get();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -121,6 +124,11 @@ public class CallOverheadBenchmark {
     }
 
     @Benchmark
+    public int interceptedByANoOp() {
+        return intercepted.next();
+    }
+
+    @Benchmark
     public void leaderOnlySkippedOnStandby() {
         standby.work();
     }
@@ -144,6 +152,35 @@ public class CallOverheadBenchmark {
         @LeaderOnly(STANDBY)
         public void work() {
             count++;
+        }
+    }
+
+    /** Binds {@link PassThrough}: what any interceptor costs in this container, whatever it does. */
+    @jakarta.interceptor.InterceptorBinding
+    @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
+    @java.lang.annotation.Target({java.lang.annotation.ElementType.METHOD, java.lang.annotation.ElementType.TYPE})
+    public @interface Measured {
+    }
+
+    /** An interceptor that only proceeds: the floor of {@code @LeaderOnly}'s cost. */
+    @Measured
+    @jakarta.interceptor.Interceptor
+    @jakarta.annotation.Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION)
+    public static class PassThrough {
+        @jakarta.interceptor.AroundInvoke
+        public Object proceed(jakarta.interceptor.InvocationContext call) throws Exception {
+            return call.proceed();
+        }
+    }
+
+    /** The plain bean's method behind an interceptor that does nothing. */
+    @ApplicationScoped
+    public static class InterceptedCounter {
+        private int count;
+
+        @Measured
+        public int next() {
+            return ++count;
         }
     }
 
