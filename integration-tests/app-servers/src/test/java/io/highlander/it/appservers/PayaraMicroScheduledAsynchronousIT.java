@@ -1,6 +1,6 @@
 package io.highlander.it.appservers;
 
-/** The Concurrency 3.1 scheduled asynchronous method with {@code @LeaderOnly} on two instances of Payara Micro 6 (Jakarta EE 10: skipped). */
+/** The Concurrency 3.1 scheduled asynchronous method with {@code @LeaderOnly} on Payara Micro 6 (EE 10: skipped). */
 class PayaraMicroScheduledAsynchronousIT extends ScheduledAsynchronousOnServerIT {
 
     @Override

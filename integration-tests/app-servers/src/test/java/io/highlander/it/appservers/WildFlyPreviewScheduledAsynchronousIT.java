@@ -1,6 +1,6 @@
 package io.highlander.it.appservers;
 
-/** The Concurrency 3.1 scheduled asynchronous method with {@code @LeaderOnly} on two instances of WildFly Preview (Jakarta EE 11). */
+/** The Concurrency 3.1 scheduled asynchronous method with {@code @LeaderOnly} on two WildFly Preview (EE 11) nodes. */
 class WildFlyPreviewScheduledAsynchronousIT extends ScheduledAsynchronousOnServerIT {
 
     @Override

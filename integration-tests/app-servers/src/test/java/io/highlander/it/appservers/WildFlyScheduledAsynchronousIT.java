@@ -1,6 +1,6 @@
 package io.highlander.it.appservers;
 
-/** The Concurrency 3.1 scheduled asynchronous method with {@code @LeaderOnly} on two instances of WildFly (Jakarta EE 10: skipped). */
+/** The Concurrency 3.1 scheduled asynchronous method with {@code @LeaderOnly} on WildFly (EE 10: skipped). */
 class WildFlyScheduledAsynchronousIT extends ScheduledAsynchronousOnServerIT {
 
     @Override
