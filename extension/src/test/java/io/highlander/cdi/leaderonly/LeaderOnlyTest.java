@@ -48,6 +48,27 @@ class LeaderOnlyTest {
     }
 
     @Test
+    void twoMethodsOfOneBeanOnTwoElectionsAreEachGatedByTheirOwnWhenCalledInTurn() {
+        TestNode b = cluster.start(settings("b"), AuditWork.class);
+        awaitLeader("audit", b);
+        TestNode a = cluster.start(settings("a"), TwoElectionsWork.class);
+        awaitLeader("tally", a);
+        TwoElectionsWork work = a.bean(TwoElectionsWork.class);
+
+        for (int i = 0; i < 3; i++) {
+            work.tally();
+            work.audit();
+        }
+
+        long token = a.elector().checkLeadership("tally");
+        assertThat(cluster.history().entries("tally")).containsExactly(new History.Entry("a", "tally", token),
+                new History.Entry("a", "tally", token), new History.Entry("a", "tally", token));
+        assertThat(cluster.history().entries("audit")).as("a does not lead audit: b does").isEmpty();
+        assertThat(a.elector().status("audit").skippedCalls()).isEqualTo(3);
+        assertThat(a.elector().status("tally").skippedCalls()).isZero();
+    }
+
+    @Test
     void aSkippedCallReturnsNothingAnEmptyFutureOrOptionalAndRefusesOtherReturnTypes() throws Exception {
         TestNode a = cluster.start(settings("a"), Sweeper.class);
         TestNode b = cluster.start(settings("b"), Sweeper.class);

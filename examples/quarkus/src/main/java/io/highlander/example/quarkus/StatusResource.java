@@ -5,6 +5,7 @@ import io.highlander.cdi.NotLeaderException;
 import io.highlander.cdi.SingletonStatus;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
@@ -19,11 +20,38 @@ public class StatusResource {
     @Inject
     Ticker ticker;
 
+    @Inject
+    LeaderWork work;
+
     /** @return each singleton's status on this node */
     @GET
     @Path("status")
     public List<SingletonStatus> status() {
         return elector.status();
+    }
+
+    /**
+     * Calls {@link LeaderWork#sweep()}: it runs where the ticker runs, and is skipped on every other node.
+     *
+     * @return how often it ran on this node, and the last run's fencing token
+     */
+    @POST
+    @Path("sweep")
+    public LeaderWork.Runs.Count sweep() {
+        work.sweep();
+        return work.sweeps();
+    }
+
+    /**
+     * Calls {@link LeaderWork#report()}: it runs where this node leads {@value LeaderWork#REPORT}.
+     *
+     * @return how often it ran on this node, and the last run's fencing token
+     */
+    @POST
+    @Path("report")
+    public LeaderWork.Runs.Count report() {
+        work.report();
+        return work.reports();
     }
 
     /** @return when the singleton started, on the leader; 409 on any other node */

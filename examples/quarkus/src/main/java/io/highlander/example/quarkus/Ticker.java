@@ -13,8 +13,11 @@ import java.time.Instant;
  * on the node that wins the election, its {@code @PreDestroy} when that node lets go.
  */
 @ApplicationScoped
-@ClusterSingleton("quarkus-ticker")
+@ClusterSingleton(Ticker.NAME)
 public class Ticker {
+
+    /** The singleton's name, which is also its election's. */
+    public static final String NAME = "quarkus-ticker";
 
     private static final System.Logger LOG = System.getLogger(Ticker.class.getName());
 

@@ -1,6 +1,7 @@
 package io.highlander.example.quarkus;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -23,10 +24,22 @@ class StatusResourceTest {
     @Test
     void theOnlyNodeLeadsAndRunsTheSingleton() {
         await().atMost(ELECTION).untilAsserted(() -> given().get("/status").then().statusCode(200)
-                .body("[0].singleton", equalTo("quarkus-ticker"))
-                .body("[0].nodeId", equalTo("quarkus-test"))
-                .body("[0].state", equalTo("LEADING")));
+                .body("find { it.singleton == 'quarkus-ticker' }.nodeId", equalTo("quarkus-test"))
+                .body("find { it.singleton == 'quarkus-ticker' }.state", equalTo("LEADING")));
         given().get("/ticker").then().statusCode(200);
+    }
+
+    @Test
+    void leaderOnlyWorkRunsOnTheOnlyNodeWithItsTermsToken() {
+        await().atMost(ELECTION).untilAsserted(() -> given().get("/status").then().statusCode(200)
+                .body("find { it.singleton == 'quarkus-report' }.state", equalTo("LEADING")));
+        long token = given().get("/status").then().extract().jsonPath()
+                .getLong("find { it.singleton == 'quarkus-report' }.fencingToken");
+        var run = given().post("/report").then().statusCode(200).extract().jsonPath();
+        assertThat(run.getLong("runs")).as("runs on this node").isEqualTo(1);
+        assertThat(run.getLong("lastToken")).as("the run's fencing token").isEqualTo(token);
+        given().get("/status").then()
+                .body("find { it.singleton == 'quarkus-report' }.skippedCalls", equalTo(0));
     }
 
     @Test

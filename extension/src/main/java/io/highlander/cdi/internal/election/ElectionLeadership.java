@@ -6,9 +6,10 @@ import java.time.Instant;
 /**
  * {@link Leadership} read from an {@link Election}'s state, without a database round trip. A bound view belongs to
  * one term (the one a singleton's instance was created in): it never answers for a later term, even on this node,
- * so that work begun in one term cannot pass for the next one's. An unbound view follows the election.
+ * so that work begun in one term cannot pass for the next one's. An unbound view follows the election. Public only
+ * for the {@code @LeaderOnly} interceptor ({@link #admitLeaderOnly()}).
  */
-final class ElectionLeadership implements Leadership {
+public final class ElectionLeadership implements Leadership {
 
     private final Election election;
     private final Term term;
@@ -52,6 +53,16 @@ final class ElectionLeadership implements Leadership {
             throw election.refusal();
         }
         return valid.fencingToken();
+    }
+
+    /**
+     * The {@code @LeaderOnly} gate, straight on the election: the interceptor keeps one view per method, so that a
+     * call on the leader costs no lookup by name.
+     *
+     * @return whether a call may run now; if not, the skip is counted and, once per term change, logged
+     */
+    public boolean admitLeaderOnly() {
+        return election.admitLeaderOnly();
     }
 
     @Override

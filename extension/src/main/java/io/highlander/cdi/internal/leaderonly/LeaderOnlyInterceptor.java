@@ -2,6 +2,8 @@ package io.highlander.cdi.internal.leaderonly;
 
 import io.highlander.cdi.LeaderElector;
 import io.highlander.cdi.LeaderOnly;
+import io.highlander.cdi.Leadership;
+import io.highlander.cdi.internal.election.ElectionLeadership;
 import io.highlander.cdi.internal.election.Elections;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
@@ -23,8 +25,17 @@ import java.util.concurrent.ConcurrentHashMap;
 @Priority(Interceptor.Priority.LIBRARY_BEFORE)
 public class LeaderOnlyInterceptor {
 
-    /** The binding's name per method: a method's own binding, else its class's (CDI 4.0 does not hand it over). */
-    private final Map<Method, String> names = new ConcurrentHashMap<>();
+    /**
+     * Each intercepted method's gate, resolved once: its binding's name (a method's own binding, else its
+     * class's; CDI 4.0 does not hand the binding over), that election and what a skip returns.
+     */
+    private final Map<Method, Gate> gates = new ConcurrentHashMap<>();
+    /**
+     * The gate of the method called last: most beans have one {@code @LeaderOnly} method, so a call on the leader
+     * usually costs one identity comparison instead of a map lookup. Racy on purpose and harmless: a gate is
+     * immutable (final fields, safely published), and a miss only means a lookup in {@link #gates}.
+     */
+    private Gate last;
 
     @Inject
     LeaderElector elector;
@@ -51,21 +62,42 @@ public class LeaderOnlyInterceptor {
 
     private Object guard(InvocationContext call) throws Exception {
         Method method = call.getMethod();
-        String name = names.get(method); // no computeIfAbsent: its capturing lambda would allocate on every call
-        if (name == null) {
-            name = nameOf(method, call.getTarget());
-            names.put(method, name);
+        Gate gate = last;
+        if (gate == null || gate.method() != method && !gate.method().equals(method)) {
+            gate = gateOf(method, call.getTarget());
+            last = gate;
         }
-        Elections elections = (Elections) elector;
-        if (elections.admitLeaderOnly(name)) {
+        if (gate.election().admitLeaderOnly()) {
             return call.proceed();
         }
-        Class<?> returnType = method.getReturnType();
-        if (SkippedCall.hasResult(returnType)) {
-            return SkippedCall.result(returnType);
+        if (gate.skipHasResult()) {
+            return SkippedCall.result(gate.returnType());
         }
-        elections.leadership(name, false).check(); // throws NotLeaderException, as the skip rule says
+        gate.election().check(); // throws NotLeaderException, as the skip rule says
         return call.proceed(); // leadership came in between: the call may run after all
+    }
+
+    private Gate gateOf(Method method, Object target) {
+        Gate gate = gates.get(method); // no computeIfAbsent: its capturing lambda would allocate on every call
+        if (gate == null) {
+            Leadership election = ((Elections) elector).leadership(nameOf(method, target), false);
+            Class<?> returnType = method.getReturnType();
+            gate = new Gate(method, (ElectionLeadership) election, returnType, SkippedCall.hasResult(returnType));
+            gates.put(method, gate);
+        }
+        return gate;
+    }
+
+    /**
+     * What the interceptor needs of one method, resolved on its first call.
+     *
+     * @param method        the intercepted method
+     * @param election      an unbound view of its election, which follows the election from term to term
+     * @param returnType    its return type
+     * @param skipHasResult whether a skipped call returns a value ({@link SkippedCall#hasResult}) rather than
+     *                      refusing
+     */
+    private record Gate(Method method, ElectionLeadership election, Class<?> returnType, boolean skipHasResult) {
     }
 
     private static String nameOf(Method method, Object target) {

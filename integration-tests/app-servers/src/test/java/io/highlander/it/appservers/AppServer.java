@@ -59,8 +59,22 @@ abstract class AppServer {
     /** @return what the server logs when its DataSource's JDBC driver is not installed */
     abstract String missingDriverSymptom();
 
-    /** @return a prepared, not yet started, instance */
-    abstract ServerInstance instance(String name, Node node) throws IOException, InterruptedException;
+    /** @return a prepared, not yet started, instance running the example WAR */
+    ServerInstance instance(String name, Node node) throws IOException, InterruptedException {
+        return instance(name, node, war);
+    }
+
+    /**
+     * @param application the WAR to deploy; its file name (without {@code .war}) is the context root
+     * @return a prepared, not yet started, instance running that WAR
+     */
+    abstract ServerInstance instance(String name, Node node, Path application) throws IOException, InterruptedException;
+
+    /**
+     * @return why this installation cannot run Jakarta Concurrency 3.1 scheduled asynchronous methods
+     *         ({@code @Asynchronous(runAt = …)}, Jakarta EE 11), read off its files; empty if it can
+     */
+    abstract Optional<String> withoutScheduledAsynchronousMethods() throws IOException;
 
     /** @return the JDK the servers run on, as its {@code release} file tells */
     String jdk() {

@@ -59,7 +59,14 @@ final class OpenLiberty extends AppServer {
     }
 
     @Override
-    ServerInstance instance(String name, Node node) throws IOException {
+    Optional<String> withoutScheduledAsynchronousMethods() {
+        return Files.exists(wlp.resolve("lib/features/io.openliberty.concurrent-3.1.mf")) ? Optional.empty()
+                : Optional.of(this + " has no concurrent-3.1 feature (Jakarta EE 11 features are in Open Liberty's "
+                        + "beta releases only, not in its release runtime io.openliberty:openliberty-runtime)");
+    }
+
+    @Override
+    ServerInstance instance(String name, Node node, Path application) throws IOException {
         Path shared = userDir.resolve("shared/resources/postgresql");
         if (!Files.exists(shared)) {
             Files.createDirectories(shared);
@@ -71,7 +78,8 @@ final class OpenLiberty extends AppServer {
         Files.createDirectories(server.resolve("apps"));
         Path config = example.resolve("server-config/liberty");
         Files.copy(config.resolve("server.xml"), server.resolve("server.xml"));
-        Files.copy(war, server.resolve("apps").resolve(war.getFileName()));
+        // the example's server.xml deploys highlander-example.war; another WAR needs a <webApplication> of its own
+        Files.copy(application, server.resolve("apps").resolve(application.getFileName()));
         // the example's jvm.options, then this node's settings (the last -D wins)
         Files.writeString(server.resolve("jvm.options"), Files.readString(config.resolve("jvm.options"))
                 + String.join("\n", highlanderProperties(node)) + "\n");

@@ -6,7 +6,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.jar.JarInputStream;
+import java.util.jar.Manifest;
 import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /**
  * Payara Micro from {@code fish.payara.extras:payara-micro}: one JVM per instance, started with the example's
@@ -50,7 +54,25 @@ final class PayaraMicro extends AppServer {
     }
 
     @Override
-    ServerInstance instance(String name, Node node) throws IOException {
+    Optional<String> withoutScheduledAsynchronousMethods() throws IOException {
+        String version = "?";
+        try (ZipFile micro = new ZipFile(jar.toFile())) {
+            ZipEntry api = micro.getEntry("MICRO-INF/runtime/jakarta.enterprise.concurrent-api.jar");
+            if (api != null) {
+                try (JarInputStream in = new JarInputStream(micro.getInputStream(api))) {
+                    Manifest manifest = in.getManifest();
+                    version = manifest == null ? "?" : manifest.getMainAttributes().getValue("Bundle-Version");
+                }
+            }
+        }
+        return version != null && version.startsWith("3.0")
+                ? Optional.of(this + " ships Jakarta Concurrency " + version + " (Jakarta EE 10); scheduled "
+                        + "asynchronous methods are Concurrency 3.1 (Jakarta EE 11), in Payara 7, which needs Java 21")
+                : Optional.empty();
+    }
+
+    @Override
+    ServerInstance instance(String name, Node node, Path application) throws IOException {
         Path directory = work.resolve(name);
         deleteTree(directory);
         Files.createDirectories(directory.resolve("tmp"));
@@ -73,7 +95,7 @@ final class PayaraMicro extends AppServer {
         if (node.driverInstalled()) {
             command.addAll(List.of("--addlibs", only(servers, "postgresql-*.jar").toString()));
         }
-        command.addAll(List.of("--deploy", war.toString()));
+        command.addAll(List.of("--deploy", application.toString()));
         return new ServerInstance(name, new ServerInstance.Launch(command, databaseEnvironment(node.database()),
                 directory, directory.resolve("console.log"), List.of(),
                 Pattern.compile("Payara Micro .* ready in"), httpPort,

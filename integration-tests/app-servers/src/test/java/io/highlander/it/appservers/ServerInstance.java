@@ -201,6 +201,19 @@ final class ServerInstance implements AutoCloseable {
         }
     }
 
+    /** @return the body of a {@code GET} of a path, or empty if the server does not answer with 200 */
+    Optional<String> body(String path) {
+        try {
+            HttpResponse<String> response = get(path);
+            return response.statusCode() == 200 ? Optional.of(response.body()) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
     /** @return the HTTP status code of a path, or -1 if nothing answers */
     int httpStatus(String path) throws InterruptedException {
         try {

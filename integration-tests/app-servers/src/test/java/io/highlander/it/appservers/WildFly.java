@@ -27,20 +27,43 @@ final class WildFly extends AppServer {
     private final Path home;
     private boolean configured;
 
+    /** WildFly, the Jakarta EE 10 distribution. */
     WildFly() throws IOException {
-        super("wildfly");
-        pristine = only(servers, "wildfly-*");
+        this("wildfly", "wildfly-[0-9]*");
+    }
+
+    private WildFly(String directory, String distribution) throws IOException {
+        super(directory);
+        pristine = only(servers, distribution);
         home = work.resolve("home");
+    }
+
+    /** @return WildFly Preview ({@code org.wildfly:wildfly-preview-dist}), the same release on Jakarta EE 11 */
+    static WildFly preview() throws IOException {
+        return new WildFly("wildfly-preview", "wildfly-preview-[0-9]*");
     }
 
     @Override
     String product() {
-        return "WildFly";
+        return pristine.getFileName().toString().startsWith("wildfly-preview-") ? "WildFly Preview" : "WildFly";
     }
 
     @Override
     String version() {
-        return pristine.getFileName().toString().substring("wildfly-".length());
+        String directory = pristine.getFileName().toString();
+        return directory.substring(directory.lastIndexOf('-') + 1);
+    }
+
+    @Override
+    Optional<String> withoutScheduledAsynchronousMethods() throws IOException {
+        Path api = only(pristine.resolve("modules/system/layers/base/jakarta/enterprise/concurrent/api/main"),
+                "jakarta.enterprise.concurrent-api-*.jar");
+        String file = api.getFileName().toString();
+        return file.startsWith("jakarta.enterprise.concurrent-api-3.0.")
+                ? Optional.of(this + " ships Jakarta Concurrency 3.0 (" + file + ", Jakarta EE 10); scheduled "
+                        + "asynchronous methods are Concurrency 3.1 (Jakarta EE 11), which WildFly Preview "
+                        + version() + " has")
+                : Optional.empty();
     }
 
     @Override
@@ -74,12 +97,12 @@ final class WildFly extends AppServer {
     }
 
     @Override
-    ServerInstance instance(String name, Node node) throws IOException, InterruptedException {
+    ServerInstance instance(String name, Node node, Path application) throws IOException, InterruptedException {
         configure();
         Path base = work.resolve(name);
         deleteTree(base);
         copyTree(home.resolve("standalone"), base);
-        Files.copy(war, base.resolve("deployments").resolve(war.getFileName()));
+        Files.copy(application, base.resolve("deployments").resolve(application.getFileName()));
         int offset = freeOffset();
         List<String> command = new ArrayList<>(List.of(
                 (node.driverInstalled() ? home : pristine).resolve("bin/standalone.sh").toString(),

@@ -9,21 +9,29 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Three instances of the packaged Quarkus example against one PostgreSQL: one leads, the highlander health
  * checks answer on every node, and when the leader is killed (SIGKILL) another takes over within the bound the
- * application-server tests use. A fourth node, whose datasource has no URL, does not start and says why.
+ * application-server tests use. Before that, {@code @LeaderOnly} methods (one on the singleton's election, one on a
+ * bean-less election) run on the node that leads their election and are skipped on the others. A fourth node,
+ * whose datasource has no URL, does not start and says why.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class QuarkusFailoverIT {
 
     /**
@@ -34,9 +42,19 @@ class QuarkusFailoverIT {
     static final Duration CRASH_BOUND = Duration.ofSeconds(3 + 7);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration ELECTION_TIMEOUT = Duration.ofSeconds(60);
+    /** The example's singleton, and the bean-less election of its {@code LeaderWork.report()}. */
+    private static final String TICKER = "quarkus-ticker";
+    private static final String REPORT = "quarkus-report";
+    /** Calls of each {@code @LeaderOnly} method per node. */
+    private static final int CALLS = 5;
+    /** One record of {@code GET /status} (a flat JSON object: no nested braces). */
+    private static final Pattern RECORD = Pattern.compile("\\{[^{}]*\\}");
     private static final Pattern STATE = Pattern.compile("\"state\"\\s*:\\s*\"([A-Z_]+)\"");
     private static final Pattern SINCE = Pattern.compile("\"since\"\\s*:\\s*\"([^\"]+)\"");
     private static final Pattern TOKEN = Pattern.compile("\"fencingToken\"\\s*:\\s*(\\d+)");
+    private static final Pattern SKIPPED = Pattern.compile("\"skippedCalls\"\\s*:\\s*(\\d+)");
+    private static final Pattern RUNS = Pattern.compile("\"runs\"\\s*:\\s*(\\d+)");
+    private static final Pattern LAST_TOKEN = Pattern.compile("\"lastToken\"\\s*:\\s*(\\d+)");
     private static final Pattern HIGHLANDER_UP = Pattern.compile(
             "\"name\"\\s*:\\s*\"highlander\"\\s*,\\s*\"status\"\\s*:\\s*\"UP\"");
 
@@ -75,6 +93,41 @@ class QuarkusFailoverIT {
     }
 
     @Test
+    @Order(1)
+    void leaderOnlyMethodsRunWhereTheirElectionIsLedAndAreSkippedElsewhere() {
+        for (String election : List.of(TICKER, REPORT)) {
+            String path = election.equals(TICKER) ? "/sweep" : "/report";
+            QuarkusNode leader = awaitOneLeader(cluster, election);
+            long token = token(leader, election).orElseThrow();
+            Map<QuarkusNode, String> lastAnswers = new HashMap<>();
+            for (QuarkusNode node : cluster) {
+                for (int call = 0; call < CALLS; call++) {
+                    HttpResponse<String> response = node.post(path);
+                    assertThat(response).as("%s POST %s answers", node, path).isNotNull();
+                    assertThat(response.statusCode()).as("%s POST %s: %s", node, path, response.body()).isEqualTo(200);
+                    lastAnswers.put(node, response.body());
+                }
+            }
+            for (QuarkusNode node : cluster) {
+                String answer = lastAnswers.get(node);
+                long skipped = Long.parseLong(find(node, election, SKIPPED).orElseThrow());
+                if (node == leader) {
+                    assertThat(number(answer, RUNS)).as("%s runs on its leader %s: %s", path, node, answer)
+                            .isEqualTo(CALLS);
+                    assertThat(number(answer, LAST_TOKEN)).as("the token %s ran with on %s", path, node)
+                            .isEqualTo(token);
+                    assertThat(skipped).as("skipped calls of %s on its leader %s", election, node).isZero();
+                } else {
+                    assertThat(number(answer, RUNS)).as("%s runs on %s, which does not lead %s: %s", path, node,
+                            election, answer).isZero();
+                    assertThat(skipped).as("skipped calls of %s on %s", election, node).isEqualTo(CALLS);
+                }
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
     void oneLeadsTheHealthChecksAnswerAndAnotherTakesOverWhenTheLeaderIsKilled() throws Exception {
         QuarkusNode leader = awaitOneLeader(cluster);
         long firstToken = token(leader).orElseThrow();
@@ -102,6 +155,7 @@ class QuarkusFailoverIT {
     }
 
     @Test
+    @Order(3)
     void aNodeWhoseDatasourceHasNoUrlDoesNotStartAndSaysWhy() throws Exception {
         TestPostgres postgres = TestPostgres.shared();
         QuarkusNode node = QuarkusNode.start("quarkus-no-url", Path.of(System.getProperty("it.quarkus.app")),
@@ -115,16 +169,20 @@ class QuarkusFailoverIT {
     // --- helpers
 
     private static QuarkusNode awaitOneLeader(List<QuarkusNode> candidates) {
+        return awaitOneLeader(candidates, TICKER);
+    }
+
+    private static QuarkusNode awaitOneLeader(List<QuarkusNode> candidates, String election) {
         List<QuarkusNode> leaders = new ArrayList<>();
         await().atMost(ELECTION_TIMEOUT).pollInterval(Duration.ofMillis(20)).until(() -> {
             leaders.clear();
             for (QuarkusNode node : candidates) {
-                if ("LEADING".equals(state(node))) {
+                if ("LEADING".equals(state(node, election))) {
                     leaders.add(node);
                 }
             }
             return leaders.size() == 1 && candidates.stream().filter(node -> node != leaders.get(0))
-                    .allMatch(node -> "STANDBY".equals(state(node)));
+                    .allMatch(node -> "STANDBY".equals(state(node, election)));
         });
         return leaders.get(0);
     }
@@ -141,23 +199,47 @@ class QuarkusFailoverIT {
     }
 
     private static String state(QuarkusNode node) {
-        return find(node, STATE).orElse(null);
+        return state(node, TICKER);
+    }
+
+    private static String state(QuarkusNode node, String election) {
+        return find(node, election, STATE).orElse(null);
     }
 
     private static Instant since(QuarkusNode node) {
-        return Instant.parse(find(node, SINCE).orElseThrow());
+        return Instant.parse(find(node, TICKER, SINCE).orElseThrow());
     }
 
     private static Optional<Long> token(QuarkusNode node) {
-        return find(node, TOKEN).map(Long::parseLong);
+        return token(node, TICKER);
     }
 
-    private static Optional<String> find(QuarkusNode node, Pattern pattern) {
+    private static Optional<Long> token(QuarkusNode node, String election) {
+        return find(node, election, TOKEN).map(Long::parseLong);
+    }
+
+    /** @return a field of one election's record in the node's {@code /status} */
+    private static Optional<String> find(QuarkusNode node, String election, Pattern field) {
         HttpResponse<String> response = node.get("/status");
         if (!answers(response)) {
             return Optional.empty();
         }
-        Matcher matcher = pattern.matcher(response.body());
-        return matcher.find() ? Optional.of(matcher.group(1)) : Optional.empty();
+        Pattern name = Pattern.compile("\"singleton\"\\s*:\\s*\"" + Pattern.quote(election) + "\"");
+        Matcher record = RECORD.matcher(response.body());
+        while (record.find()) {
+            if (name.matcher(record.group()).find()) {
+                Matcher matcher = field.matcher(record.group());
+                return matcher.find() ? Optional.of(matcher.group(1)) : Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static long number(String json, Pattern field) {
+        Matcher matcher = field.matcher(json);
+        if (!matcher.find()) {
+            throw new AssertionError("no " + field + " in " + json);
+        }
+        return Long.parseLong(matcher.group(1));
     }
 }

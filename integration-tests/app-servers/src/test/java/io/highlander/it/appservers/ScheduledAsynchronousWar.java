@@ -1,0 +1,60 @@
+package io.highlander.it.appservers;
+
+import io.highlander.it.appservers.scheduled.EverySecond;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Packs the Jakarta EE 11 application of {@link ScheduledAsynchronousOnServerIT} (the classes of the package
+ * {@code scheduled}, compiled with this module's tests against {@code jakarta.jakartaee-web-api} 11) and the library
+ * into {@code highlander-scheduled.war}: a second WAR without a module of its own, so that the EE 10 example stays
+ * as it is.
+ */
+final class ScheduledAsynchronousWar {
+
+    /** The WAR's file name, and so its context root on every server. */
+    static final String CONTEXT_ROOT = "highlander-scheduled";
+
+    private ScheduledAsynchronousWar() {
+    }
+
+    /**
+     * @param servers   where the build copied {@code highlander-cdi.jar}
+     * @param directory where to write the WAR
+     * @return the WAR
+     */
+    static Path build(Path servers, Path directory) throws IOException {
+        Path classes = classesRoot();
+        String packagePath = EverySecond.class.getPackageName().replace('.', '/');
+        Path war = directory.resolve(CONTEXT_ROOT + ".war");
+        Files.createDirectories(directory);
+        try (OutputStream file = Files.newOutputStream(war); ZipOutputStream zip = new ZipOutputStream(file);
+                Stream<Path> compiled = Files.list(classes.resolve(packagePath))) {
+            for (Path type : compiled.filter(path -> path.toString().endsWith(".class")).sorted().toList()) {
+                add(zip, "WEB-INF/classes/" + packagePath + "/" + type.getFileName(), type);
+            }
+            add(zip, "WEB-INF/lib/highlander-cdi.jar", AppServer.only(servers, "highlander-cdi.jar"));
+        }
+        return war;
+    }
+
+    private static void add(ZipOutputStream zip, String name, Path content) throws IOException {
+        zip.putNextEntry(new ZipEntry(name));
+        Files.copy(content, zip);
+        zip.closeEntry();
+    }
+
+    private static Path classesRoot() {
+        try {
+            return Path.of(EverySecond.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
