@@ -68,6 +68,8 @@ abstract class LeaderOnlyTimerOnServerIT {
         }
         assertThat(leader).as("a leader within %s", TIMEOUT).isNotNull();
         ServerInstance standby = instances.get(0) == leader ? instances.get(1) : instances.get(0);
+        // the timer may fire (and be skipped) before the node wins: only skips while it leads are a fault
+        long skippedBeforeLeading = root(leader).map(LeaderOnlyTimerOnServerIT::skipped).orElseThrow();
 
         Map<String, Object> leading = await(leader, root -> firedAt(root).size() >= FIRINGS, "the leader runs firings");
         Map<String, Object> standing = await(standby, root -> skipped(root) >= FIRINGS, "the standby skips firings");
@@ -75,7 +77,8 @@ abstract class LeaderOnlyTimerOnServerIT {
         List<Long> seconds = firedAt(leading);
         Set<Long> distinct = new HashSet<>(seconds);
         assertThat(distinct).as("each firing ran once on the leader: %s", seconds).hasSameSizeAs(seconds);
-        assertThat(skipped(leading)).as("the leader skipped nothing: %s", leading).isZero();
+        assertThat(skipped(leading)).as("the leader skipped nothing while leading: %s", leading)
+                .isEqualTo(skippedBeforeLeading);
         assertThat(firedAt(standing)).as("the standby ran no firing: %s", standing).isEmpty();
         assertThat(journal(standing).get("ticks")).as("the standby's ticks").isEqualTo(0L);
         assertThat(skipped(standing)).as("the standby's timer fired, and each firing was skipped").isPositive();
