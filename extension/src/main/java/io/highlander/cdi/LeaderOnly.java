@@ -32,6 +32,8 @@ import java.lang.annotation.Target;
  *   <li>{@code void}: nothing;</li>
  *   <li>{@code CompletionStage}, {@code CompletableFuture} or {@code Future}: a future already completed with
  *       {@code null};</li>
+ *   <li>a Jakarta Concurrency 3.1 method scheduled with {@code @Asynchronous(runAt = @Schedule(...))}:
+ *       {@code null}, because such a schedule ends once its method returns anything else;</li>
  *   <li>{@code Optional}: {@code Optional.empty()};</li>
  *   <li>any other type: a skipped call has no value to give back, and {@code null} or zero would pass for a real
  *       answer, so it throws {@link NotLeaderException}, as a call to a standby's {@link ClusterSingleton} does.</li>

@@ -94,6 +94,21 @@ class LeaderOnlyTest {
     }
 
     @Test
+    void aSkippedScheduledAsynchronousMethodReturnsNullSoThatItsScheduleGoesOn() throws Exception {
+        TestNode a = cluster.start(settings("a"), Sweeper.class, CronSweeper.class);
+        TestNode b = cluster.start(settings("b"), Sweeper.class, CronSweeper.class);
+        TestNode leader = awaitLeader("sweep", a, b);
+        CronSweeper onStandby = (leader == a ? b : a).bean(CronSweeper.class);
+
+        // Concurrency 3.1 ends a runAt schedule for good once its method returns a non-null value
+        assertThat(onStandby.sweepEverySecond()).as("a skipped firing of a scheduled method").isNull();
+        CompletableFuture<String> once = onStandby.sweepOnce();
+        assertThat(once).as("an @Asynchronous method without runAt still gets a completed future").isCompleted();
+        assertThat(once.get()).isNull();
+        assertThat((leader == a ? b : a).elector().status("sweep").skippedCalls()).isEqualTo(2);
+    }
+
+    @Test
     void skippedCallsAreLoggedOncePerTermChangeNotPerCall() {
         try (LogRecorder log = LogRecorder.of("io.highlander.cdi.internal.election.Election")) {
             TestNode a = cluster.start(settings("a"), Sweeper.class);

@@ -70,6 +70,9 @@ public class LeaderOnlyInterceptor {
         if (gate.election().admitLeaderOnly()) {
             return call.proceed();
         }
+        if (gate.skipReturnsNull()) {
+            return null;
+        }
         if (gate.skipHasResult()) {
             return SkippedCall.result(gate.returnType());
         }
@@ -82,7 +85,8 @@ public class LeaderOnlyInterceptor {
         if (gate == null) {
             Leadership election = ((Elections) elector).leadership(nameOf(method, target), false);
             Class<?> returnType = method.getReturnType();
-            gate = new Gate(method, (ElectionLeadership) election, returnType, SkippedCall.hasResult(returnType));
+            gate = new Gate(method, (ElectionLeadership) election, returnType, SkippedCall.hasResult(returnType),
+                    SkippedCall.isScheduledAsynchronous(method));
             gates.put(method, gate);
         }
         return gate;
@@ -96,8 +100,11 @@ public class LeaderOnlyInterceptor {
      * @param returnType    its return type
      * @param skipHasResult whether a skipped call returns a value ({@link SkippedCall#hasResult}) rather than
      *                      refusing
+     * @param skipReturnsNull whether a skipped call returns {@code null} whatever the return type, because the
+     *                        method is a scheduled asynchronous one ({@link SkippedCall#isScheduledAsynchronous})
      */
-    private record Gate(Method method, ElectionLeadership election, Class<?> returnType, boolean skipHasResult) {
+    private record Gate(Method method, ElectionLeadership election, Class<?> returnType, boolean skipHasResult,
+                        boolean skipReturnsNull) {
     }
 
     private static String nameOf(Method method, Object target) {

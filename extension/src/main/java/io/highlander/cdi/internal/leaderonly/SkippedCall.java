@@ -1,5 +1,7 @@
 package io.highlander.cdi.internal.leaderonly;
 
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -11,7 +13,32 @@ import java.util.concurrent.Future;
  */
 final class SkippedCall {
 
+    /** Read by name: the library does not depend on Jakarta Concurrency, which only EE 11 servers have. */
+    private static final String ASYNCHRONOUS = "jakarta.enterprise.concurrent.Asynchronous";
+
     private SkippedCall() {
+    }
+
+    /**
+     * A Jakarta Concurrency 3.1 method with {@code @Asynchronous(runAt = ...)} is called by the server at each
+     * firing, and its schedule ends for good once it returns a non-null value: a skipped firing must return
+     * {@code null} so that the next firing still comes (on this node, it may lead by then).
+     *
+     * @param method the intercepted method
+     * @return whether it is such a scheduled method
+     */
+    static boolean isScheduledAsynchronous(Method method) {
+        for (Annotation annotation : method.getAnnotations()) {
+            if (annotation.annotationType().getName().equals(ASYNCHRONOUS)) {
+                try {
+                    Object runAt = annotation.annotationType().getMethod("runAt").invoke(annotation);
+                    return runAt instanceof Object[] schedules && schedules.length > 0;
+                } catch (ReflectiveOperationException e) {
+                    return false; // Concurrency 3.0 has no runAt, so no schedule to keep going
+                }
+            }
+        }
+        return false;
     }
 
     /**
