@@ -23,7 +23,8 @@ import java.util.TreeMap;
  * {@code pg_stat_activity} every 100 ms, whether each session is active and holds a snapshot
  * ({@code backend_xmin}), which holds back VACUUM's horizon, and for how long each statement held it
  * ({@link NodeCost#snapshotHolds}: per statement, the longest {@code clock_timestamp() - xact_start} seen while
- * its {@code backend_xmin} was set; a hold still running at the end of the window counts up to there).
+ * its {@code backend_xmin} was set; holds still running at the end of the window are left out, unless no other
+ * was seen, and then they count up to the window's end).
  */
 final class DatabaseCost {
 
@@ -90,6 +91,7 @@ final class DatabaseCost {
             Map<String, Set<String>> states = new HashMap<>();
             Map<String, Map<String, Integer>> mostByName = new HashMap<>(); // role -> application_name -> most at once
             Map<String, Map<String, Long>> holds = new HashMap<>(); // role -> "pid xact_start" -> longest hold (µs)
+            Set<String> holding = new HashSet<>(); // the statements that held a snapshot in the latest sample
             int rounds = 0;
             try (PreparedStatement activity = observer.prepareStatement("SELECT usename, application_name, state,"
                     + " coalesce(wait_event_type, '-'), backend_xmin IS NOT NULL, pid,"
@@ -99,6 +101,7 @@ final class DatabaseCost {
                     + " AND (usename LIKE 'hl\\_bench\\_n%' OR application_name LIKE 'highlander:%')")) {
                 while (System.nanoTime() - start < windowMillis * 1_000_000L) {
                     rounds++;
+                    holding.clear();
                     Map<String, int[]> round = new HashMap<>();
                     Map<String, Map<String, Integer>> roundByName = new HashMap<>();
                     try (ResultSet row = activity.executeQuery()) {
@@ -111,8 +114,9 @@ final class DatabaseCost {
                             }
                             if (row.getBoolean(5)) {
                                 counts[3]++;
-                                holds.computeIfAbsent(key, k -> new HashMap<>())
-                                        .merge(row.getInt(6) + " " + row.getLong(7), row.getLong(8), Math::max);
+                                String statement = row.getInt(6) + " " + row.getLong(7);
+                                holds.computeIfAbsent(key, k -> new HashMap<>()).merge(statement, row.getLong(8), Math::max);
+                                holding.add(statement);
                             }
                             states.computeIfAbsent(key, k -> new HashSet<>()).add(row.getString(3) + "/" + row.getString(4));
                             String id = nodeIdByKey.getOrDefault(key, "\u0000");
@@ -150,8 +154,15 @@ final class DatabaseCost {
                 double server = serverCounts ? (after.getOrDefault(role, 0L) - before.getOrDefault(role, 0L)) / seconds : Double.NaN;
                 int[] s = samples.getOrDefault(role, new int[5]);
                 int sessions = Math.max(1, s[1]);
+                // holds still running at the end are cut short by the window: left out, unless no other was seen
+                Map<String, Long> roleHolds = holds.getOrDefault(role, Map.of());
+                boolean anyEnded = roleHolds.keySet().stream().anyMatch(statement -> !holding.contains(statement));
                 Latency held = new Latency();
-                holds.getOrDefault(role, Map.of()).values().forEach(held::record);
+                roleHolds.forEach((statement, micros) -> {
+                    if (!anyEnded || !holding.contains(statement)) {
+                        held.record(micros);
+                    }
+                });
                 StringBuilder byName = new StringBuilder();
                 mostByName.getOrDefault(role, Map.of()).forEach((name, most) ->
                         byName.append(byName.length() == 0 ? "" : ", ").append(name).append(" ≤ ").append(most));

@@ -47,9 +47,10 @@ final class NodeSessions {
 
     /**
      * Starts {@code nodeCount} nodes with {@code singletons} each (default settings), waits until every singleton
-     * runs and every node's connections are steady, measures a window, then runs {@code then}.
+     * runs and every node's connections have not changed for {@code steadyMillis}, measures a window, then runs
+     * {@code then}.
      */
-    Measured measure(int nodeCount, int singletons, long windowMillis, Then then) throws Exception {
+    Measured measure(int nodeCount, int singletons, long windowMillis, long steadyMillis, Then then) throws Exception {
         if (!server.ensureRoles(nodeCount)) {
             throw new IllegalStateException("per-node roles are needed to tell the nodes apart on the server");
         }
@@ -67,8 +68,8 @@ final class NodeSessions {
                 String name = Probes.name(i);
                 cluster.await(e -> e.is("UP", name), 120_000, "a leader of " + name);
             }
-            boolean steady = Backends.awaitSteady(server, cluster, 2_000, 120_000);
-            Thread.sleep(1_000); // let the start-up statements drain out of the window
+            boolean steady = Backends.awaitSteady(server, cluster, steadyMillis, 120_000);
+            Thread.sleep(steadyMillis / 2); // let the start-up statements drain out of the window
             long from = log.mark();
             DatabaseCost.Window window = new DatabaseCost(server, logDir).window(cluster, database, singletons,
                     windowMillis, true);

@@ -49,7 +49,9 @@ final class PostgresRestart {
         long pid = postmasterPid();
         new ProcessBuilder("kill", "-INT", Long.toString(pid)).start().waitFor();
         long deadline = System.nanoTime() + 30_000_000_000L;
-        while (Files.exists(Path.of("/proc", Long.toString(pid)))) {
+        // the postmaster removes its pid file as the last step of its shutdown; its /proc entry can outlive that
+        // as a zombie until whoever started it reaps it (zonky's pg_ctl does not wait for it)
+        while (Files.exists(dataDirectory.resolve("postmaster.pid")) && running(pid)) {
             if (System.nanoTime() > deadline) {
                 throw new IOException("the postmaster " + pid + " did not stop within 30 s");
             }
@@ -78,6 +80,16 @@ final class PostgresRestart {
                 throw new IOException("PostgreSQL did not come back: " + commandLine);
             }
             Thread.sleep(10);
+        }
+    }
+
+    /** @return whether the process exists and is not a zombie */
+    private static boolean running(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return !stat.substring(stat.lastIndexOf(')') + 1).trim().startsWith("Z");
+        } catch (IOException e) {
+            return false;
         }
     }
 

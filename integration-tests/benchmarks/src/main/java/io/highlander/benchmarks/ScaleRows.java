@@ -40,11 +40,11 @@ final class ScaleRows {
                 : String.format(Locale.ROOT, "**not every singleton led** within 60 s of the last node ready (%d of %d)",
                 r.led(), r.singletons()));
         start.append(String.format(Locale.ROOT, " (launch of all %d JVMs at once → last ready %s ms); leads per node %s"
-                        + " (%d of %d nodes lead any; no hand-over for 2 s from %s ms after the last ready);"
+                        + " (%d of %d nodes lead any; the last start or hand-over %s ms after the last ready);"
                         + " %d server connections, at most %d for one node",
                 r.nodes(), Latency.ms(r.launchToLastReadyMillis()), r.spread().values(),
                 r.spread().values().stream().filter(n -> n > 0).count(), r.spread().size(),
-                Latency.ms(r.spreadSettledMillis()), r.serverConnections(), r.mostConnectionsOfANode()));
+                Latency.ms(Math.max(0, r.spreadSettledMillis())), r.serverConnections(), r.mostConnectionsOfANode()));
         boolean fast = allLed && r.lastReadyToAllLedMillis() <= 2_000;
         boolean balanced = r.spread().values().stream().allMatch(n -> n >= 2 && n <= 3);
         boolean connections = !r.exhausted() && r.mostConnectionsOfANode() <= 2;

@@ -28,8 +28,9 @@ final class SessionRows {
     void run() throws Exception {
         int nodes = quick ? 2 : 3;
         int[] counts = quick ? new int[] {1, 3, 5} : new int[] {1, 10, 50};
-        long[] windows = quick ? new long[] {2_000, 2_000, 2_000} : new long[] {60_000, 60_000, 30_000};
-        int trials = quick ? 2 : 30;
+        long[] windows = quick ? new long[] {1_500, 1_500, 1_500} : new long[] {60_000, 60_000, 30_000};
+        long steady = quick ? 1_000 : 2_000;
+        int trials = quick ? 1 : 30;
         int restarts = quick ? 1 : 30;
         Path pgLog = Files.createDirectories(logDir.resolve("sessions-pglog"));
         List<NodeSessions.Measured> measured = new ArrayList<>();
@@ -43,7 +44,7 @@ final class SessionRows {
                     ends[0] = end.run(cluster, SessionEnd.Fault.TERMINATE, trials);
                     ends[1] = end.run(cluster, SessionEnd.Fault.FAST_RESTART, restarts);
                 };
-                measured.add(sessions.measure(nodes, counts[i], windows[i], overlap));
+                measured.add(sessions.measure(nodes, counts[i], windows[i], steady, overlap));
             }
         }
         connections(nodes, measured);
