@@ -54,8 +54,9 @@ final class Scale {
      * @param singletons     singletons on every node
      * @param maxConnections the server's {@code max_connections}
      * @param kill           nodes killed at once (those that lead the most)
+     * @param quietMillis    placement counts as settled after this long without an UP or GONE line
      */
-    Result run(int nodeCount, int singletons, int maxConnections, int kill) throws Exception {
+    Result run(int nodeCount, int singletons, int maxConnections, int kill, long quietMillis) throws Exception {
         Path pgLog = Files.createDirectories(logDir.resolve("scale-pglog"));
         Map<String, String> settings = new LinkedHashMap<>(ServerLog.settings(pgLog));
         settings.put("max_connections", Integer.toString(maxConnections));
@@ -86,8 +87,8 @@ final class Scale {
 
                 // every singleton running at once, at or after the last READY (bounded)
                 Optional<Long> allLed = awaitAllRunning(cluster, singletons, lastReady, 60_000);
-                // placement settles: no UP or GONE for 2 s (bounded); then the spread
-                long settledAt = awaitQuiet(cluster, 2_000, 60_000);
+                // placement settles: no UP or GONE for a while (bounded); then the spread
+                long settledAt = awaitQuiet(cluster, quietMillis, 60_000);
                 Map<String, NodeProcess> running = Instances.running(cluster);
                 Map<String, Integer> spread = spread(cluster, running);
                 Map<String, Integer> perRole = Backends.perRole(observer);
@@ -129,7 +130,7 @@ final class Scale {
                     victim.awaitExit(10_000);
                     cluster.remove(victim);
                 }
-                awaitQuiet(cluster, 2_000, 30_000);
+                awaitQuiet(cluster, quietMillis, 30_000);
                 Map<String, Integer> spreadAfter = spread(cluster, Instances.running(cluster));
                 return new Result(nodeCount, singletons, maxConnections, notReady, (lastReady - launchedAt) / 1000.0,
                         allLed.map(at -> (at - lastReady) / 1000.0).orElse(Double.NaN),

@@ -23,7 +23,7 @@ final class ScaleRows {
         int nodes = quick ? 3 : 20;
         int singletons = quick ? 4 : 50;
         int kill = quick ? 1 : 5;
-        Scale.Result r = new Scale(logDir).run(nodes, singletons, 100, kill);
+        Scale.Result r = new Scale(logDir).run(nodes, singletons, 100, kill, quick ? 500 : 2_000);
         report.section("Scale: " + nodes + " node processes (one JVM and Weld SE container each) × " + singletons
                 + " singletons, own PostgreSQL with max_connections = " + r.maxConnections(), "measurement", "result",
                 "target", "met?");
