@@ -31,7 +31,10 @@ final class Scale {
     private static final List<String> REFUSALS = List.of("too many clients already",
             "remaining connection slots are reserved");
 
-    /** What happened. Times in ms; {@code NaN} where it did not happen within the bound. */
+    /**
+     * What happened. Times in ms; {@code NaN} where it did not happen within the bound; relative to the last
+     * READY, negative when it happened before.
+     */
     record Result(int nodes, int singletons, int maxConnections, int notReady, double launchToLastReadyMillis,
                   double lastReadyToAllLedMillis, int led, Map<String, Integer> spread, double spreadSettledMillis,
                   int serverConnections, int mostConnectionsOfANode, int nodesWithoutConnection, int refusals,
@@ -85,8 +88,9 @@ final class Scale {
                         .orElse(launchedAt);
                 int notReady = (int) cluster.nodes().stream().filter(node -> !ready(cluster, node)).count();
 
-                // every singleton running at once, at or after the last READY (bounded)
-                Optional<Long> allLed = awaitAllRunning(cluster, singletons, lastReady, 60_000);
+                // every singleton running at once (bounded: 60 s after the last READY); it may be before that READY
+                Optional<Long> allLed = awaitAllRunning(cluster, singletons, lastReady, 60_000)
+                        .flatMap(at -> Instances.allRunningAt(cluster, singletons, Long.MIN_VALUE));
                 // placement settles: no UP or GONE for a while (bounded); then the spread
                 long settledAt = awaitQuiet(cluster, quietMillis, 60_000);
                 Map<String, NodeProcess> running = Instances.running(cluster);

@@ -29,22 +29,23 @@ final class ScaleRows {
                 "target", "met?");
         StringBuilder start = new StringBuilder();
         if (r.exhausted()) {
-            start.append(String.format(Locale.ROOT, "**connections exhausted**: %d of %d nodes could not connect"
-                            + " (%d connection attempts refused in the server log; %d nodes held no connection at all,"
-                            + " %d never became ready); ", Math.max(r.nodesRefused(), r.nodesWithoutConnection()), r.nodes(),
-                    r.refusals(), r.nodesWithoutConnection(), r.notReady()));
+            start.append(String.format(Locale.ROOT, "**connections exhausted**: %d of %d nodes could not connect at all"
+                            + " (%d held no connection once placement settled, %d never became ready); %d of %d were refused"
+                            + " connections, %d refusals in the server log; ",
+                    Math.max(r.nodesWithoutConnection(), r.notReady()), r.nodes(), r.nodesWithoutConnection(),
+                    r.notReady(), r.nodesRefused(), r.nodes(), r.refusals()));
         }
         boolean allLed = !Double.isNaN(r.lastReadyToAllLedMillis());
         start.append(allLed
-                ? String.format(Locale.ROOT, "every singleton led %s ms after the last node was ready", Latency.ms(r.lastReadyToAllLedMillis()))
+                ? "every singleton led " + relative(r.lastReadyToAllLedMillis()) + " the last node was ready"
                 : String.format(Locale.ROOT, "**not every singleton led** within 60 s of the last node ready (%d of %d)",
                 r.led(), r.singletons()));
         start.append(String.format(Locale.ROOT, " (launch of all %d JVMs at once → last ready %s ms); leads per node %s"
-                        + " (%d of %d nodes lead any; the last start or hand-over %s ms after the last ready);"
+                        + " (%d of %d nodes lead any; the last UP or GONE %s the last node was ready);"
                         + " %d server connections, at most %d for one node",
                 r.nodes(), Latency.ms(r.launchToLastReadyMillis()), r.spread().values(),
                 r.spread().values().stream().filter(n -> n > 0).count(), r.spread().size(),
-                Latency.ms(Math.max(0, r.spreadSettledMillis())), r.serverConnections(), r.mostConnectionsOfANode()));
+                relative(r.spreadSettledMillis()), r.serverConnections(), r.mostConnectionsOfANode()));
         boolean fast = allLed && r.lastReadyToAllLedMillis() <= 2_000;
         boolean balanced = r.spread().values().stream().allMatch(n -> n >= 2 && n <= 3);
         boolean connections = !r.exhausted() && r.mostConnectionsOfANode() <= 2;
@@ -65,6 +66,11 @@ final class ScaleRows {
         report.line("S1–S2: connections counted per node role in pg_stat_activity once placement settled; refusals are the"
                 + " server log's \"too many clients already\" / \"remaining connection slots are reserved\" lines; times"
                 + " from the nodes' READY and the probes' UP/GONE lines.");
+    }
+
+    /** @return "12.3 ms after" or "4.5 ms before" */
+    private static String relative(double millis) {
+        return Latency.ms(Math.abs(millis)) + " ms " + (millis < 0 ? "before" : "after");
     }
 
     private static String yes(boolean met) {

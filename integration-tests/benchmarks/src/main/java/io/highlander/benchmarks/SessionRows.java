@@ -35,7 +35,9 @@ final class SessionRows {
         Path pgLog = Files.createDirectories(logDir.resolve("sessions-pglog"));
         List<NodeSessions.Measured> measured = new ArrayList<>();
         SessionEnd.Trials[] ends = new SessionEnd.Trials[2];
-        try (PostgresServer server = PostgresServer.embedded(ServerLog.settings(pgLog))) {
+        java.util.Map<String, String> settings = new java.util.LinkedHashMap<>(ServerLog.settings(pgLog));
+        settings.put("max_connections", "400"); // as the main server: today 3 nodes × 50 singletons take 150
+        try (PostgresServer server = PostgresServer.embedded(settings)) {
             NodeSessions sessions = new NodeSessions(server, ServerLog.open(server, pgLog), logDir);
             for (int i = 0; i < counts.length; i++) {
                 // the one-singleton cluster then serves the overlap trials: 3 nodes, s00 only
