@@ -74,30 +74,8 @@ final class Scale {
             long logFrom = log.mark();
             try (Connection observer = server.connect(database); // before the nodes take every slot
                  Cluster cluster = new Cluster(server, database, logDir, NodeMain.class, props, true)) {
-                long launchedAt = Clock.micros();
-                for (int slot = 1; slot <= nodeCount; slot++) {
-                    cluster.start(slot);
-                }
-                // every node READY, or gone, or not ready after the bound
-                long readyDeadline = System.nanoTime() + 300_000_000_000L;
-                while (System.nanoTime() < readyDeadline && cluster.nodes().stream()
-                        .anyMatch(node -> node.alive() && !ready(cluster, node))) {
-                    Thread.sleep(100);
-                }
-                long lastReady = cluster.events(e -> e.is("READY", null)).stream().mapToLong(Event::micros).max()
-                        .orElse(launchedAt);
-                int notReady = (int) cluster.nodes().stream().filter(node -> !ready(cluster, node)).count();
-
-                // every singleton running at once (bounded: 60 s after the last READY); it may be before that READY
-                Optional<Long> allLed = awaitAllRunning(cluster, singletons, lastReady, 60_000)
-                        .flatMap(at -> Instances.allRunningAt(cluster, singletons, Long.MIN_VALUE));
-                // placement settles: no UP or GONE for a while (bounded); then the spread
-                long settledAt = awaitQuiet(cluster, quietMillis, 60_000);
-                Map<String, NodeProcess> running = Instances.running(cluster);
-                Map<String, Integer> spread = spread(cluster, running);
+                Start start = start(cluster, nodeCount, singletons, quietMillis);
                 Map<String, Integer> perRole = Backends.perRole(observer);
-                int serverConnections = perRole.values().stream().mapToInt(Integer::intValue).sum();
-                int most = perRole.values().stream().mapToInt(Integer::intValue).max().orElse(0);
                 int without = (int) cluster.nodes().stream()
                         .filter(node -> perRole.getOrDefault(PostgresServer.role(node.slot), 0) == 0).count();
                 Thread.sleep(300); // the logger process writes a moment later
@@ -105,44 +83,82 @@ final class Scale {
                 int refusals = REFUSALS.stream().mapToInt(text -> log.count(logFrom, logTo, text)).sum();
                 int nodesRefused = (int) log.linesByRole(logFrom, logTo).entrySet().stream()
                         .filter(e -> e.getKey().startsWith("hl_bench_n") && e.getValue().fatals() > 0).count();
-
-                // SIGKILL of the nodes that lead the most, at once
-                Map<NodeProcess, List<String>> led = new HashMap<>();
-                running.forEach((singleton, node) -> led.computeIfAbsent(node, k -> new ArrayList<>()).add(singleton));
-                List<NodeProcess> victims = cluster.nodes().stream().filter(NodeProcess::alive)
-                        .sorted(Comparator.comparingInt((NodeProcess node) -> led.getOrDefault(node, List.of()).size())
-                                .reversed())
-                        .limit(kill).toList();
-                List<String> orphans = victims.stream().flatMap(node -> led.getOrDefault(node, List.of()).stream()).toList();
-                long killedAt = Clock.micros();
-                victims.forEach(NodeProcess::kill);
-                Latency reLed = new Latency();
-                int reLedCount = 0;
-                long reLedDeadline = System.currentTimeMillis() + 60_000;
-                for (String name : orphans) {
-                    long left = Math.max(1, reLedDeadline - System.currentTimeMillis());
-                    try {
-                        Event up = cluster.await(e -> e.is("UP", name) && !victims.contains(e.node())
-                                && e.micros() >= killedAt, left, "");
-                        reLed.record(up.micros() - killedAt);
-                        reLedCount++;
-                    } catch (java.util.concurrent.TimeoutException e) {
-                        // counted as not re-led
-                    }
-                }
-                for (NodeProcess victim : victims) {
-                    victim.awaitExit(10_000);
-                    cluster.remove(victim);
-                }
-                awaitQuiet(cluster, quietMillis, 30_000);
-                Map<String, Integer> spreadAfter = spread(cluster, Instances.running(cluster));
-                return new Result(nodeCount, singletons, maxConnections, notReady, (lastReady - launchedAt) / 1000.0,
-                        allLed.map(at -> (at - lastReady) / 1000.0).orElse(Double.NaN),
-                        running.size(), spread,
-                        (settledAt - lastReady) / 1000.0, serverConnections, most, without, refusals, nodesRefused,
-                        victims.stream().map(node -> node.id).toList(), orphans.size(), reLedCount, reLed, spreadAfter);
+                Map<String, Integer> spread = spread(cluster, start.running()); // before the kill: live nodes only
+                Kill killed = kill(cluster, start.running(), kill, quietMillis);
+                return new Result(nodeCount, singletons, maxConnections, start.notReady(),
+                        (start.lastReady() - start.launchedAt()) / 1000.0,
+                        start.allLed().map(at -> (at - start.lastReady()) / 1000.0).orElse(Double.NaN),
+                        start.running().size(), spread,
+                        (start.settledAt() - start.lastReady()) / 1000.0,
+                        perRole.values().stream().mapToInt(Integer::intValue).sum(),
+                        perRole.values().stream().mapToInt(Integer::intValue).max().orElse(0), without, refusals,
+                        nodesRefused, killed.victims(), killed.orphans(), killed.reLed(), killed.latency(),
+                        killed.spreadAfter());
             }
         }
+    }
+
+    /** The start: launch, last READY, every singleton led, placement settled; what runs where then. */
+    private record Start(long launchedAt, long lastReady, int notReady, Optional<Long> allLed, long settledAt,
+                         Map<String, NodeProcess> running) {
+    }
+
+    private static Start start(Cluster cluster, int nodeCount, int singletons, long quietMillis) throws Exception {
+        long launchedAt = Clock.micros();
+        for (int slot = 1; slot <= nodeCount; slot++) {
+            cluster.start(slot);
+        }
+        // every node READY, or gone, or not ready after the bound
+        long readyDeadline = System.nanoTime() + 300_000_000_000L;
+        while (System.nanoTime() < readyDeadline && cluster.nodes().stream()
+                .anyMatch(node -> node.alive() && !ready(cluster, node))) {
+            Thread.sleep(100);
+        }
+        long lastReady = cluster.events(e -> e.is("READY", null)).stream().mapToLong(Event::micros).max()
+                .orElse(launchedAt);
+        int notReady = (int) cluster.nodes().stream().filter(node -> !ready(cluster, node)).count();
+        // every singleton running at once (bounded: 60 s after the last READY); it may be before that READY
+        Optional<Long> allLed = awaitAllRunning(cluster, singletons, lastReady, 60_000)
+                .flatMap(at -> Instances.allRunningAt(cluster, singletons, Long.MIN_VALUE));
+        // placement settles: no UP or GONE for a while (bounded); then the spread
+        long settledAt = awaitQuiet(cluster, quietMillis, 60_000);
+        return new Start(launchedAt, lastReady, notReady, allLed, settledAt, Instances.running(cluster));
+    }
+
+    /** SIGKILL of the nodes that lead the most: who, how many singletons they led, how fast those were led again. */
+    private record Kill(List<String> victims, int orphans, int reLed, Latency latency, Map<String, Integer> spreadAfter) {
+    }
+
+    private static Kill kill(Cluster cluster, Map<String, NodeProcess> running, int kill, long quietMillis)
+            throws InterruptedException {
+        Map<NodeProcess, List<String>> led = new HashMap<>();
+        running.forEach((singleton, node) -> led.computeIfAbsent(node, k -> new ArrayList<>()).add(singleton));
+        List<NodeProcess> victims = cluster.nodes().stream().filter(NodeProcess::alive)
+                .sorted(Comparator.comparingInt((NodeProcess node) -> led.getOrDefault(node, List.of()).size()).reversed())
+                .limit(kill).toList();
+        List<String> orphans = victims.stream().flatMap(node -> led.getOrDefault(node, List.of()).stream()).toList();
+        long killedAt = Clock.micros();
+        victims.forEach(NodeProcess::kill); // at once: no waiting between the signals
+        Latency reLed = new Latency();
+        int reLedCount = 0;
+        long deadline = System.currentTimeMillis() + 60_000;
+        for (String name : orphans) {
+            try {
+                Event up = cluster.await(e -> e.is("UP", name) && !victims.contains(e.node()) && e.micros() >= killedAt,
+                        Math.max(1, deadline - System.currentTimeMillis()), "");
+                reLed.record(up.micros() - killedAt);
+                reLedCount++;
+            } catch (java.util.concurrent.TimeoutException e) {
+                // counted as not re-led
+            }
+        }
+        for (NodeProcess victim : victims) {
+            victim.awaitExit(10_000);
+            cluster.remove(victim);
+        }
+        awaitQuiet(cluster, quietMillis, 30_000);
+        return new Kill(victims.stream().map(node -> node.id).toList(), orphans.size(), reLedCount, reLed,
+                spread(cluster, Instances.running(cluster)));
     }
 
     private static boolean ready(Cluster cluster, NodeProcess node) {

@@ -38,10 +38,20 @@ final class SessionEnd {
 
     private final PostgresServer server;
     private final long settleMillis;
+    private final long jitterMillis;
+    private final java.util.Random random = new java.util.Random(20261130); // the same delays in every run
 
-    SessionEnd(PostgresServer server, long settleMillis) {
+    /**
+     * @param settleMillis how long to wait once the nodes' connections are steady again
+     * @param jitterMillis a further random delay, uniform in [0, jitter), before each fault: without it the fault
+     *     would come at the same phase of the leader's heartbeat in every trial (the trials' rhythm follows the
+     *     previous hand-over, and so does the new leader's heartbeat), and a heartbeat-bound overlap would look
+     *     the same, small or large, every time. The library's default heartbeat (L/5 = 2 s) is the right value.
+     */
+    SessionEnd(PostgresServer server, long settleMillis, long jitterMillis) {
         this.server = server;
         this.settleMillis = settleMillis;
+        this.jitterMillis = jitterMillis;
     }
 
     /** Runs the trials on a settled cluster whose nodes run {@code s00} and log in as per-node roles. */
@@ -56,6 +66,7 @@ final class SessionEnd {
                 continue;
             }
             NodeProcess leader = running.get();
+            Thread.sleep((long) (random.nextDouble() * jitterMillis));
             long faultAt = Clock.micros();
             long measuredFrom = faultAt;
             if (fault == Fault.TERMINATE) {

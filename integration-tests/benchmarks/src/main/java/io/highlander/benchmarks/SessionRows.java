@@ -42,7 +42,7 @@ final class SessionRows {
             for (int i = 0; i < counts.length; i++) {
                 // the one-singleton cluster then serves the overlap trials: 3 nodes, s00 only
                 NodeSessions.Then overlap = i > 0 ? null : (cluster, database) -> {
-                    SessionEnd end = new SessionEnd(server, 300);
+                    SessionEnd end = new SessionEnd(server, 300, 2_000); // 2 s: the default heartbeat
                     ends[0] = end.run(cluster, SessionEnd.Fault.TERMINATE, trials);
                     ends[1] = end.run(cluster, SessionEnd.Fault.FAST_RESTART, restarts);
                 };
