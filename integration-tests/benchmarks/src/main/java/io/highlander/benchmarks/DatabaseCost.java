@@ -66,7 +66,7 @@ final class DatabaseCost {
             }
             if (waitersOrNull != null) {
                 try {
-                    cluster.awaitWaiters(waitersOrNull, (nodeCount - 1) * singletons, 60_000);
+                    cluster.awaitWaiters(waitersOrNull, (nodeCount - 1) * singletons, 20_000);
                 } catch (java.util.concurrent.TimeoutException e) {
                     // standbys that do not each block in pg_advisory_lock (issue 11's layer): settled is steady
                     Backends.awaitSteady(server, cluster, 1_000, 60_000);
