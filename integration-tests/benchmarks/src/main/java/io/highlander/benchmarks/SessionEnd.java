@@ -54,11 +54,15 @@ final class SessionEnd {
         this.jitterMillis = jitterMillis;
     }
 
-    /** Runs the trials on a settled cluster whose nodes run {@code s00} and log in as per-node roles. */
+    /**
+     * Runs the trials on a settled cluster whose nodes run {@code s00} and log in as per-node roles, until
+     * {@code trials} have completed or five more have been tried; the ones that did not complete say why.
+     */
     Trials run(Cluster cluster, Fault fault, int trials) throws Exception {
         Trials result = new Trials();
         PostgresRestart restart = fault == Fault.FAST_RESTART ? PostgresRestart.of(server) : null;
-        for (int trial = 0; trial < trials; trial++) {
+        // a trial that could not start (nobody led, no lock held at that instant) is tried again, a few times at most
+        for (int trial = 0; result.overlap.count() < trials && trial < trials + 5; trial++) {
             Optional<NodeProcess> running = Instances.runner(cluster, SINGLETON);
             if (running.isEmpty()) {
                 result.failed.add("trial " + trial + ": nobody ran " + SINGLETON + " before the fault");
