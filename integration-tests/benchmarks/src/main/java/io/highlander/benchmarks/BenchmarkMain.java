@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * The whole benchmark: failover (with the raw PostgreSQL floor in the same run), database cost, node sessions
- * and overlap after a server-side session end, scale and call overhead; prints the machine, JDK, PostgreSQL and settings, then Markdown tables.
+ * and overlap after a server-side session end, scale and call overhead; prints the machine, JDK, PostgreSQL and
+ * settings, then Markdown tables.
  * {@code -Dbench.mode=quick} runs every row with few trials (CI); {@code full} is the documented run.
  */
 public final class BenchmarkMain {
