@@ -13,16 +13,17 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The whole benchmark: failover (with the raw PostgreSQL floor in the same run), database cost, scale and
- * call overhead; prints the machine, JDK, PostgreSQL and settings, then Markdown tables.
+ * The whole benchmark: failover (with the raw PostgreSQL floor in the same run), database cost, node sessions
+ * and overlap after a server-side session end, scale and call overhead; prints the machine, JDK, PostgreSQL and
+ * settings, then Markdown tables.
  * {@code -Dbench.mode=quick} runs every row with few trials (CI); {@code full} is the documented run.
  */
 public final class BenchmarkMain {
 
     /** Every row id a run produces; the CI test checks them all. */
     public static final List<String> ROWS = List.of("F0", "F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "F10",
-            "C1", "C2", "C3", "C4", "C5", "S1", "S2", "J1", "J2", "J3", "J4",
-            "J5", "J6");
+            "C1", "C2", "C3", "C4", "C5", "N1", "N2", "N3", "N4", "N5", "N6", "N7", "O1", "O2", "S1", "S2",
+            "J1", "J2", "J3", "J4", "J5", "J6");
 
     private static final String SINGLETON_DEFAULTS = "lease 10s, heartbeat 2s (L/5), stop-margin 1s (L/10), "
             + "standby blocking, interval 5s";
@@ -62,7 +63,7 @@ public final class BenchmarkMain {
         NodeProcess.isolateClassPath(logDir.resolve("lib"));
         try (PostgresServer server = PostgresServer.start()) {
             header(server, logDir, loadBefore);
-            String only = System.getProperty("bench.only", "failover,cost,scale,calls"); // for working on one part
+            String only = System.getProperty("bench.only", "failover,cost,sessions,scale,calls"); // for working on one part
             if (only.contains("failover")) {
                 failover(server, logDir);
                 report.line("");
@@ -73,8 +74,13 @@ public final class BenchmarkMain {
                 report.line("");
                 report.line("(load average after this part: " + load() + ")");
             }
+            if (only.contains("sessions")) {
+                new SessionRows(report, quick, logDir).run();
+                report.line("");
+                report.line("(load average after this part: " + load() + ")");
+            }
             if (only.contains("scale")) {
-                scale(server, logDir);
+                new ScaleRows(report, quick, logDir).run();
                 report.line("");
                 report.line("(load average after this part: " + load() + ")");
             }
@@ -238,29 +244,6 @@ public final class BenchmarkMain {
         boolean met = node.clientPerSecond() <= limit && node.connections() <= 1.01;
         report.row(id, what, fmt(node.serverPerSecond()), fmt(node.clientPerSecond()), fmt(node.connections()),
                 pct(node.activeShare()), pct(node.xminShare()), node.states(), target, met ? "yes" : "**no**");
-    }
-
-    // ---- scale ----
-
-    private void scale(PostgresServer server, Path logDir) throws Exception {
-        int nodes = n(20, 4);
-        int singletons = n(10, 3);
-        Scale.Result result = new Scale(server, logDir).run(nodes, singletons, Map.of(), n(10_000, 3_000));
-        double serverTotal = result.cost().nodes().stream().mapToDouble(DatabaseCost.NodeCost::serverPerSecond).sum();
-        double clientTotal = result.cost().nodes().stream().mapToDouble(DatabaseCost.NodeCost::clientPerSecond).sum();
-        report.section("Scale: " + nodes + " node processes (one JVM and Weld SE container each) × " + singletons
-                        + " singletons, one PostgreSQL",
-                "measurement", "result");
-        report.row("S1", "all " + singletons + " singletons led; spread; connections; steady cost",
-                String.format(Locale.ROOT, "all led %.0f ms after launching the %d JVMs at once (the first node was"
-                                + " ready after %.0f ms); singletons per node %s (%d of %d nodes lead any); %d server connections;"
-                                + " %.1f statements/s seen by the server, %.1f sent, for the whole cluster",
-                        result.allLedAfterLaunchMillis(), nodes, result.firstReadyAfterLaunchMillis(), result.spread(),
-                        result.nodesLeading(), nodes, result.connections(), serverTotal, clientTotal));
-        report.row("S2", "SIGKILL of the node leading the most",
-                String.format(Locale.ROOT, "%d singletons moved; all led again %s ms after the kill (median %s ms);"
-                                + " spread afterwards %s", result.killedLed(), result.failover().max(),
-                        result.failover().median(), result.spreadAfter()));
     }
 
     // ---- call overhead ----

@@ -1,7 +1,7 @@
 package io.highlander.benchmarks;
 
 /**
- * One line a node printed: {@code READY}, {@code UP}, {@code DOWN}, {@code LOST}, {@code EXIT} or {@code Q}
+ * One line a node printed: {@code READY}, {@code UP}, {@code DOWN}, {@code GONE}, {@code LOST}, {@code EXIT} or {@code Q}
  * (a statement: {@code name} is its tag, {@code micros}..{@code endMicros} its round trip).
  */
 record Event(NodeProcess node, String kind, String name, long micros, long endMicros, boolean ok, String detail) {
@@ -10,7 +10,7 @@ record Event(NodeProcess node, String kind, String name, long micros, long endMi
         String[] part = line.trim().split(" ");
         try {
             switch (part[0]) {
-                case "UP", "DOWN", "READY":
+                case "UP", "DOWN", "GONE", "READY":
                     return new Event(node, part[0], part[1], Long.parseLong(part[2]), Long.parseLong(part[2]), true, null);
                 case "LOST":
                     return new Event(node, "LOST", part[1], Long.parseLong(part[3]), Long.parseLong(part[3]), true, part[2]);

@@ -46,6 +46,21 @@ final class PostgresServer implements AutoCloseable {
                 "postgres", null, postgres);
     }
 
+    /**
+     * A separate embedded server for one part of the benchmark, whatever the main server is: started with
+     * {@code pg_stat_statements} and the given settings (e.g. {@code max_connections = 100}), stopped by
+     * {@link #close()}. Values must not contain spaces (zonky passes them through {@code pg_ctl -o}).
+     */
+    static PostgresServer embedded(java.util.Map<String, String> settings) throws IOException {
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                .setServerConfig("shared_preload_libraries", "pg_stat_statements")
+                .setServerConfig("pg_stat_statements.track", "all");
+        settings.forEach(builder::setServerConfig);
+        EmbeddedPostgres postgres = builder.start();
+        return new PostgresServer("embedded (zonky)", "jdbc:postgresql://localhost:" + postgres.getPort() + "/",
+                "postgres", null, postgres);
+    }
+
     String kind() {
         return kind;
     }

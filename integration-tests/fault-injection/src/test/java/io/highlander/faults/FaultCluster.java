@@ -269,6 +269,28 @@ final class FaultCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends, from the server side, every session of the node that holds a granted advisory lock — the leader's
+     * lock session(s), whatever the lock layer calls them, never a session that only waits or a pooled connection
+     * (which holds no lock: {@link ConnectionAudit}). A session is the node's when its {@code application_name}
+     * ends in {@code :<node>} ({@code highlander:<node>}, {@code pool:<node>}).
+     *
+     * @return how many sessions were ended
+     */
+    int terminateLockHoldersOf(String node) throws SQLException {
+        try (Connection connection = connect();
+             PreparedStatement terminate = connection.prepareStatement("SELECT count(*) FILTER (WHERE"
+                     + " pg_terminate_backend(a.pid)) FROM pg_stat_activity a WHERE a.datname = current_database()"
+                     + " AND a.application_name LIKE '%:' || ? AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid"
+                     + " AND l.locktype = 'advisory' AND l.granted)")) {
+            terminate.setString(1, node);
+            try (ResultSet row = terminate.executeQuery()) {
+                row.next();
+                return row.getInt(1);
+            }
+        }
+    }
+
     /** A backend of this cluster's database, as the server sees it. */
     record Backend(int pid, String applicationName, String user, String state) {
     }

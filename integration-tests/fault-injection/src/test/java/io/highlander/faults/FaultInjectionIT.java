@@ -27,9 +27,14 @@ class FaultInjectionIT {
 
     /**
      * Overlap allowed when the server ends the session early (pg_terminate_backend, restart): the old
-     * leader learns at its next heartbeat, then its next tick is refused; plus scheduling slack.
+     * leader learns at its next heartbeat, then its next tick is refused; plus scheduling slack. A lock layer
+     * that promises less (issue 11: the node session waits in a socket read and sees the end in milliseconds)
+     * is held to its own figure with {@code -Dfaults.earlyEndAllowanceMillis=<ms>}.
      */
-    static final Duration EARLY_END_ALLOWANCE = FaultCluster.HEARTBEAT.plus(FaultCluster.TICK).plusMillis(200);
+    static final Duration EARLY_END_ALLOWANCE = Duration.ofMillis(Long.getLong("faults.earlyEndAllowanceMillis",
+            FaultCluster.HEARTBEAT.plus(FaultCluster.TICK).plusMillis(200).toMillis()));
+    /** Rounds of the repeated early-end tests (issue 11's overlap measurement, as an invariant here). */
+    static final int EARLY_END_ROUNDS = Integer.getInteger("sessionend.rounds", 3);
     /**
      * Graceful and crash failover take milliseconds (the standby waits inside PostgreSQL; see the benchmarks
      * for figures). The bound asserted is what the configuration promises even when the server is not told
@@ -119,6 +124,54 @@ class FaultInjectionIT {
     void leaderBackendTerminated() throws Exception {
         rounds("pg_terminate_backend of the leader's session", 3, FAST_BOUND, EARLY_END_ALLOWANCE,
                 leader -> cluster.terminateBackendOf(leader), leader -> { });
+    }
+
+    /**
+     * Issue 11's overlap, as an invariant: the server ends every session that holds the leader's advisory locks
+     * (chosen from pg_locks, so the test does not depend on how the lock layer names or counts its sessions),
+     * round after round. Ticks and whole instances ({@code @PostConstruct} begin → {@code @PreDestroy} end) of
+     * two nodes may overlap by at most the stated allowance, and a new leader comes within the bound.
+     */
+    @Test
+    void leaderLockSessionsTerminatedLeaveAtMostTheAllowanceOfTwoInstances() throws Exception {
+        rounds("pg_terminate_backend of the sessions holding the leader's locks (instances checked)", EARLY_END_ROUNDS,
+                FAST_BOUND, EARLY_END_ALLOWANCE, leader -> assertThat(cluster.terminateLockHoldersOf(leader))
+                        .as("sessions of %s holding advisory locks", leader).isPositive(), leader -> { });
+        assertInstanceOverlapsWithin(EARLY_END_ALLOWANCE);
+    }
+
+    /**
+     * The same for a fast restart of PostgreSQL ({@code pg_ctl restart -m fast}: SIGINT to the postmaster, started
+     * again at once), which ends every session and releases every lock; failover counts from the new
+     * postmaster's launch.
+     */
+    @Test
+    void postgresFastRestartsLeaveAtMostTheAllowanceOfTwoInstances() throws Exception {
+        cluster = new FaultCluster("postgres-fast-restarts");
+        PostgresControl postgres = restartablePostgres();
+        startThree();
+        List<Long> failovers = new ArrayList<>();
+        for (int run = 0; run < EARLY_END_ROUNDS; run++) {
+            cluster.awaitOnlyBelievedLeader(cluster.awaitSingleLeader(LEASE_BOUND.plusSeconds(10)), LEASE_BOUND);
+            faultInstants.add(NodeMain.micros());
+            allowances.add(EARLY_END_ALLOWANCE);
+            postgres.stop("fast");
+            long launched = postgres.start();
+            cluster.awaitNewLeader(launched, LEASE_BOUND.plusSeconds(10));
+            failovers.add(cluster.histories().firstTermAfter(launched).orElseThrow().first() - launched);
+        }
+        judge("PostgreSQL fast restart, started again at once, from its restart (instances checked)", failovers,
+                EARLY_END_ALLOWANCE, LEASE_BOUND);
+        assertInstanceOverlapsWithin(EARLY_END_ALLOWANCE);
+    }
+
+    /** No two nodes' instances (from {@code @PostConstruct} to the end of {@code @PreDestroy}) beyond the allowance. */
+    private void assertInstanceOverlapsWithin(Duration allowance) throws Exception {
+        List<Histories.LifeOverlap> overlaps = cluster.histories().instanceOverlaps();
+        System.out.println("instance overlaps (ms): " + overlaps.stream().map(o -> o.micros() / 1000).toList());
+        assertThat(overlaps).as("instances of two nodes at once beyond %s", allowance)
+                .allSatisfy(overlap -> assertThat(overlap.micros()).as("%s", overlap)
+                        .isLessThanOrEqualTo(allowance.toNanos() / 1000));
     }
 
     @Test

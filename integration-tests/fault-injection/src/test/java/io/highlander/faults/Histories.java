@@ -193,6 +193,31 @@ final class Histories {
         return overlaps;
     }
 
+    /** Two lives of different nodes that intersect; {@code micros} from the later's begin to the earlier's end. */
+    record LifeOverlap(Life earlier, Life later, long micros) {
+    }
+
+    /**
+     * The overlaps of {@link #lifeOverlaps()} as figures: two instances at once, from the later instance's
+     * {@code @PostConstruct} to the end of the other's {@code @PreDestroy} (or the other's end, if it ended first).
+     *
+     * @return every pair of lives of different nodes that intersect and have both ended
+     */
+    List<LifeOverlap> instanceOverlaps() {
+        List<LifeOverlap> overlaps = new ArrayList<>();
+        for (int i = 0; i < lives.size(); i++) {
+            for (int j = i + 1; j < lives.size(); j++) {
+                Life a = lives.get(i);
+                Life b = lives.get(j);
+                long overlap = Math.min(a.end(), b.end()) - Math.max(a.begin(), b.begin());
+                if (!a.node().equals(b.node()) && overlap >= 0 && overlap < Life.RUNNING / 2) {
+                    overlaps.add(new LifeOverlap(a, b, overlap));
+                }
+            }
+        }
+        return overlaps;
+    }
+
     List<PoolSample> poolSamples() {
         return poolSamples;
     }

@@ -8,7 +8,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The pool half of the audit, on records written by hand: it must catch a leaked slot and only that. */
+/**
+ * The pool half of the audit, on records written by hand: it must catch a leaked slot and only that; and the
+ * instance overlaps the early-end tests bound.
+ */
 class HistoriesTest {
 
     @TempDir
@@ -54,6 +57,23 @@ class HistoriesTest {
                 "POOL a 7 3 1 4 1 200 lost");
 
         assertThat(histories.poolOverdraws(1)).extracting(Histories.PoolSample::micros).containsExactly(200L);
+    }
+
+    @Test
+    void twoNodesInstancesOverlapFromTheLaterBeginToTheEarlierEnd() throws Exception {
+        Histories histories = read(
+                "LIFE a 7.1 begin 100",
+                "LIFE b 8.1 begin 400",          // b begins while a's @PreDestroy still runs …
+                "LIFE a 7.1 end 650",            // … for 250 µs
+                "LIFE a 7.2 begin 900",          // a again, after b ended: no overlap
+                "LIFE b 8.1 end 800",
+                "LIFE c 9.1 begin 950");         // still running: not yet an overlap with a figure
+
+        assertThat(histories.instanceOverlaps()).singleElement().satisfies(overlap -> {
+            assertThat(overlap.micros()).isEqualTo(250L);
+            assertThat(overlap.earlier().node()).isEqualTo("a");
+            assertThat(overlap.later().node()).isEqualTo("b");
+        });
     }
 
     private Histories read(String... lines) throws Exception {

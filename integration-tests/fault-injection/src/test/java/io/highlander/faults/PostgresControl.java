@@ -62,7 +62,20 @@ final class PostgresControl {
     void stop(String mode) throws IOException {
         long pid = postmasterPid();
         signal(pid, mode.equals("immediate") ? "QUIT" : "INT");
-        await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(Path.of("/proc", Long.toString(pid))));
+        // the postmaster removes its pid file as the last step of its shutdown; its /proc entry can outlive that as
+        // a zombie until its parent reaps it (zonky's pg_ctl leaves it to whoever adopts it), which took 1.5 s here
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                .until(() -> !Files.exists(dataDirectory.resolve("postmaster.pid")) || !running(pid));
+    }
+
+    /** @return whether the process exists and is not a zombie */
+    private static boolean running(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return !stat.substring(stat.lastIndexOf(')') + 1).trim().startsWith("Z");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**
