@@ -133,6 +133,16 @@ final class FaultCluster implements AutoCloseable {
     }
 
     /**
+     * Launches a node and returns at once, for a node whose start may fail or succeed (the test then waits on
+     * what it says).
+     *
+     * @param jdbcUrl the node's JDBC URL, or {@code null} for its own proxy
+     */
+    void launchOnly(String node, String jdbcUrl) throws IOException {
+        launch(node, jdbcUrl);
+    }
+
+    /**
      * Starts a node that must fail to deploy, and waits until its process has ended.
      *
      * @param jdbcUrl the node's JDBC URL, or {@code null} for its own proxy
