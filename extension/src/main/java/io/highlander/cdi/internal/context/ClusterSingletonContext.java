@@ -5,6 +5,9 @@ import io.highlander.cdi.internal.lock.Lease;
 import jakarta.enterprise.context.spi.AlterableContext;
 import jakarta.enterprise.context.spi.Contextual;
 import jakarta.enterprise.context.spi.CreationalContext;
+import jakarta.enterprise.inject.spi.Bean;
+import jakarta.enterprise.inject.spi.BeanManager;
+import jakarta.enterprise.inject.spi.InjectionPoint;
 import java.lang.annotation.Annotation;
 import java.time.Duration;
 import java.util.Map;
@@ -57,6 +60,37 @@ public final class ClusterSingletonContext implements AlterableContext {
         synchronized (slot) {
             slot.lease = lease;
             slot.creator = Thread.currentThread(); // calls until the creation wait for it
+        }
+    }
+
+    /**
+     * Does ahead, on a standby, what the first creation of the bean's instance would otherwise do on the takeover's
+     * critical path (issue 12): resolves each of the bean's injection points, and makes the client proxy of each
+     * normal-scoped bean they resolve to (the container generates a proxy class the first time). It creates no
+     * instance of any bean and runs no user code: a client proxy is not the instance behind it, and a
+     * {@code @Dependent} or pseudo-scoped dependency, whose reference would be its instance, is only resolved.
+     *
+     * @param bean        the singleton's bean
+     * @param beanManager the application's bean manager
+     */
+    public void prepare(Contextual<?> bean, BeanManager beanManager) {
+        slot(bean); // only a registered singleton
+        if (!(bean instanceof Bean<?> declared)) {
+            return;
+        }
+        for (InjectionPoint point : declared.getInjectionPoints()) {
+            if (point.isDelegate()) {
+                continue;
+            }
+            try {
+                Bean<?> resolved = beanManager.resolve(beanManager.getBeans(point.getType(),
+                        point.getQualifiers().toArray(new Annotation[0])));
+                if (resolved != null && beanManager.isNormalScope(resolved.getScope())) {
+                    beanManager.getReference(resolved, point.getType(), beanManager.createCreationalContext(resolved));
+                }
+            } catch (IllegalArgumentException e) {
+                // a type the bean manager does not resolve this way (e.g. with a type variable): left to the creation
+            }
         }
     }
 
