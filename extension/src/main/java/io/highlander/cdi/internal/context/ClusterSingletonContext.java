@@ -2,6 +2,9 @@ package io.highlander.cdi.internal.context;
 
 import io.highlander.cdi.NotLeaderException;
 import io.highlander.cdi.internal.lock.Lease;
+import jakarta.enterprise.context.BeforeDestroyed;
+import jakarta.enterprise.context.Destroyed;
+import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.context.spi.AlterableContext;
 import jakarta.enterprise.context.spi.Contextual;
 import jakarta.enterprise.context.spi.CreationalContext;
@@ -10,6 +13,7 @@ import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.enterprise.inject.spi.InjectionPoint;
 import java.lang.annotation.Annotation;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,6 +34,21 @@ import java.util.function.Supplier;
  * the exception it throws is a {@code ContextNotActiveException}, as the CDI specification expects.
  */
 public final class ClusterSingletonContext implements AlterableContext {
+
+    private static final List<Annotation> REQUEST_CONTEXT_EVENTS = List.of(Initialized.Literal.REQUEST,
+            BeforeDestroyed.Literal.REQUEST, Destroyed.Literal.REQUEST);
+
+    /**
+     * The container's own classes that Weld 5 loads and initializes only when it creates the first instance of a
+     * bean with a {@code @PostConstruct} on a thread with no request context (found with -Xlog:class+load in the
+     * benchmark's CreationMain): its injection context, the request context's bean store and state, the event
+     * that carries metadata, and its context logger (a generated class). Initializing them runs no user code.
+     */
+    private static final List<String> WELD_FIRST_CREATION_CLASSES = List.of(
+            "org.jboss.weld.injection.InjectionContextImpl", "org.jboss.weld.injection.producer.ResourceInjector$1",
+            "org.jboss.weld.bean.proxy.DecoratorProxy", "org.jboss.weld.bean.ContextualInstance",
+            "org.jboss.weld.contexts.beanstore.HashMapBeanStore", "org.jboss.weld.contexts.AbstractManagedContext$ManagedState",
+            "org.jboss.weld.event.FastEvent$FastEventWithMetadataPropagation", "org.jboss.weld.logging.ContextLogger");
 
     private final Map<Contextual<?>, Slot> slots = new ConcurrentHashMap<>();
 
@@ -90,6 +109,21 @@ public final class ClusterSingletonContext implements AlterableContext {
                 }
             } catch (IllegalArgumentException e) {
                 // a type the bean manager does not resolve this way (e.g. with a type variable): left to the creation
+            }
+        }
+        // Weld runs a @PostConstruct inside a request context of its own when none is active (as on the lifecycle
+        // thread), and fires @Initialized, @BeforeDestroyed and @Destroyed(RequestScoped.class) around it; resolving
+        // those events' observers here, without notifying any, fills the container's resolution cache ahead
+        for (Annotation requestContextEvent : REQUEST_CONTEXT_EVENTS) {
+            beanManager.resolveObserverMethods(new Object(), requestContextEvent);
+        }
+        Class<?> instance = Instance.class; // loaded here rather than when the first instance is kept
+        ClassLoader container = beanManager.getClass().getClassLoader();
+        for (String name : WELD_FIRST_CREATION_CLASSES) {
+            try {
+                Class.forName(name, true, container);
+            } catch (ClassNotFoundException | LinkageError e) {
+                // another container, or another version of Weld: nothing to load ahead
             }
         }
     }
