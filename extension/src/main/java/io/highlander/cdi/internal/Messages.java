@@ -279,6 +279,16 @@ public final class Messages {
         return "HL-0401: " + singleton + ": node " + node + " leads now (fencing token " + token + ")";
     }
 
+    public static String standingBy(String singleton, String node) {
+        return "HL-0416: " + singleton + ": node " + node + " stands by: it competes for the lock and takes over when it"
+                + " is free";
+    }
+
+    public static String warmUpFailed(String singleton, Object failure) {
+        return "HL-0417: " + singleton + ": preparing the takeover while standing by failed (" + failure
+                + "); this node still takes over, only its first takeover is slower";
+    }
+
     public static String lost(String singleton, String node, Object reason, String detail) {
         return "HL-0402: " + singleton + ": node " + node + " stopped leading (" + reason + ")"
                 + (detail == null ? "" : ": " + detail);

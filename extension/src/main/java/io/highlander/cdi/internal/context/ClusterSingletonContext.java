@@ -2,11 +2,18 @@ package io.highlander.cdi.internal.context;
 
 import io.highlander.cdi.NotLeaderException;
 import io.highlander.cdi.internal.lock.Lease;
+import jakarta.enterprise.context.BeforeDestroyed;
+import jakarta.enterprise.context.Destroyed;
+import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.context.spi.AlterableContext;
 import jakarta.enterprise.context.spi.Contextual;
 import jakarta.enterprise.context.spi.CreationalContext;
+import jakarta.enterprise.inject.spi.Bean;
+import jakarta.enterprise.inject.spi.BeanManager;
+import jakarta.enterprise.inject.spi.InjectionPoint;
 import java.lang.annotation.Annotation;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +34,21 @@ import java.util.function.Supplier;
  * the exception it throws is a {@code ContextNotActiveException}, as the CDI specification expects.
  */
 public final class ClusterSingletonContext implements AlterableContext {
+
+    private static final List<Annotation> REQUEST_CONTEXT_EVENTS = List.of(Initialized.Literal.REQUEST,
+            BeforeDestroyed.Literal.REQUEST, Destroyed.Literal.REQUEST);
+
+    /**
+     * The container's own classes that Weld 5 loads and initializes only when it creates the first instance of a
+     * bean with a {@code @PostConstruct} on a thread with no request context (found with -Xlog:class+load in the
+     * benchmark's CreationMain): its injection context, the request context's bean store and state, the event
+     * that carries metadata, and its context logger (a generated class). Initializing them runs no user code.
+     */
+    private static final List<String> WELD_FIRST_CREATION_CLASSES = List.of(
+            "org.jboss.weld.injection.InjectionContextImpl", "org.jboss.weld.injection.producer.ResourceInjector$1",
+            "org.jboss.weld.bean.proxy.DecoratorProxy", "org.jboss.weld.bean.ContextualInstance",
+            "org.jboss.weld.contexts.beanstore.HashMapBeanStore", "org.jboss.weld.contexts.AbstractManagedContext$ManagedState",
+            "org.jboss.weld.event.FastEvent$FastEventWithMetadataPropagation", "org.jboss.weld.logging.ContextLogger");
 
     private final Map<Contextual<?>, Slot> slots = new ConcurrentHashMap<>();
 
@@ -57,6 +79,52 @@ public final class ClusterSingletonContext implements AlterableContext {
         synchronized (slot) {
             slot.lease = lease;
             slot.creator = Thread.currentThread(); // calls until the creation wait for it
+        }
+    }
+
+    /**
+     * Does ahead, on a standby, what the first creation of the bean's instance would otherwise do on the takeover's
+     * critical path (issue 12): resolves each of the bean's injection points, and makes the client proxy of each
+     * normal-scoped bean they resolve to (the container generates a proxy class the first time). It creates no
+     * instance of any bean and runs no user code: a client proxy is not the instance behind it, and a
+     * {@code @Dependent} or pseudo-scoped dependency, whose reference would be its instance, is only resolved.
+     *
+     * @param bean        the singleton's bean
+     * @param beanManager the application's bean manager
+     */
+    public void prepare(Contextual<?> bean, BeanManager beanManager) {
+        slot(bean); // only a registered singleton
+        if (!(bean instanceof Bean<?> declared)) {
+            return;
+        }
+        for (InjectionPoint point : declared.getInjectionPoints()) {
+            if (point.isDelegate()) {
+                continue;
+            }
+            try {
+                Bean<?> resolved = beanManager.resolve(beanManager.getBeans(point.getType(),
+                        point.getQualifiers().toArray(new Annotation[0])));
+                if (resolved != null && beanManager.isNormalScope(resolved.getScope())) {
+                    beanManager.getReference(resolved, point.getType(), beanManager.createCreationalContext(resolved));
+                }
+            } catch (IllegalArgumentException e) {
+                // a type the bean manager does not resolve this way (e.g. with a type variable): left to the creation
+            }
+        }
+        // Weld runs a @PostConstruct inside a request context of its own when none is active (as on the lifecycle
+        // thread), and fires @Initialized, @BeforeDestroyed and @Destroyed(RequestScoped.class) around it; resolving
+        // those events' observers here, without notifying any, fills the container's resolution cache ahead
+        for (Annotation requestContextEvent : REQUEST_CONTEXT_EVENTS) {
+            beanManager.resolveObserverMethods(new Object(), requestContextEvent);
+        }
+        Class<?> instance = Instance.class; // loaded here rather than when the first instance is kept
+        ClassLoader container = beanManager.getClass().getClassLoader();
+        for (String name : WELD_FIRST_CREATION_CLASSES) {
+            try {
+                Class.forName(name, true, container);
+            } catch (ClassNotFoundException | LinkageError e) {
+                // another container, or another version of Weld: nothing to load ahead
+            }
         }
     }
 

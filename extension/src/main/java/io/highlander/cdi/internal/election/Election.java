@@ -244,8 +244,14 @@ public final class Election {
 
     /** Lock thread: connected and competing. */
     void standby() {
-        state.updateAndGet(s -> s.phase() == Phase.STARTING || s.phase() == Phase.DISABLED
+        ElectionState before = state.getAndUpdate(s -> s.phase() == Phase.STARTING || s.phase() == Phase.DISABLED
                 ? s.to(Phase.STANDBY, null, null, null, 0) : s);
+        if (before.phase() == Phase.STARTING || before.phase() == Phase.DISABLED) {
+            LOG.log(Level.INFO, Messages.standingBy(name, settings.nodeId())); // also the first log line, off takeover
+        }
+        if (before.phase() == Phase.STARTING) {
+            instance.warmUp(); // while nothing is at stake, see TakeoverWarmUp
+        }
     }
 
     /**

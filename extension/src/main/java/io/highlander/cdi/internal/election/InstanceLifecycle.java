@@ -60,7 +60,23 @@ final class InstanceLifecycle {
 
     /** Any thread: queues the start of a new term's instance. */
     void start(Term starting) {
-        run(() -> {
+        run(startTask(starting));
+    }
+
+    /**
+     * Any thread, once, when the election first stands by: queues {@link TakeoverWarmUp}, which also creates this
+     * lifecycle thread, so that the first takeover finds it parked rather than having to start it.
+     */
+    void warmUp() {
+        run(() -> TakeoverWarmUp.prepare(this, settings, context, bean, beanManager, watchdog));
+    }
+
+    /**
+     * @return the task that starts {@code starting}'s instance; apart from {@link #start}, only the warm-up calls
+     * it (without running the task), so that the lambda below is linked before the first takeover needs it
+     */
+    Runnable startTask(Term starting) {
+        return () -> {
             if (!election.state().runs(starting) || !starting.lease().isValid()) {
                 return; // lost before it could start
             }
@@ -74,7 +90,12 @@ final class InstanceLifecycle {
             if (election.serve(starting) && create(starting)) {
                 acquired(starting);
             }
-        });
+        };
+    }
+
+    /** @return the singleton's name */
+    String name() {
+        return name;
     }
 
     /**
