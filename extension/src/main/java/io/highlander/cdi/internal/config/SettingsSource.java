@@ -100,6 +100,7 @@ public final class SettingsSource {
             stopMargin.ifPresent(builder::stopMargin);
         }
         duration("highlander.standby.interval", problems).ifPresent(builder::standbyInterval);
+        duration("highlander.watcher.wait", problems).ifPresent(builder::watcherWait);
         lookup.apply("highlander.standby.mode").ifPresent(mode -> {
             try {
                 StandbyMode standbyMode = StandbyMode.valueOf(mode.trim().toUpperCase(Locale.ROOT));
