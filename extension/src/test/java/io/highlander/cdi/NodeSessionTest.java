@@ -204,6 +204,42 @@ class NodeSessionTest {
         }
     }
 
+    @Test
+    void throughHikariEveryNodeKeepsAtMostTwoBackendsAcrossALeaderCrashAndRestart() throws Exception {
+        List<com.zaxxer.hikari.HikariDataSource> pools = new ArrayList<>();
+        try {
+            List<TestNode> nodes = new ArrayList<>();
+            for (String id : List.of("a", "b", "c")) {
+                nodes.add(cluster.start(quick(id), hikari(pools, id), Ticker.class, LeadershipLog.class));
+            }
+            await().atMost(PATIENCE).until(() -> nodes.stream().filter(n -> n.elector().isLeader("ticker")).count() == 1);
+            TestNode leader = nodes.stream().filter(n -> n.elector().isLeader("ticker")).findFirst().orElseThrow();
+            terminate(holderOf("ticker"));
+            await().atMost(PATIENCE).until(() -> nodes.stream().filter(n -> n.elector().isLeader("ticker")).count() == 1
+                    && history.entries("acquired").size() >= 2);
+            leader.close();
+            nodes.remove(leader);
+            nodes.add(cluster.start(quick(leader.id()), hikari(pools, leader.id() + "2"), Ticker.class,
+                    LeadershipLog.class));
+            await().atMost(PATIENCE).until(() -> nodes.stream().allMatch(n -> n.elector().status("ticker").state()
+                    == SingletonState.LEADING || n.elector().status("ticker").state() == SingletonState.STANDBY));
+            await().atMost(PATIENCE).until(() -> connectionsPerNode().values().stream().allMatch(count -> count <= 2));
+        } finally {
+            cluster.nodes().forEach(TestNode::close);
+            pools.forEach(com.zaxxer.hikari.HikariDataSource::close);
+        }
+    }
+
+    private DataSource hikari(List<com.zaxxer.hikari.HikariDataSource> pools, String name) {
+        com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+        config.setDataSource(cluster.dataSource());
+        config.setMaximumPoolSize(4);
+        config.setPoolName("pool-" + name);
+        com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource(config);
+        pools.add(pool);
+        return pool;
+    }
+
     // ---- helpers ----
 
     private TestNode start(HighlanderSettings settings, List<Class<?>> classes) {

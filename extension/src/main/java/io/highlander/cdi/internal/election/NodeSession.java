@@ -204,14 +204,15 @@ final class NodeSession {
             throw e;
         } finally {
             elections.forEach(Election::closed);
+            watcher.close(TimeUnit.SECONDS.toMillis(1)); // also after a pooler failed every election
         }
     }
 
     /** Opens the node session: settings, liveness lock, LISTEN (or the fallback), a {@code joined} notice. */
     private LockSession open() throws SQLException {
         driveAll(null); // elections that closed or finished while there was no session
-        LockSession opened = LockSession.open(connections, "node " + settings.nodeId(), settings.nodeId(),
-                settings.lease(), settings.standbyInterval());
+        LockSession opened = LockSession.open(connections, label(), settings.nodeId(), settings.lease(),
+                settings.standbyInterval());
         try {
             int drawn;
             do {
@@ -237,6 +238,11 @@ final class NodeSession {
             opened.abandon();
             throw e;
         }
+    }
+
+    /** @return whose lock connection this is, for messages: the singleton's name, or the node for several */
+    String label() {
+        return elections.size() == 1 ? elections.get(0).name() : "node " + settings.nodeId();
     }
 
     /** Runs the elections on {@code current} until every election is over; throws when the session fails. */
@@ -278,8 +284,8 @@ final class NodeSession {
             case STARTING, DISABLED, STANDBY -> {
                 if (s.closing()) {
                     election.closed();
-                } else if (current != null && (s.phase() == Phase.STARTING
-                        || (s.phase() == Phase.DISABLED && System.nanoTime() - s.holdOffUntil() >= 0))) {
+                } else if (current != null && s.phase() == Phase.DISABLED
+                        && System.nanoTime() - s.holdOffUntil() >= 0) {
                     election.standby();
                     retryAll = true;
                 }
@@ -330,6 +336,7 @@ final class NodeSession {
                 Lease lease = new Lease(settings.lease(), settings.stopMargin(), System::nanoTime);
                 lease.begin(sentAt); // the grant lies inside the statement, after its send: see package-info
                 Term won = new Term(grab.token(), lease, new Held(current, election.key()), Instant.now());
+                election.standby(); // from STARTING: its first try
                 if (!election.begin(won)) {
                     won.lock().release();
                 }
@@ -345,6 +352,9 @@ final class NodeSession {
             for (Integer key : missed) {
                 wanted.get(key).sightings().saw(Optional.ofNullable(holders.get(key)));
             }
+        }
+        for (Integer key : missed) {
+            wanted.get(key).standby(); // from STARTING once it tried and knows who leads
         }
     }
 
@@ -439,7 +449,7 @@ final class NodeSession {
         List<Election> wanting = new ArrayList<>();
         for (Election election : elections) {
             ElectionState s = election.state();
-            if (s.phase() == Phase.STANDBY && !s.closing()) {
+            if ((s.phase() == Phase.STANDBY || s.phase() == Phase.STARTING) && !s.closing()) {
                 wanting.add(election);
             }
         }
