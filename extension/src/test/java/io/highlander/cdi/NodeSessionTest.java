@@ -75,12 +75,25 @@ class NodeSessionTest {
         TestNode b = start(slow("b"), List.of(Ticker.class, LeadershipLog.class));
         await().atMost(PATIENCE).until(() -> b.elector().status("ticker").state() == SingletonState.STANDBY);
 
-        long asked = System.nanoTime();
-        a.elector().stepDown("ticker", Duration.ofHours(1));
+        List<Long> millis = new ArrayList<>();
+        TestNode from = a;
+        TestNode to = b;
+        for (int round = 0; round < 10; round++) {
+            TestNode leader = from;
+            TestNode next = to;
+            await().atMost(PATIENCE).until(() -> leader.elector().isLeader("ticker")
+                    && next.elector().status("ticker").state() == SingletonState.STANDBY);
+            java.time.Instant asked = java.time.Instant.now();
+            leader.elector().stepDown("ticker", Duration.ofMillis(200));
 
-        await().atMost(PROMPTLY).until(() -> b.elector().isLeader("ticker"));
-        System.out.printf("NodeSessionTest: step-down to the standby's lead in %.1f ms%n",
-                (System.nanoTime() - asked) / 1e6);
+            await().atMost(PROMPTLY).until(() -> next.elector().isLeader("ticker"));
+            millis.add(Duration.between(asked, next.elector().status("ticker").since()).toMillis());
+            from = next;
+            to = leader;
+        }
+        // what it measures: the wake of the leader's lock thread (a notice from its watcher), @PreDestroy, the
+        // unlock with its notice, the standby's try; printed, not asserted (no timing assertions in unit tests)
+        System.out.println("NodeSessionTest: step-down to the next term, ms: " + millis.stream().sorted().toList());
         assertThat(history.maxRunning()).isEqualTo(1);
     }
 

@@ -51,6 +51,8 @@ final class NodeSession {
     private static final long WAKE_BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     /** The longest socket wait while the watcher is not connected, so cannot send a wake. */
     private static final long WAKE_BOUND_WITHOUT_WATCHER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** The longest park while an instance is being destroyed, before the socket is read again. */
+    private static final long STOPPING_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final HighlanderSettings settings;
     private final ConnectionSource connections;
@@ -384,8 +386,10 @@ final class NodeSession {
         if (left <= 0 || pending.get()) {
             return;
         }
-        if (!current.canAwaitNotices()) {
-            LockSupport.parkNanos(this, left);
+        if (!current.canAwaitNotices() || stopping()) {
+            // while an instance is being destroyed, park rather than read: its end wakes this thread with an
+            // unpark, at once, where a read would need the watcher's notice; briefly deaf to the socket
+            LockSupport.parkNanos(this, current.canAwaitNotices() ? Math.min(left, STOPPING_PARK_NANOS) : left);
             return;
         }
         long bound = watcher.connected() ? WAKE_BOUND_NANOS : WAKE_BOUND_WITHOUT_WATCHER_NANOS;
@@ -401,6 +405,17 @@ final class NodeSession {
         } finally {
             readingSocket = false;
         }
+    }
+
+    /** @return whether a graceful end of a term waits for its instance to be destroyed */
+    private boolean stopping() {
+        for (Election election : elections) {
+            ElectionState s = election.state();
+            if (s.phase() == Phase.ENDING && s.ending().graceful() && !s.ending().stopped().isDone()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void heard(String notice) {

@@ -18,10 +18,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executor;
 
 /**
- * One connection that competes for, holds and releases one advisory lock. The only class that speaks SQL;
- * every statement is constant text with bind parameters.
+ * One connection with Highlander's session settings: a node session (every advisory lock the node wins, its
+ * liveness lock, {@code LISTEN}, see the election package) or a node's watcher; the single-lock methods remain
+ * for tests and tools. The only class that speaks SQL; every statement is constant text with bind parameters.
  *
- * <p>Used by one thread at a time (its election's lock thread), except {@link #cancel()} and
+ * <p>Used by one thread at a time (the node's lock thread, or its watcher), except {@link #cancel()} and
  * {@link #abandon()}, which another thread may call to end a wait.
  *
  * <h2>Session settings</h2>
