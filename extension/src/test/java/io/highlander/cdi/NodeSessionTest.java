@@ -75,12 +75,25 @@ class NodeSessionTest {
         TestNode b = start(slow("b"), List.of(Ticker.class, LeadershipLog.class));
         await().atMost(PATIENCE).until(() -> b.elector().status("ticker").state() == SingletonState.STANDBY);
 
-        long asked = System.nanoTime();
-        a.elector().stepDown("ticker", Duration.ofHours(1));
+        List<Long> millis = new ArrayList<>();
+        TestNode from = a;
+        TestNode to = b;
+        for (int round = 0; round < 10; round++) {
+            TestNode leader = from;
+            TestNode next = to;
+            await().atMost(PATIENCE).until(() -> leader.elector().isLeader("ticker")
+                    && next.elector().status("ticker").state() == SingletonState.STANDBY);
+            java.time.Instant asked = java.time.Instant.now();
+            leader.elector().stepDown("ticker", Duration.ofMillis(200));
 
-        await().atMost(PROMPTLY).until(() -> b.elector().isLeader("ticker"));
-        System.out.printf("NodeSessionTest: step-down to the standby's lead in %.1f ms%n",
-                (System.nanoTime() - asked) / 1e6);
+            await().atMost(PROMPTLY).until(() -> next.elector().isLeader("ticker"));
+            millis.add(Duration.between(asked, next.elector().status("ticker").since()).toMillis());
+            from = next;
+            to = leader;
+        }
+        // what it measures: the wake of the leader's lock thread (a notice from its watcher), @PreDestroy, the
+        // unlock with its notice, the standby's try; printed, not asserted (no timing assertions in unit tests)
+        System.out.println("NodeSessionTest: step-down to the next term, ms: " + millis.stream().sorted().toList());
         assertThat(history.maxRunning()).isEqualTo(1);
     }
 
@@ -202,6 +215,42 @@ class NodeSessionTest {
             assertThat(node.elector().status("ticker").heartbeatOnly()).isFalse();
             node.close();
         }
+    }
+
+    @Test
+    void throughHikariEveryNodeKeepsAtMostTwoBackendsAcrossALeaderCrashAndRestart() throws Exception {
+        List<com.zaxxer.hikari.HikariDataSource> pools = new ArrayList<>();
+        try {
+            List<TestNode> nodes = new ArrayList<>();
+            for (String id : List.of("a", "b", "c")) {
+                nodes.add(cluster.start(quick(id), hikari(pools, id), Ticker.class, LeadershipLog.class));
+            }
+            await().atMost(PATIENCE).until(() -> nodes.stream().filter(n -> n.elector().isLeader("ticker")).count() == 1);
+            TestNode leader = nodes.stream().filter(n -> n.elector().isLeader("ticker")).findFirst().orElseThrow();
+            terminate(holderOf("ticker"));
+            await().atMost(PATIENCE).until(() -> nodes.stream().filter(n -> n.elector().isLeader("ticker")).count() == 1
+                    && history.entries("acquired").size() >= 2);
+            leader.close();
+            nodes.remove(leader);
+            nodes.add(cluster.start(quick(leader.id()), hikari(pools, leader.id() + "2"), Ticker.class,
+                    LeadershipLog.class));
+            await().atMost(PATIENCE).until(() -> nodes.stream().allMatch(n -> n.elector().status("ticker").state()
+                    == SingletonState.LEADING || n.elector().status("ticker").state() == SingletonState.STANDBY));
+            await().atMost(PATIENCE).until(() -> connectionsPerNode().values().stream().allMatch(count -> count <= 2));
+        } finally {
+            cluster.nodes().forEach(TestNode::close);
+            pools.forEach(com.zaxxer.hikari.HikariDataSource::close);
+        }
+    }
+
+    private DataSource hikari(List<com.zaxxer.hikari.HikariDataSource> pools, String name) {
+        com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+        config.setDataSource(cluster.dataSource());
+        config.setMaximumPoolSize(4);
+        config.setPoolName("pool-" + name);
+        com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource(config);
+        pools.add(pool);
+        return pool;
     }
 
     // ---- helpers ----

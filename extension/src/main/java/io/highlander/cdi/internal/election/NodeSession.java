@@ -51,6 +51,8 @@ final class NodeSession {
     private static final long WAKE_BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     /** The longest socket wait while the watcher is not connected, so cannot send a wake. */
     private static final long WAKE_BOUND_WITHOUT_WATCHER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** The longest park while an instance is being destroyed, before the socket is read again. */
+    private static final long STOPPING_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final HighlanderSettings settings;
     private final ConnectionSource connections;
@@ -204,14 +206,15 @@ final class NodeSession {
             throw e;
         } finally {
             elections.forEach(Election::closed);
+            watcher.close(TimeUnit.SECONDS.toMillis(1)); // also after a pooler failed every election
         }
     }
 
     /** Opens the node session: settings, liveness lock, LISTEN (or the fallback), a {@code joined} notice. */
     private LockSession open() throws SQLException {
         driveAll(null); // elections that closed or finished while there was no session
-        LockSession opened = LockSession.open(connections, "node " + settings.nodeId(), settings.nodeId(),
-                settings.lease(), settings.standbyInterval());
+        LockSession opened = LockSession.open(connections, label(), settings.nodeId(), settings.lease(),
+                settings.standbyInterval());
         try {
             int drawn;
             do {
@@ -237,6 +240,11 @@ final class NodeSession {
             opened.abandon();
             throw e;
         }
+    }
+
+    /** @return whose lock connection this is, for messages: the singleton's name, or the node for several */
+    String label() {
+        return elections.size() == 1 ? elections.get(0).name() : "node " + settings.nodeId();
     }
 
     /** Runs the elections on {@code current} until every election is over; throws when the session fails. */
@@ -278,8 +286,8 @@ final class NodeSession {
             case STARTING, DISABLED, STANDBY -> {
                 if (s.closing()) {
                     election.closed();
-                } else if (current != null && (s.phase() == Phase.STARTING
-                        || (s.phase() == Phase.DISABLED && System.nanoTime() - s.holdOffUntil() >= 0))) {
+                } else if (current != null && s.phase() == Phase.DISABLED
+                        && System.nanoTime() - s.holdOffUntil() >= 0) {
                     election.standby();
                     retryAll = true;
                 }
@@ -330,6 +338,7 @@ final class NodeSession {
                 Lease lease = new Lease(settings.lease(), settings.stopMargin(), System::nanoTime);
                 lease.begin(sentAt); // the grant lies inside the statement, after its send: see package-info
                 Term won = new Term(grab.token(), lease, new Held(current, election.key()), Instant.now());
+                election.standby(); // from STARTING: its first try
                 if (!election.begin(won)) {
                     won.lock().release();
                 }
@@ -345,6 +354,9 @@ final class NodeSession {
             for (Integer key : missed) {
                 wanted.get(key).sightings().saw(Optional.ofNullable(holders.get(key)));
             }
+        }
+        for (Integer key : missed) {
+            wanted.get(key).standby(); // from STARTING once it tried and knows who leads
         }
     }
 
@@ -374,8 +386,10 @@ final class NodeSession {
         if (left <= 0 || pending.get()) {
             return;
         }
-        if (!current.canAwaitNotices()) {
-            LockSupport.parkNanos(this, left);
+        if (!current.canAwaitNotices() || stopping()) {
+            // while an instance is being destroyed, park rather than read: its end wakes this thread with an
+            // unpark, at once, where a read would need the watcher's notice; briefly deaf to the socket
+            LockSupport.parkNanos(this, current.canAwaitNotices() ? Math.min(left, STOPPING_PARK_NANOS) : left);
             return;
         }
         long bound = watcher.connected() ? WAKE_BOUND_NANOS : WAKE_BOUND_WITHOUT_WATCHER_NANOS;
@@ -391,6 +405,17 @@ final class NodeSession {
         } finally {
             readingSocket = false;
         }
+    }
+
+    /** @return whether a graceful end of a term waits for its instance to be destroyed */
+    private boolean stopping() {
+        for (Election election : elections) {
+            ElectionState s = election.state();
+            if (s.phase() == Phase.ENDING && s.ending().graceful() && !s.ending().stopped().isDone()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void heard(String notice) {
@@ -439,7 +464,7 @@ final class NodeSession {
         List<Election> wanting = new ArrayList<>();
         for (Election election : elections) {
             ElectionState s = election.state();
-            if (s.phase() == Phase.STANDBY && !s.closing()) {
+            if ((s.phase() == Phase.STANDBY || s.phase() == Phase.STARTING) && !s.closing()) {
                 wanting.add(election);
             }
         }

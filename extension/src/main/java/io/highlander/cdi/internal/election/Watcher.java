@@ -131,8 +131,8 @@ final class Watcher {
         while (!closing) {
             LockSession current = null;
             try {
-                current = LockSession.open(connections, "node " + settings.nodeId() + " (watcher)", settings.nodeId(),
-                        settings.lease(), settings.watcherWait());
+                current = LockSession.open(connections, node.label(), settings.nodeId(), settings.lease(),
+                        settings.watcherWait());
                 session = current;
                 backoff = MIN_BACKOFF_NANOS;
                 watch(current);

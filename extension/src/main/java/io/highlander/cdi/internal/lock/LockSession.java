@@ -18,10 +18,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executor;
 
 /**
- * One connection that competes for, holds and releases one advisory lock. The only class that speaks SQL;
- * every statement is constant text with bind parameters.
+ * One connection with Highlander's session settings: a node session (every advisory lock the node wins, its
+ * liveness lock, {@code LISTEN}, see the election package) or a node's watcher; the single-lock methods remain
+ * for tests and tools. The only class that speaks SQL; every statement is constant text with bind parameters.
  *
- * <p>Used by one thread at a time (its election's lock thread), except {@link #cancel()} and
+ * <p>Used by one thread at a time (the node's lock thread, or its watcher), except {@link #cancel()} and
  * {@link #abandon()}, which another thread may call to end a wait.
  *
  * <h2>Session settings</h2>
@@ -38,8 +39,11 @@ import java.util.concurrent.Executor;
  *   <li>{@code statement_timeout} = 0: a shorter role or pool value would turn every blocking wait into an
  *       error, an abort and a reconnect; waits are bounded by {@code lock_timeout}, other statements by the
  *       connection's network timeout.</li>
- *   <li>{@code lock_timeout} = the standby interval: bounds a blocking wait on the server side, which, unlike a
- *       socket timeout, leaves no ghost waiter in the lock's queue.</li>
+ *   <li>{@code lock_timeout} = the wait bound (the watcher's {@code highlander.watcher.wait}): bounds a blocking
+ *       wait on the server side, which, unlike a socket timeout, leaves no ghost waiter in the lock's queue.</li>
+ *   <li>{@code client_connection_check_interval} = 1 s: a waiting backend whose client died (a killed node, an
+ *       aborted connection) leaves the lock's queue within a second instead of at {@code lock_timeout}
+ *       (PG-SEMANTICS §5a).</li>
  *   <li>{@code application_name} = {@code highlander:<node>}: so that every node can see who holds a lock
  *       ({@link LockHolder}).</li>
  *   <li>{@code highlander.session_tag} = a random UUID, read back at every acquire, token and heartbeat: a
@@ -78,11 +82,13 @@ public final class LockSession implements AutoCloseable {
                     + " set_config('idle_in_transaction_session_timeout', ?, false), set_config('lock_timeout', ?, false),"
                     + " set_config('tcp_keepalives_idle', ?, false), set_config('tcp_keepalives_interval', ?, false),"
                     + " set_config('tcp_user_timeout', ?, false), set_config('statement_timeout', '0', false),"
+                    + " set_config('client_connection_check_interval', '1000', false),"
                     + " set_config('" + SESSION_TAG + "', ?, false), pg_backend_pid()";
     private static final String RESET_SQL =
             "SELECT set_config(name, reset_val, false) FROM pg_settings WHERE name IN ('application_name',"
                     + " 'idle_session_timeout', 'idle_in_transaction_session_timeout', 'lock_timeout',"
-                    + " 'tcp_keepalives_idle', 'tcp_keepalives_interval', 'tcp_user_timeout', 'statement_timeout')"
+                    + " 'tcp_keepalives_idle', 'tcp_keepalives_interval', 'tcp_user_timeout', 'statement_timeout',"
+                    + " 'client_connection_check_interval')"
                     + " UNION ALL SELECT set_config('" + SESSION_TAG + "', '', false)";
     /**
      * How many times this backend holds the lock already, counted before the lock is taken (a materialized CTE
@@ -227,7 +233,7 @@ public final class LockSession implements AutoCloseable {
                 setup.setString(8, session.tag);
                 try (ResultSet row = setup.executeQuery()) {
                     row.next();
-                    session.checkBackend(row.getInt(10));
+                    session.checkBackend(row.getInt(11));
                     return session;
                 }
             }
