@@ -38,6 +38,12 @@ import java.util.List;
  *   another node's liveness lock in one statement ({@code lock_timeout}), 1s to 1h: each wait that runs out
  *   writes one {@code ERROR: canceling statement due to lock timeout} line to the server log, and the waiting
  *   statement holds back VACUUM's horizon ({@code backend_xmin}) for as long as it runs</td></tr>
+ * <tr><td>{@code highlander.takeover}</td><td>{@code fast}</td><td>{@code fast}: a node that takes a lock starts
+ *   the singleton at once. {@code strict}: it does so only if, on its current node session, it saw the previous
+ *   term begin and end cleanly ({@code acquired} and {@code released} notices of the same token); otherwise (a
+ *   crash, a killed session, a restart, a holder it did not see begin) it waits out the previous holder's lease,
+ *   L + m from the grant, before {@code @PostConstruct}: no overlap after a server-side end of the session, at
+ *   the price of a failover of about L after a crash</td></tr>
  * <tr><td>{@code highlander.restart.max-failures}</td><td>3</td><td>failures of the singleton (a throwing
  *   {@code @PostConstruct} or {@link LeaderElector#reportFailure}) within the window after which this node
  *   steps down; 1 to 1000</td></tr>
@@ -67,6 +73,14 @@ public final class HighlanderSettings {
         POLLING
     }
 
+    /** What a node does with a lock whose previous holder it did not see let go cleanly. */
+    public enum Takeover {
+        /** Start the singleton at once (overlap after a server-side session end: milliseconds). */
+        FAST,
+        /** Wait L + m from the grant unless the last term was seen to end cleanly. */
+        STRICT
+    }
+
     /** The default lease, 10 seconds. */
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(10);
     /** The default wait of the watcher on another node's liveness lock, 1 minute. */
@@ -83,6 +97,7 @@ public final class HighlanderSettings {
     private final StandbyMode standbyMode;
     private final Duration standbyInterval;
     private final Duration watcherWait;
+    private final Takeover takeover;
     private final int namespace;
     private final int maxFailures;
     private final Duration failureWindow;
@@ -101,6 +116,7 @@ public final class HighlanderSettings {
         this.standbyMode = builder.standbyMode;
         this.standbyInterval = builder.standbyInterval;
         this.watcherWait = builder.watcherWait;
+        this.takeover = builder.takeover;
         this.namespace = builder.namespace;
         this.maxFailures = builder.maxFailures;
         this.failureWindow = builder.failureWindow;
@@ -145,6 +161,11 @@ public final class HighlanderSettings {
     /** @return the longest a standby node goes without trying the locks it wants */
     public Duration standbyInterval() {
         return standbyInterval;
+    }
+
+    /** @return what a node does with a lock not seen released cleanly */
+    public Takeover takeover() {
+        return takeover;
     }
 
     /** @return how long the watcher waits on another node's liveness lock in one statement */
@@ -201,7 +222,7 @@ public final class HighlanderSettings {
     public String toString() {
         return "HighlanderSettings[nodeId=" + nodeId + ", lease=" + lease + ", heartbeat=" + heartbeat
                 + ", stopMargin=" + stopMargin + ", standbyMode=" + standbyMode + ", standbyInterval="
-                + standbyInterval + ", watcherWait=" + watcherWait + ", namespace=" + namespace + ", maxFailures=" + maxFailures
+                + standbyInterval + ", watcherWait=" + watcherWait + ", takeover=" + takeover + ", namespace=" + namespace + ", maxFailures=" + maxFailures
                 + ", failureWindow=" + failureWindow + ", restartBackoff=" + restartBackoff
                 + ", failureCooldown=" + failureCooldown + ", dataSourceJndiName=" + dataSourceJndiName
                 + ", jdbcUrl=" + jdbcUrl + ", jdbcUser=" + jdbcUser
@@ -217,6 +238,7 @@ public final class HighlanderSettings {
         private StandbyMode standbyMode = StandbyMode.BLOCKING;
         private Duration standbyInterval = DEFAULT_STANDBY_INTERVAL;
         private Duration watcherWait = DEFAULT_WATCHER_WAIT;
+        private Takeover takeover = Takeover.FAST;
         private int namespace = DEFAULT_NAMESPACE;
         private int maxFailures = 3;
         private Duration failureWindow = Duration.ofMinutes(1);
@@ -272,6 +294,12 @@ public final class HighlanderSettings {
          */
         public Builder watcherWait(Duration watcherWait) {
             this.watcherWait = watcherWait;
+            return this;
+        }
+
+        /** @param takeover what a node does with a lock not seen released cleanly @return this */
+        public Builder takeover(Takeover takeover) {
+            this.takeover = takeover;
             return this;
         }
 
@@ -356,6 +384,9 @@ public final class HighlanderSettings {
             if (watcherWait == null || watcherWait.compareTo(Duration.ofSeconds(1)) < 0
                     || watcherWait.compareTo(Duration.ofHours(1)) > 0) {
                 problems.add(Messages.invalidWatcherWait(watcherWait));
+            }
+            if (takeover == null) {
+                problems.add(Messages.invalidTakeover(null));
             }
             if (maxFailures < 1 || maxFailures > 1000) {
                 problems.add(Messages.invalidMaxFailures(maxFailures));

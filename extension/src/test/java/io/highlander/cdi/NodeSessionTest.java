@@ -253,6 +253,56 @@ class NodeSessionTest {
         return pool;
     }
 
+    @Test
+    void strictTakeoverStartsAtOnceOnlyAfterATermItSawBeginAndEndCleanly() {
+        try (LogRecorder log = LogRecorder.of("io.highlander")) {
+            HighlanderSettings.Builder settings = HighlanderSettings.builder().lease(Duration.ofSeconds(3))
+                    .heartbeat(Duration.ofMillis(300)).standbyInterval(Duration.ofHours(1))
+                    .takeover(HighlanderSettings.Takeover.STRICT);
+            TestNode a = cluster.start(settings.nodeId("a").build(), Ticker.class, LeadershipLog.class);
+            await().atMost(PATIENCE).until(() -> a.elector().isLeader("ticker"));
+            TestNode b = cluster.start(settings.nodeId("b").build(), Ticker.class, LeadershipLog.class);
+            await().atMost(PATIENCE).until(() -> b.elector().status("ticker").state() == SingletonState.STANDBY);
+
+            // b did not see a's term begin: it waits out a's lease although a releases cleanly
+            a.elector().stepDown("ticker", Duration.ofMillis(200));
+            await().atMost(PATIENCE).until(() -> b.elector().isLeader("ticker")
+                    && a.elector().status("ticker").state() == SingletonState.STANDBY);
+            // a saw b's term begin; b releases cleanly: a starts at once
+            b.elector().stepDown("ticker", Duration.ofHours(1));
+            await().atMost(PATIENCE).until(() -> a.elector().isLeader("ticker"));
+
+            assertThat(log.messages()).filteredOn(m -> m.startsWith("HL-0431")).extracting(m -> m.split(" ")[3])
+                    .as("nodes that waited out a lease: a's first term (nobody before), b's (a's began unseen)")
+                    .containsExactly("a", "b");
+            assertThat(log.messages()).contains("HL-0431: ticker: node b took the lock without having seen the last"
+                    + " term end cleanly (a crash, a killed session, a restart, or a term it did not see begin), so it"
+                    + " waits out the previous holder's lease (PT3.3S) before starting the singleton"
+                    + " (highlander.takeover=strict)");
+            assertThat(history.maxRunning()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void strictTakeoverWaitsOutThePreviousLeaseAfterAKilledSession() throws SQLException {
+        HighlanderSettings.Builder settings = HighlanderSettings.builder().lease(Duration.ofSeconds(3))
+                .heartbeat(Duration.ofMillis(300)).standbyInterval(Duration.ofHours(1))
+                .takeover(HighlanderSettings.Takeover.STRICT);
+        TestNode a = cluster.start(settings.nodeId("a").build(), Ticker.class, LeadershipLog.class);
+        await().atMost(PATIENCE).until(() -> a.elector().isLeader("ticker"));
+        TestNode b = cluster.start(settings.nodeId("b").build(), Ticker.class, LeadershipLog.class);
+        await().atMost(PATIENCE).until(() -> b.elector().status("ticker").state() == SingletonState.STANDBY);
+
+        terminate(holderOf("ticker")); // no release notice: a's instance may run until its lease is out
+
+        await().atMost(PROMPTLY).until(() -> singletonLocksHeldBy("highlander:b") == 1);
+        // b holds the lock but does not start until L + m from the grant, whatever a did in between
+        await().during(Duration.ofSeconds(2)).atMost(PATIENCE).until(() -> !b.elector().isLeader("ticker")
+                && history.entries("start").stream().noneMatch(e -> e.node().equals("b")));
+        await().atMost(PATIENCE).until(() -> b.elector().isLeader("ticker"));
+        assertThat(history.maxRunning()).isEqualTo(1);
+    }
+
     // ---- helpers ----
 
     private TestNode start(HighlanderSettings settings, List<Class<?>> classes) {

@@ -102,6 +102,10 @@ public final class Messages {
         return "HL-0205: highlander.standby.mode '" + value + "' is unknown; use 'blocking' or 'polling'.";
     }
 
+    public static String invalidTakeover(String value) {
+        return "HL-0321: highlander.takeover '" + value + "' is unknown; use 'fast' or 'strict'.";
+    }
+
     public static String invalidWatcherWait(Duration wait) {
         return "HL-0320: highlander.watcher.wait " + wait + " is out of range; use 1s to 1h (default 1m).";
     }
@@ -336,6 +340,12 @@ public final class Messages {
                 + " (every " + heartbeat + ") and a lock another node released only at its next try (every "
                 + standbyInterval + "). Use a pool whose connections unwrap to the driver's (HikariCP, Agroal,"
                 + " IronJacamar and Open Liberty do).";
+    }
+
+    public static String strictTakeoverWaits(String singleton, String node, Duration wait) {
+        return "HL-0431: " + singleton + ": node " + node + " took the lock without having seen the last term end"
+                + " cleanly (a crash, a killed session, a restart, or a term it did not see begin), so it waits out"
+                + " the previous holder's lease (" + wait + ") before starting the singleton (highlander.takeover=strict)";
     }
 
     public static String lockThreadInterrupted(String singleton) {

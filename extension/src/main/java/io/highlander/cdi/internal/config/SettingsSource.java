@@ -111,6 +111,13 @@ public final class SettingsSource {
                 problems.add(Messages.invalidStandbyMode(mode));
             }
         });
+        lookup.apply("highlander.takeover").ifPresent(value -> {
+            try {
+                builder.takeover(HighlanderSettings.Takeover.valueOf(value.trim().toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                problems.add(Messages.invalidTakeover(value));
+            }
+        });
         lookup.apply("highlander.namespace").ifPresent(value -> {
             try {
                 builder.namespace(Integer.parseInt(value.trim()));

@@ -269,7 +269,14 @@ public final class Election {
             }
         }
         sightings.leading(settings.nodeId());
-        instance.start(won); // the instance first: the rest is off the failover's critical path
+        long hold = won.lock().holdBeforeStartNanos();
+        if (hold > 0) {
+            // strict takeover: the previous holder may still be running until its lease is out (Lease)
+            LOG.log(Level.INFO, Messages.strictTakeoverWaits(name, settings.nodeId(), Duration.ofNanos(hold)));
+            schedule(() -> instance.start(won), hold);
+        } else {
+            instance.start(won); // the instance first: the rest is off the failover's critical path
+        }
         LOG.log(Level.INFO, Messages.acquired(name, settings.nodeId(), won.fencingToken()));
         watch(won);
         return true;

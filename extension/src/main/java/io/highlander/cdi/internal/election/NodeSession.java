@@ -75,6 +75,14 @@ final class NodeSession {
     private SQLException failure;
     private long lastSent;
     private long lastTry;
+    /**
+     * Node thread only, for {@code highlander.takeover=strict}: per key, the last notice heard on the current node
+     * session: {@code acquired <token>}, or {@link #CLEAN} for a {@code released} whose {@code acquired} was heard
+     * too, or {@link #UNCLEAN} for a {@code released} without it. Cleared at every connect.
+     */
+    private final Map<Integer, String> lastNotices = new java.util.HashMap<>();
+    private static final String CLEAN = "clean";
+    private static final String UNCLEAN = "unclean";
 
     NodeSession(HighlanderSettings settings, ConnectionSource connections, LifecycleThreads threads,
                 ScheduledExecutorService scheduler) {
@@ -227,6 +235,7 @@ final class NodeSession {
                         settings.heartbeat(), settings.standbyInterval()));
             }
             liveness = drawn;
+            lastNotices.clear(); // what was heard on an earlier session says nothing: notices may have been missed
             lastSent = System.nanoTime();
             opened.notify("joined " + Integer.toUnsignedString(drawn));
             retryAll = true;
@@ -331,13 +340,30 @@ final class NodeSession {
         LockSession.Grab grab = current.tryAcquireAll(settings.namespace(), wanted.keySet(), roundTrip());
         acknowledged(sentAt);
         lastTry = sentAt;
+        boolean strict = settings.takeover() == HighlanderSettings.Takeover.STRICT;
+        if (strict && !grab.keys().isEmpty() && current.canAwaitNotices()) {
+            // every notice committed before the grab reached pgjdbc's queue before the grab's answer did: read
+            // them before judging whether the last term ended cleanly
+            for (String notice : current.awaitNotices(1)) {
+                heard(notice);
+            }
+        }
+        if (strict && !grab.keys().isEmpty()) {
+            // committed before any of these terms' instances starts: see package-info (strict takeover)
+            long announcedAt = System.nanoTime();
+            current.announce(grab.keys(), grab.token(), roundTrip());
+            acknowledged(announcedAt);
+        }
         List<Integer> missed = new ArrayList<>();
         for (Map.Entry<Integer, Election> entry : wanted.entrySet()) {
             Election election = entry.getValue();
             if (grab.keys().contains(entry.getKey())) {
                 Lease lease = new Lease(settings.lease(), settings.stopMargin(), System::nanoTime);
                 lease.begin(sentAt); // the grant lies inside the statement, after its send: see package-info
-                Term won = new Term(grab.token(), lease, new Held(current, election.key()), Instant.now());
+                long hold = strict && !CLEAN.equals(lastNotices.get(entry.getKey()))
+                        ? settings.lease().plus(settings.stopMargin()).toNanos() : 0;
+                Term won = new Term(grab.token(), lease, new Held(current, election.key(), grab.token(), hold),
+                        Instant.now());
                 election.standby(); // from STARTING: its first try
                 if (!election.begin(won)) {
                     won.lock().release();
@@ -419,12 +445,25 @@ final class NodeSession {
     }
 
     private void heard(String notice) {
-        if (notice.startsWith("released ") || notice.startsWith("gone ")) {
+        String[] words = notice.split(" ");
+        if (words[0].equals("released") || words[0].equals("gone")) {
             retryAll = true;
             eventfulTry = true;
-        } else if (notice.startsWith("joined ")) {
+        } else if (words[0].equals("joined")) {
             watcher.retarget();
         } // "wake ...": only to end the read
+        if (words.length == 3 && (words[0].equals("acquired") || words[0].equals("released"))) {
+            try {
+                int key = Integer.parseInt(words[1]);
+                if (words[0].equals("acquired")) {
+                    lastNotices.put(key, "acquired " + words[2]);
+                } else {
+                    lastNotices.put(key, ("acquired " + words[2]).equals(lastNotices.get(key)) ? CLEAN : UNCLEAN);
+                }
+            } catch (NumberFormatException e) {
+                // not one of ours
+            }
+        }
     }
 
     private long nextDue() {
@@ -545,11 +584,20 @@ final class NodeSession {
 
         private final LockSession on;
         private final LockKey key;
+        private final long token;
+        private final long holdNanos;
         private final AtomicBoolean letGo = new AtomicBoolean();
 
-        Held(LockSession on, LockKey key) {
+        Held(LockSession on, LockKey key, long token, long holdNanos) {
             this.on = on;
             this.key = key;
+            this.token = token;
+            this.holdNanos = holdNanos;
+        }
+
+        @Override
+        public long holdBeforeStartNanos() {
+            return holdNanos;
         }
 
         @Override
@@ -586,7 +634,7 @@ final class NodeSession {
             }
             try {
                 long sentAt = System.nanoTime();
-                on.unlock(key, "released " + key.key(), roundTrip());
+                on.unlock(key, "released " + key.key() + " " + token, roundTrip());
                 acknowledged(sentAt);
             } catch (SQLException e) {
                 failure = e;

@@ -23,4 +23,10 @@ interface TermLock {
 
     /** @return whether the lock is gone from the node session (unlocked, or the session ended) */
     boolean isLetGo();
+
+    /**
+     * @return how long the term must wait from now before its instance starts: L + m under
+     *         {@code highlander.takeover=strict} when the last term on the lock was not seen to end cleanly, else 0
+     */
+    long holdBeforeStartNanos();
 }

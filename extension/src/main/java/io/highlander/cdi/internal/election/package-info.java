@@ -85,6 +85,28 @@
  *       it tries any lock, so it never asks for a lock its session still holds.</li>
  * </ul>
  *
- * <p>Not covered (left for later): balanced placement (first come leads everything it can), strict takeover.
+ * <h2>Strict takeover ({@code highlander.takeover=strict})</h2>
+ * With fast takeover an acquirer starts at once; after a server-side end of the old holder's session (killed,
+ * restart) the old instance may run on for the milliseconds its socket wait needs to notice. Strict takeover
+ * removes that overlap: every term of a strict node begins with {@code NOTIFY 'acquired <key> <token>'}, committed
+ * before its {@code @PostConstruct} (one more round trip, strict nodes only), and every clean release sends
+ * {@code 'released <key> <token>'} in the unlocking statement, only after {@code @PreDestroy} returned. A node
+ * starts at once only if, on its <em>current</em> node session (one continuous {@code LISTEN}; the record is
+ * cleared at every connect), the last notice it heard for the key is a {@code released} whose {@code acquired}
+ * it heard too; otherwise it waits L + m from the grant ({@code HL-0431}), which is after the previous holder's
+ * lease ran out (its s lies before its session ended, which lies before our grant).
+ * <p>Why that is enough: notices are delivered to a listener in commit order and none is lost while its session
+ * lives. If the last term T before our grant began with {@code acquired T} and ended with {@code released T}, its
+ * instance had stopped before the release. A later term T' would have had to commit {@code acquired T'} before
+ * starting, so before our grant; the server sends it to our session no later than just before it reads our next
+ * command, so pgjdbc has queued it by the time the grab returns, and the lock thread reads that queue before it
+ * judges (the one gap: T' beginning and dying entirely within the grab statement's own execution). A term we did
+ * not see begin (we were not listening yet; a fast-mode holder that announces nothing), a release we did not
+ * see, or a session of ours that reconnected, all count as unclean: the rule errs towards waiting. A paused JVM
+ * is still not covered: the fencing token is the answer there. Tested:
+ * {@code NodeSessionTest.strictTakeoverStartsAtOnceOnlyAfterATermItSawBeginAndEndCleanly} and
+ * {@code NodeSessionTest.strictTakeoverWaitsOutThePreviousLeaseAfterAKilledSession}.
+ *
+ * <p>Not covered (left for later): balanced placement (first come leads everything it can).
  */
 package io.highlander.cdi.internal.election;

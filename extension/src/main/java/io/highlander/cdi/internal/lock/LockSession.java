@@ -178,6 +178,9 @@ public final class LockSession implements AutoCloseable {
             + " AND pg_logical_emit_message(true, 'highlander', '') IS NOT NULL"
             + " THEN pg_current_xact_id()::text::bigint END, pg_backend_pid(), current_setting('"
             + SESSION_TAG + "', true) FROM pre, taken";
+    /** One {@code acquired <key> <token>} notice per key, for {@code highlander.takeover=strict}. */
+    private static final String ANNOUNCE_SQL = "SELECT count(pg_notify('" + CHANNEL + "', 'acquired ' || k || ' ' || ?))"
+            + " FROM unnest(?::int[]) AS k";
     private static final String UNLOCK_SQL = "SELECT pg_advisory_unlock(?, ?), pg_notify('" + CHANNEL + "', ?),"
             + " pg_backend_pid(), current_setting('" + SESSION_TAG + "', true)";
     private static final String LOCK_NOT_AVAILABLE = "55P03";
@@ -476,6 +479,26 @@ public final class LockSession implements AutoCloseable {
                 checkTag(row.getString(4), row.getInt(3));
                 return row.getBoolean(1);
             }
+        } catch (SQLException e) {
+            throw poolerOr(e);
+        }
+    }
+
+    /**
+     * Tells every node that this session began terms on {@code keys} with {@code token}; committed before the
+     * terms' instances start.
+     *
+     * @param keys    the keys (second halves)
+     * @param token   the terms' token
+     * @param timeout how long the round trip may take
+     * @throws SQLException if it fails
+     */
+    public void announce(Collection<Integer> keys, long token, Duration timeout) throws SQLException {
+        setNetworkTimeout(connection, timeout);
+        try (PreparedStatement query = connection.prepareStatement(ANNOUNCE_SQL)) {
+            query.setString(1, Long.toString(token));
+            query.setArray(2, connection.createArrayOf("int4", keys.toArray()));
+            query.executeQuery().close();
         } catch (SQLException e) {
             throw poolerOr(e);
         }

@@ -99,6 +99,15 @@ class SettingsSourceTest {
     }
 
     @Test
+    void takeoverIsFastOrStrict() {
+        assertThat(HighlanderSettings.builder().build().takeover()).isEqualTo(HighlanderSettings.Takeover.FAST);
+        assertThat(source(Map.of("highlander.takeover", "Strict")).load().takeover())
+                .isEqualTo(HighlanderSettings.Takeover.STRICT);
+        assertThatThrownBy(() -> source(Map.of("highlander.takeover", "eager")).load())
+                .hasMessageEndingWith("HL-0321: highlander.takeover 'eager' is unknown; use 'fast' or 'strict'.");
+    }
+
+    @Test
     void absurdTimeoutsAreRejected() {
         assertThatThrownBy(() -> HighlanderSettings.builder().lease(Duration.ofMillis(-5)).build())
                 .hasMessage("HL-0202: highlander.lease PT-0.005S is out of range; use 300ms to 1 day (default 10s).");
