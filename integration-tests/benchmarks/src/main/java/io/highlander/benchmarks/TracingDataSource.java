@@ -45,7 +45,8 @@ final class TracingDataSource implements DataSource {
      * statements have tags: one lock session per singleton ({@code LOCK}/{@code TRY}, then {@code TOKEN}) and
      * issue 11's node session ({@code LIVENESS}, {@code LISTEN}, {@code TRYALL}: every wanted lock and the token in
      * one statement; {@code UNLOCK}: unlock and the {@code released} notice; {@code WATCH}: the watcher's shared
-     * wait on another node's liveness lock, which sends the {@code gone} notice when granted).
+     * wait on another node's liveness lock, which sends the {@code gone} notice when granted; {@code ANNOUNCE}:
+     * strict takeover's {@code acquired} notices).
      */
     static String tag(String sql) {
         if (sql == null) {
@@ -81,6 +82,9 @@ final class TracingDataSource implements DataSource {
         }
         if (sql.contains("pg_current_xact_id")) {
             return "TOKEN";
+        }
+        if (sql.contains("pg_notify") && sql.contains("'acquired '")) {
+            return "ANNOUNCE"; // strict takeover: the new terms, announced before their instances start
         }
         if (sql.contains("pg_notify")) {
             return "NOTIFY";
