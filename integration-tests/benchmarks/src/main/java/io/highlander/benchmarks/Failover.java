@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * Failover trials: a cluster of node processes, one singleton; each trial faults the leader (SIGTERM,
@@ -118,8 +119,7 @@ final class Failover {
                         timeoutMillis, "a new leader after " + fault + " of " + leader);
                 result.total.record(up.micros() - faultAt);
                 if (fault == Fault.STEPDOWN) {
-                    cluster.await(e -> e.node() == leader && e.is("Q", "UNLOCK") && e.micros() >= faultAt, 10_000,
-                            "the unlock of " + leader);
+                    cluster.await(releaseOf(cluster, leader, faultAt), 10_000, "the unlock of " + leader);
                     steps(cluster, result, fault, leader, up, faultAt, leaseMicros);
                     // the next trial's leader steps down too: its hand-over must not find this node still holding
                     // off (a quick run's trials come faster than the hold-off: one waited 480 ms for it)
@@ -135,7 +135,7 @@ final class Failover {
                     }
                     if (fault == Fault.TERM) { // its last lines (the unlock's) may come after the new leader's UP
                         try {
-                            cluster.await(e -> e.node() == leader && e.is("Q", "UNLOCK"), 2_000, "");
+                            cluster.await(releaseOf(cluster, leader, faultAt), 2_000, "");
                         } catch (java.util.concurrent.TimeoutException e) {
                             // no trace of the unlock: that step is not recorded for this trial
                         }
@@ -174,7 +174,8 @@ final class Failover {
         String lockReturns = nodeSession ? "winning try returns" : "waiter's lock returns";
         Optional<Event> token = last(cluster.events(e -> e.node() == next && e.is("Q", "TOKEN")
                 && e.endMicros() <= up.micros() && e.micros() >= faultAt));
-        Optional<Event> unlock = last(cluster.events(e -> e.node() == leader && e.is("Q", "UNLOCK") && e.micros() >= faultAt));
+        Optional<Event> unlock = cluster.events(releaseOf(cluster, leader, faultAt)).stream()
+                .min(Comparator.comparingLong(Event::micros));
         // a watcher (any node but the faulted one) granted the dead session's liveness lock: the gone notice
         Optional<Event> watch = won.isEmpty() ? Optional.empty() : cluster.events(e -> e.node() != leader
                         && e.is("Q", "WATCH") && e.ok() && e.micros() < won.get().micros()
@@ -216,6 +217,19 @@ final class Failover {
         } else if (won.isPresent()) {
             result.step("lock returns → UP", up.micros() - won.get().endMicros());
         }
+    }
+
+    /**
+     * The old leader's release after the fault: the first {@code UNLOCK} (issue 11's node session: unlock and
+     * notice; the raw node) or {@code UNLOCKALL} (one lock session per singleton lets go with
+     * {@code pg_advisory_unlock_all}) on the connection that took its lock, so that a watcher's
+     * {@code UNLOCKALL} on its own connection (a cancelled wait) is not taken for it.
+     */
+    private static Predicate<Event> releaseOf(Cluster cluster, NodeProcess leader, long faultAt) {
+        Optional<String> session = last(cluster.events(e -> e.node() == leader && e.kind().equals("Q") && e.ok()
+                && List.of("LOCK", "TRY", "TRYALL").contains(e.name()) && e.micros() < faultAt)).map(Event::detail);
+        return e -> e.node() == leader && (e.is("Q", "UNLOCK") || e.is("Q", "UNLOCKALL")) && e.micros() >= faultAt
+                && (session.isEmpty() || session.get().equals(e.detail()));
     }
 
     /**
