@@ -99,8 +99,7 @@ final class NodeSession {
 
     void start() {
         thread = threads.newThread(THREAD_NAME, this::run);
-        thread.start();
-        watcher.start();
+        thread.start(); // the watcher starts once the node session is open: see open()
     }
 
     /** Any thread: something changed (a state, a finished stop, queued work); look again soon. */
@@ -240,6 +239,9 @@ final class NodeSession {
             opened.notify("joined " + Integer.toUnsignedString(drawn));
             retryAll = true;
             eventfulTry = true;
+            // only now: the node session's own detectors have run, so a transaction pooler is told by them
+            // before a waiting watcher could hold up the pooler's server connections
+            watcher.start();
             watcher.retarget();
             for (Election election : elections) {
                 election.sightings().connected(opened.server().database());

@@ -42,6 +42,7 @@ final class Watcher {
     private volatile boolean retarget;
     private volatile boolean closing;
     private volatile int watched;
+    private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
 
     Watcher(NodeSession node, HighlanderSettings settings, ConnectionSource connections, LifecycleThreads threads,
             ScheduledExecutorService scheduler) {
@@ -52,9 +53,12 @@ final class Watcher {
         this.scheduler = scheduler;
     }
 
+    /** Starts the thread, once; later calls do nothing. */
     void start() {
-        thread = threads.newThread(THREAD_NAME, this::run);
-        thread.start();
+        if (started.compareAndSet(false, true) && !closing) {
+            thread = threads.newThread(THREAD_NAME, this::run);
+            thread.start();
+        }
     }
 
     /** Any thread: have the node's lock thread woken out of its socket read by a {@code wake} notice. */
