@@ -36,8 +36,9 @@ final class Failover {
      * The step-down's hold-off. {@code stepDown(name)} (no hold-off) lets the node compete again at once: on a
      * layer whose standbys queue in {@code pg_advisory_lock} a waiter gets the lock first, but on issue 11's node
      * session the stepping node's own try follows its unlock within a millisecond, before any other node has heard
-     * the {@code released} notice, and it nearly always takes the singleton back (seen in every quick trial). A
-     * hold-off makes the row measure a hand-over to another warm JVM on both layers.
+     * the {@code released} notice, and takes the singleton back (the first quick run's F10 trial timed out
+     * waiting for another node's UP). A hold-off makes the row measure a hand-over to another warm JVM on both
+     * layers.
      * {@code -Dbench.stepdown.holdOffMillis=0} shows the take-back: F10's first trial times out.
      */
     static final long STEP_DOWN_HOLD_OFF_MILLIS = Long.getLong("bench.stepdown.holdOffMillis", 1_000);
