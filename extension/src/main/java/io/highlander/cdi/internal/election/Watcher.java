@@ -135,8 +135,9 @@ final class Watcher {
         while (!closing) {
             LockSession current = null;
             try {
-                current = LockSession.open(connections, node.label(), settings.nodeId(), settings.lease(),
-                        settings.watcherWait());
+                // it holds no lock, so its idle timeout guards nothing: long enough for an idle watcher's park
+                current = LockSession.open(connections, node.label(), settings.nodeId(),
+                        settings.watcherWait().multipliedBy(2), settings.watcherWait());
                 session = current;
                 backoff = MIN_BACKOFF_NANOS;
                 watch(current);
@@ -159,10 +160,7 @@ final class Watcher {
         }
     }
 
-    /**
-     * Keeps watching until closing. The session is {@code idle_session_timeout}-bound like the node's, so an idle
-     * watcher (nobody to watch) looks again at least every L/2.
-     */
+    /** Keeps watching until closing; with nobody to watch it looks again every wait, or when a node joins. */
     private void watch(LockSession current) throws SQLException {
         while (!closing) {
             if (wakeWanted) {
@@ -177,7 +175,7 @@ final class Watcher {
                 continue;
             }
             if (target == 0) {
-                park(Math.min(settings.watcherWait().toNanos(), settings.lease().toNanos() / 2));
+                park(settings.watcherWait().toNanos()); // until a node joins (retarget), or the next look
                 continue;
             }
             if (retarget) {
