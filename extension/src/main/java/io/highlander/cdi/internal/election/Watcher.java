@@ -38,7 +38,9 @@ final class Watcher {
     private final ScheduledExecutorService scheduler;
     private volatile LockSession session;
     private volatile Thread thread;
-    private volatile boolean wakeWanted;
+    /** Wakes asked for and sent, counted: a wake asked for while a notice is in flight is not lost. */
+    private final java.util.concurrent.atomic.AtomicLong wakesAsked = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long wakesSent;
     private volatile boolean retarget;
     private volatile boolean closing;
     private volatile int watched;
@@ -63,7 +65,7 @@ final class Watcher {
 
     /** Any thread: have the node's lock thread woken out of its socket read by a {@code wake} notice. */
     void wake() {
-        wakeWanted = true;
+        wakesAsked.incrementAndGet();
         interruptWait();
         retryWake(0);
     }
@@ -120,7 +122,7 @@ final class Watcher {
         }
         try {
             scheduler.schedule(() -> {
-                if (wakeWanted && !closing) {
+                if (wakeWanted() && !closing) {
                     interruptWait();
                     retryWake(attempt + 1);
                 }
@@ -135,8 +137,9 @@ final class Watcher {
         while (!closing) {
             LockSession current = null;
             try {
-                current = LockSession.open(connections, node.label(), settings.nodeId(), settings.lease(),
-                        settings.watcherWait());
+                // it holds no lock, so its idle timeout guards nothing: long enough for an idle watcher's park
+                current = LockSession.open(connections, node.label(), settings.nodeId(),
+                        settings.watcherWait().multipliedBy(2), settings.watcherWait());
                 session = current;
                 backoff = MIN_BACKOFF_NANOS;
                 watch(current);
@@ -159,40 +162,48 @@ final class Watcher {
         }
     }
 
-    /**
-     * Keeps watching until closing. The session is {@code idle_session_timeout}-bound like the node's, so an idle
-     * watcher (nobody to watch) looks again at least every L/2.
-     */
+    private boolean wakeWanted() {
+        return wakesAsked.get() != wakesSent;
+    }
+
+    /** Keeps watching until closing; with nobody to watch it looks again every wait, or when a node joins. */
     private void watch(LockSession current) throws SQLException {
         while (!closing) {
-            if (wakeWanted) {
-                wakeWanted = false;
-                current.notify("wake " + Integer.toUnsignedString(node.liveness()));
-                continue;
-            }
-            retarget = false;
-            int target = next(current.liveNodes(settings.namespace()), node.liveness());
-            watched = target;
-            if (wakeWanted || closing) {
-                continue;
-            }
-            if (target == 0) {
-                park(Math.min(settings.watcherWait().toNanos(), settings.lease().toNanos() / 2));
-                continue;
-            }
-            if (retarget) {
-                continue;
-            }
             try {
-                if (current.awaitGone(settings.namespace(), target, "gone " + Integer.toUnsignedString(target))) {
-                    node.someoneGone();
-                }
+                watchOnce(current);
             } catch (SQLException e) {
                 if (!CANCELLED.equals(e.getSQLState()) || current.ended()) {
                     throw e;
                 }
-                // cancelled to wake the node, to retarget or to close: the loop sees which
+                // a cancel (to wake the node, to retarget, to close) that met this or another statement: the loop
+                // sees what was asked; a wake not yet sent is still wanted
             }
+        }
+    }
+
+    /** One step: send a wanted wake, or find the target and wait on it once. */
+    private void watchOnce(LockSession current) throws SQLException {
+        long asked = wakesAsked.get();
+        if (asked != wakesSent) {
+            current.notify("wake " + Integer.toUnsignedString(node.liveness()));
+            wakesSent = asked; // only once it went out: a cancel that hit the notice leaves it wanted
+            return;
+        }
+        retarget = false;
+        int target = next(current.liveNodes(settings.namespace()), node.liveness());
+        watched = target;
+        if (wakeWanted() || closing) {
+            return;
+        }
+        if (target == 0) {
+            park(settings.watcherWait().toNanos()); // until a node joins (retarget), or the next look
+            return;
+        }
+        if (retarget) {
+            return;
+        }
+        if (current.awaitGone(settings.namespace(), target, "gone " + Integer.toUnsignedString(target))) {
+            node.someoneGone();
         }
     }
 
