@@ -28,12 +28,22 @@ import java.util.List;
  *   most L/3</td></tr>
  * <tr><td>{@code highlander.stop-margin}</td><td>L/10</td><td>m: the leader stops its singleton at L − m
  *   after its last acknowledged heartbeat; the time {@code @PreDestroy} may take; at most L/3</td></tr>
- * <tr><td>{@code highlander.standby.mode}</td><td>{@code blocking}</td><td>{@code blocking}: a standby waits
- *   in {@code pg_advisory_lock} for at most one interval at a time (hand-over in milliseconds; the waiting
- *   query holds a snapshot for that long). {@code polling}: it tries the lock once per interval (holds no
- *   snapshot; takes over up to one interval late)</td></tr>
- * <tr><td>{@code highlander.standby.interval}</td><td>5s</td><td>a standby's wait slice or poll
- *   interval</td></tr>
+ * <tr><td>{@code highlander.standby.mode}</td><td>{@code blocking}</td><td>kept for compatibility; both values
+ *   now behave alike: a standby never waits on a singleton's lock, it is told by a notice when a lock is
+ *   released or a node is gone and then tries the lock (see {@code highlander.watcher.wait})</td></tr>
+ * <tr><td>{@code highlander.standby.interval}</td><td>5s</td><td>the safety net: a standby node tries the locks
+ *   it wants at least this often even if no notice came (one statement per node, whatever the number of
+ *   singletons)</td></tr>
+ * <tr><td>{@code highlander.watcher.wait}</td><td>1m</td><td>how long the node's watcher connection waits on
+ *   another node's liveness lock in one statement ({@code lock_timeout}), 1s to 1h: each wait that runs out
+ *   writes one {@code ERROR: canceling statement due to lock timeout} line to the server log, and the waiting
+ *   statement holds back VACUUM's horizon ({@code backend_xmin}) for as long as it runs</td></tr>
+ * <tr><td>{@code highlander.takeover}</td><td>{@code fast}</td><td>{@code fast}: a node that takes a lock starts
+ *   the singleton at once. {@code strict}: it does so only if, on its current node session, it saw the previous
+ *   term begin and end cleanly ({@code acquired} and {@code released} notices of the same token); otherwise (a
+ *   crash, a killed session, a restart, a holder it did not see begin) it waits out the previous holder's lease,
+ *   L + m from the grant, before {@code @PostConstruct}: no overlap after a server-side end of the session, at
+ *   the price of a failover of about L after a crash</td></tr>
  * <tr><td>{@code highlander.restart.max-failures}</td><td>3</td><td>failures of the singleton (a throwing
  *   {@code @PostConstruct} or {@link LeaderElector#reportFailure}) within the window after which this node
  *   steps down; 1 to 1000</td></tr>
@@ -63,8 +73,18 @@ public final class HighlanderSettings {
         POLLING
     }
 
+    /** What a node does with a lock whose previous holder it did not see let go cleanly. */
+    public enum Takeover {
+        /** Start the singleton at once (overlap after a server-side session end: milliseconds). */
+        FAST,
+        /** Wait L + m from the grant unless the last term was seen to end cleanly. */
+        STRICT
+    }
+
     /** The default lease, 10 seconds. */
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(10);
+    /** The default wait of the watcher on another node's liveness lock, 1 minute. */
+    public static final Duration DEFAULT_WATCHER_WAIT = Duration.ofMinutes(1);
     /** The default standby interval, 5 seconds. */
     public static final Duration DEFAULT_STANDBY_INTERVAL = Duration.ofSeconds(5);
     /** The default namespace: the first key of every lock, a stable hash of {@code "io.highlander"}. */
@@ -76,6 +96,8 @@ public final class HighlanderSettings {
     private final Duration stopMargin;
     private final StandbyMode standbyMode;
     private final Duration standbyInterval;
+    private final Duration watcherWait;
+    private final Takeover takeover;
     private final int namespace;
     private final int maxFailures;
     private final Duration failureWindow;
@@ -93,6 +115,8 @@ public final class HighlanderSettings {
         this.stopMargin = builder.stopMargin != null ? builder.stopMargin : lease.dividedBy(10);
         this.standbyMode = builder.standbyMode;
         this.standbyInterval = builder.standbyInterval;
+        this.watcherWait = builder.watcherWait;
+        this.takeover = builder.takeover;
         this.namespace = builder.namespace;
         this.maxFailures = builder.maxFailures;
         this.failureWindow = builder.failureWindow;
@@ -134,9 +158,19 @@ public final class HighlanderSettings {
         return standbyMode;
     }
 
-    /** @return a standby's wait slice or poll interval */
+    /** @return the longest a standby node goes without trying the locks it wants */
     public Duration standbyInterval() {
         return standbyInterval;
+    }
+
+    /** @return what a node does with a lock not seen released cleanly */
+    public Takeover takeover() {
+        return takeover;
+    }
+
+    /** @return how long the watcher waits on another node's liveness lock in one statement */
+    public Duration watcherWait() {
+        return watcherWait;
     }
 
     /** @return the first key of every advisory lock */
@@ -188,7 +222,7 @@ public final class HighlanderSettings {
     public String toString() {
         return "HighlanderSettings[nodeId=" + nodeId + ", lease=" + lease + ", heartbeat=" + heartbeat
                 + ", stopMargin=" + stopMargin + ", standbyMode=" + standbyMode + ", standbyInterval="
-                + standbyInterval + ", namespace=" + namespace + ", maxFailures=" + maxFailures
+                + standbyInterval + ", watcherWait=" + watcherWait + ", takeover=" + takeover + ", namespace=" + namespace + ", maxFailures=" + maxFailures
                 + ", failureWindow=" + failureWindow + ", restartBackoff=" + restartBackoff
                 + ", failureCooldown=" + failureCooldown + ", dataSourceJndiName=" + dataSourceJndiName
                 + ", jdbcUrl=" + jdbcUrl + ", jdbcUser=" + jdbcUser
@@ -203,6 +237,8 @@ public final class HighlanderSettings {
         private Duration stopMargin;
         private StandbyMode standbyMode = StandbyMode.BLOCKING;
         private Duration standbyInterval = DEFAULT_STANDBY_INTERVAL;
+        private Duration watcherWait = DEFAULT_WATCHER_WAIT;
+        private Takeover takeover = Takeover.FAST;
         private int namespace = DEFAULT_NAMESPACE;
         private int maxFailures = 3;
         private Duration failureWindow = Duration.ofMinutes(1);
@@ -246,9 +282,24 @@ public final class HighlanderSettings {
             return this;
         }
 
-        /** @param standbyInterval a standby's wait slice or poll interval, 10ms to 1h @return this */
+        /** @param standbyInterval the longest a standby node goes without trying its locks, 10ms to 1h @return this */
         public Builder standbyInterval(Duration standbyInterval) {
             this.standbyInterval = standbyInterval;
+            return this;
+        }
+
+        /**
+         * @param watcherWait how long the watcher waits on another node's liveness lock in one statement, 1s to 1h
+         * @return this
+         */
+        public Builder watcherWait(Duration watcherWait) {
+            this.watcherWait = watcherWait;
+            return this;
+        }
+
+        /** @param takeover what a node does with a lock not seen released cleanly @return this */
+        public Builder takeover(Takeover takeover) {
+            this.takeover = takeover;
             return this;
         }
 
@@ -329,6 +380,13 @@ public final class HighlanderSettings {
                     && standbyInterval.compareTo(lease) >= 0) {
                 // a polling standby is idle between polls; the server would end its session every lease
                 problems.add(Messages.pollSlowerThanLease(standbyInterval, lease));
+            }
+            if (watcherWait == null || watcherWait.compareTo(Duration.ofSeconds(1)) < 0
+                    || watcherWait.compareTo(Duration.ofHours(1)) > 0) {
+                problems.add(Messages.invalidWatcherWait(watcherWait));
+            }
+            if (takeover == null) {
+                problems.add(Messages.invalidTakeover(null));
             }
             if (maxFailures < 1 || maxFailures > 1000) {
                 problems.add(Messages.invalidMaxFailures(maxFailures));

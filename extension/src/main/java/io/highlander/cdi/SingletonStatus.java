@@ -22,6 +22,9 @@ import java.util.OptionalLong;
  *                     no node can lead until that session lets the lock go; empty otherwise
  * @param skippedCalls how many {@link LeaderOnly} calls this node skipped because it did not lead, since the
  *                     application started
+ * @param heartbeatOnly whether this node's lock connection cannot wait for PostgreSQL in a socket read (its pool's
+ *                     connections do not unwrap to pgjdbc's), so it sees the server end its session only at the
+ *                     next heartbeat and another node's release only at its next try ({@code HL-0430})
  */
 public record SingletonStatus(
         String singleton,
@@ -33,7 +36,8 @@ public record SingletonStatus(
         int restarts,
         Optional<String> database,
         Optional<String> lockHolder,
-        long skippedCalls) {
+        long skippedCalls,
+        boolean heartbeatOnly) {
 
     /** @return whether this node leads the singleton */
     public boolean leading() {
@@ -53,6 +57,9 @@ public record SingletonStatus(
         lockHolder.ifPresent(holder -> text.append(", lock held by ").append(holder));
         if (skippedCalls > 0) {
             text.append(", skipped calls ").append(skippedCalls);
+        }
+        if (heartbeatOnly) {
+            text.append(", heartbeat-only detection");
         }
         return text.toString();
     }

@@ -102,6 +102,14 @@ public final class Messages {
         return "HL-0205: highlander.standby.mode '" + value + "' is unknown; use 'blocking' or 'polling'.";
     }
 
+    public static String invalidTakeover(String value) {
+        return "HL-0321: highlander.takeover '" + value + "' is unknown; use 'fast' or 'strict'.";
+    }
+
+    public static String invalidWatcherWait(Duration wait) {
+        return "HL-0320: highlander.watcher.wait " + wait + " is out of range; use 1s to 1h (default 1m).";
+    }
+
     public static String invalidStandbyInterval(Duration interval) {
         return "HL-0206: highlander.standby.interval " + interval + " is out of range; use 10ms to 1h (default 5s).";
     }
@@ -233,25 +241,25 @@ public final class Messages {
     }
 
     public static String poolerDetected(String singleton, int before, int after) {
-        return "HL-0311: the lock connection of singleton '" + singleton + "' moved from PostgreSQL backend "
+        return "HL-0311: the lock connection of " + owner(singleton) + " moved from PostgreSQL backend "
                 + before + " to " + after + " between two statements" + TRANSACTION_POOLER + " This node no longer"
                 + " competes for it.";
     }
 
     public static String poolerLockAlreadyHeld(String singleton, int backend) {
-        return "HL-0311: the lock connection of singleton '" + singleton + "' found the lock already held by its own"
+        return "HL-0311: the lock connection of " + owner(singleton) + " found the lock already held by its own"
                 + " PostgreSQL backend " + backend + " before taking it, for another client that shares the backend"
                 + TRANSACTION_POOLER + " This node no longer competes for it.";
     }
 
     public static String poolerSessionTagChanged(String singleton, int backend) {
-        return "HL-0311: the lock connection of singleton '" + singleton + "' found another client's session tag on"
+        return "HL-0311: the lock connection of " + owner(singleton) + " found another client's session tag on"
                 + " PostgreSQL backend " + backend + ", so another client's statements ran in its session"
                 + TRANSACTION_POOLER + " This node no longer competes for it.";
     }
 
     public static String poolerErrorState(String singleton, String sqlState, String detail) {
-        return "HL-0311: the lock connection of singleton '" + singleton + "' failed with SQLState " + sqlState + " ("
+        return "HL-0311: the lock connection of " + owner(singleton) + " failed with SQLState " + sqlState + " ("
                 + detail + "), the error a pooler in transaction mode gives to server-side prepared statements"
                 + TRANSACTION_POOLER + " This node no longer competes for it.";
     }
@@ -261,13 +269,21 @@ public final class Messages {
                 + " backend " + backend + TRANSACTION_POOLER;
     }
 
+    /**
+     * @param owner a singleton's name, or {@code node <id>} for a node session
+     * @return how messages name whose lock connection it is
+     */
+    private static String owner(String owner) {
+        return owner.startsWith("node ") ? "node '" + owner.substring(5) + "'" : "singleton '" + owner + "'";
+    }
+
     /** The common end of every HL-0311 message: what it means and how to fix it. */
     private static final String TRANSACTION_POOLER = ": a pooler in transaction mode (e.g. pgbouncer) sits in between,"
             + " and session advisory locks cannot work there. Connect Highlander directly to PostgreSQL or through a"
             + " pooler in session mode.";
 
     public static String connectionLeftOpen(String singleton) {
-        return "HL-0314: the lock connection of singleton '" + singleton + "' could neither be aborted (its pool does"
+        return "HL-0314: the lock connection of " + owner(singleton) + " could neither be aborted (its pool does"
                 + " not support Connection.abort) nor cleaned up, so it is left open rather than handed back to the"
                 + " pool holding the lock; PostgreSQL ends it after highlander.lease, and the pool slot stays lost."
                 + " Use a pool whose connections support abort.";
@@ -325,6 +341,21 @@ public final class Messages {
         return "HL-0412: the DataSource " + source + " gave no further connection within " + waited
                 + " while Highlander holds " + held + " of its connections for good; the application may starve."
                 + " Enlarge the pool by " + held + " or give Highlander a DataSource of its own (@HighlanderDataSource).";
+    }
+
+    public static String noSocketWait(String node, String source, Duration heartbeat, Duration standbyInterval) {
+        return "HL-0430: node " + node + ": the connections of the DataSource " + source + " cannot be unwrapped to"
+                + " pgjdbc's PGConnection, so the lock connection cannot wait for notices in a socket read: this node"
+                + " sees PostgreSQL end its session (pg_terminate_backend, a restart) only at its next heartbeat"
+                + " (every " + heartbeat + ") and a lock another node released only at its next try (every "
+                + standbyInterval + "). Use a pool whose connections unwrap to the driver's (HikariCP, Agroal,"
+                + " IronJacamar and Open Liberty do).";
+    }
+
+    public static String strictTakeoverWaits(String singleton, String node, Duration wait) {
+        return "HL-0431: " + singleton + ": node " + node + " took the lock without having seen the last term end"
+                + " cleanly (a crash, a killed session, a restart, or a term it did not see begin), so it waits out"
+                + " the previous holder's lease (" + wait + ") before starting the singleton (highlander.takeover=strict)";
     }
 
     public static String lockThreadInterrupted(String singleton) {

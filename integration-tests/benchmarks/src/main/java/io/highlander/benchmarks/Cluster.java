@@ -118,27 +118,67 @@ final class Cluster implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** Waits until {@code count} sessions whose application_name starts with {@code prefix} wait for a lock. */
-    void awaitWaiters(String prefix, int count, long timeoutMillis) throws SQLException, InterruptedException, TimeoutException {
+    /**
+     * Waits until the cluster's standbys are settled, on either lock layer, as the server shows it:
+     * <ul>
+     *   <li>a layer with node sessions (issue 11) holds one liveness lock per node (a bigint advisory lock,
+     *       {@code objsubid = 1}, exclusive, granted) and each node's watcher waits in shared mode on another
+     *       node's: settled when there are as many liveness locks as nodes, every one of them has a waiter, and
+     *       there are as many waiters as nodes (a killed node's watcher may wait on for up to the server's
+     *       {@code client_connection_check_interval}); a node announces its key only after its {@code LISTEN}, so
+     *       a watched node also listens;</li>
+     *   <li>a layer with one lock session per singleton, and the raw floor nodes, hold no such lock: settled
+     *       when {@code oldLayerWaiters} sessions whose application_name starts with {@code prefix} wait in a lock
+     *       (each standby's blocking {@code pg_advisory_lock}).</li>
+     * </ul>
+     */
+    void awaitSettled(String prefix, int oldLayerWaiters, long timeoutMillis)
+            throws SQLException, InterruptedException, TimeoutException {
         long deadline = System.currentTimeMillis() + timeoutMillis;
+        int nodeCount = nodes().size();
         try (Connection connection = server.connect(database);
-             PreparedStatement query = connection.prepareStatement("SELECT count(*) FROM pg_stat_activity"
-                     + " WHERE datname = current_database() AND application_name LIKE ? AND wait_event_type = 'Lock'")) {
+             PreparedStatement query = connection.prepareStatement(SETTLED_SQL)) {
             query.setString(1, prefix + "%");
-            int found = -1;
+            String seen = "nothing";
             while (System.currentTimeMillis() < deadline) {
+                int waiting;
+                int live;
+                int watched;
+                int watchers;
                 try (ResultSet row = query.executeQuery()) {
                     row.next();
-                    found = row.getInt(1);
+                    waiting = row.getInt(1);
+                    live = row.getInt(2);
+                    watched = row.getInt(3);
+                    watchers = row.getInt(4);
                 }
-                if (found >= count) {
+                boolean settled = live == 0 ? waiting >= oldLayerWaiters
+                        : live == nodeCount && (nodeCount < 2 || watched == nodeCount && watchers == nodeCount);
+                if (settled) {
                     return;
                 }
+                seen = waiting + " sessions waiting in a lock, " + live + " liveness locks held, " + watched
+                        + " of them watched, " + watchers + " watchers waiting";
                 Thread.sleep(20);
             }
-            throw new TimeoutException(found + " of " + count + " standbys waiting after " + timeoutMillis + " ms");
+            throw new TimeoutException("not settled after " + timeoutMillis + " ms with " + nodeCount + " nodes: "
+                    + seen + " (logs in " + logDir + ")");
         }
     }
+
+    /**
+     * Sessions of ours waiting in a lock; liveness locks held (bigint advisory keys, exclusive, granted); liveness
+     * locks with a shared waiter; shared waiters on bigint keys. This database only: every scenario has its own.
+     */
+    private static final String SETTLED_SQL = "WITH db AS (SELECT oid FROM pg_database WHERE datname = current_database()),"
+            + " adv AS (SELECT l.* FROM pg_locks l, db WHERE l.locktype = 'advisory' AND l.objsubid = 1"
+            + " AND l.database = db.oid)"
+            + " SELECT (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            + " AND application_name LIKE ? AND wait_event_type = 'Lock'),"
+            + " (SELECT count(*) FROM adv WHERE granted AND mode = 'ExclusiveLock'),"
+            + " (SELECT count(DISTINCT (a.classid, a.objid)) FROM adv a JOIN adv w ON w.classid = a.classid"
+            + " AND w.objid = a.objid WHERE a.granted AND a.mode = 'ExclusiveLock' AND NOT w.granted AND w.mode = 'ShareLock'),"
+            + " (SELECT count(*) FROM adv WHERE NOT granted AND mode = 'ShareLock')";
 
     @Override
     public void close() throws InterruptedException {

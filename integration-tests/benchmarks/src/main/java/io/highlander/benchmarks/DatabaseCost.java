@@ -65,12 +65,7 @@ final class DatabaseCost {
                 cluster.await(e -> e.is("UP", name), 60_000, "a leader of " + name);
             }
             if (waitersOrNull != null) {
-                try {
-                    cluster.awaitWaiters(waitersOrNull, (nodeCount - 1) * singletons, 20_000);
-                } catch (java.util.concurrent.TimeoutException e) {
-                    // standbys that do not each block in pg_advisory_lock (issue 11's layer): settled is steady
-                    Backends.awaitSteady(server, cluster, 1_000, 60_000);
-                }
+                cluster.awaitSettled(waitersOrNull, (nodeCount - 1) * singletons, 60_000);
             }
             Thread.sleep(1_000); // let the start-up statements drain out of the window
             return window(cluster, database, singletons, windowMillis, roles);

@@ -2,7 +2,8 @@ package io.highlander.benchmarks;
 
 /**
  * One line a node printed: {@code READY}, {@code UP}, {@code DOWN}, {@code GONE}, {@code LOST}, {@code EXIT} or {@code Q}
- * (a statement: {@code name} is its tag, {@code micros}..{@code endMicros} its round trip).
+ * (a statement: {@code name} is its tag, {@code micros}..{@code endMicros} its round trip, {@code detail} the
+ * connection that sent it, {@code c<n>}, or null).
  */
 record Event(NodeProcess node, String kind, String name, long micros, long endMicros, boolean ok, String detail) {
 
@@ -18,7 +19,7 @@ record Event(NodeProcess node, String kind, String name, long micros, long endMi
                     return new Event(node, "EXIT", "", Long.parseLong(part[1]), Long.parseLong(part[1]), true, null);
                 case "Q":
                     return new Event(node, "Q", part[1], Long.parseLong(part[2]), Long.parseLong(part[3]),
-                            part[4].equals("ok"), null);
+                            part[4].equals("ok"), part.length > 5 ? part[5] : null);
                 default:
                     return null;
             }

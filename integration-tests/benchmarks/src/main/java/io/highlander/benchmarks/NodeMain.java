@@ -10,6 +10,7 @@ import jakarta.enterprise.inject.Produces;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import javax.sql.DataSource;
 import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
@@ -18,9 +19,10 @@ import org.postgresql.ds.PGSimpleDataSource;
 /**
  * One Highlander node in its own JVM: a Weld SE container with {@code bench.singletons} probe singletons.
  * Settings come from the {@code highlander.*} system properties; lock connections from
- * {@code bench.jdbc.url}/{@code .user}/{@code .password} through a {@link TracingDataSource}.
+ * {@code bench.jdbc.url}/{@code .user}/{@code .password} through a {@link TracingDataSource}
+ * ({@code bench.notices=off}: connections that do not unwrap to pgjdbc's, so no notices on issue 11's layer).
  * Prints {@code READY}, {@code UP}, {@code DOWN}, {@code LOST} and {@code Q} lines on stdout; reads
- * commands on stdin ({@code exit}, {@code stepdown <name>}); exits gracefully on SIGTERM or end of input.
+ * commands on stdin ({@code exit}, {@code stepdown <name> [<hold-off ms>]}); exits gracefully on SIGTERM or end of input.
  */
 public final class NodeMain {
 
@@ -53,7 +55,8 @@ public final class NodeMain {
                 break;
             }
             if (line.startsWith("stepdown ")) {
-                elector.stepDown(line.substring("stepdown ".length()).trim());
+                String[] part = line.substring("stepdown ".length()).trim().split(" ");
+                elector.stepDown(part[0], Duration.ofMillis(part.length > 1 ? Long.parseLong(part[1]) : 0));
             }
         }
         System.exit(0);
@@ -73,7 +76,7 @@ public final class NodeMain {
             if (password != null && !password.isEmpty()) {
                 pg.setPassword(password);
             }
-            return new TracingDataSource(pg);
+            return new TracingDataSource(pg, !"off".equals(System.getProperty("bench.notices")));
         }
 
         void lost(@Observes LeadershipLost event) {

@@ -167,7 +167,7 @@ public final class RawNodeMain {
         if (password != null && !password.isEmpty()) {
             pg.setPassword(password);
         }
-        return new TracingDataSource(pg);
+        return new TracingDataSource(pg, true);
     }
 
     private static String emptyToNull(String value) {

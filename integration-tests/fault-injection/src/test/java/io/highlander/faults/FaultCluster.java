@@ -308,7 +308,7 @@ final class FaultCluster implements AutoCloseable {
     /** @return every backend holding a granted advisory lock in this cluster's database (one row per lock) */
     List<Backend> advisoryLockHolders() throws SQLException {
         return backends("SELECT l.pid, a.application_name, a.usename, a.state FROM pg_locks l LEFT JOIN pg_stat_activity a"
-                + " ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND l.database ="
+                + " ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.database ="
                 + " (SELECT oid FROM pg_database WHERE datname = current_database())");
     }
 
@@ -356,7 +356,8 @@ final class FaultCluster implements AutoCloseable {
         try (Connection connection = connect();
              PreparedStatement query = connection.prepareStatement(
                      "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
-                             + " WHERE l.locktype = 'advisory' AND l.granted AND a.application_name LIKE 'highlander:%'"
+                             + " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2"
+                             + " AND a.application_name LIKE 'highlander:%'"
                              + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())");
              ResultSet row = query.executeQuery()) {
             return row.next() ? Optional.of(row.getString(1).substring("highlander:".length())) : Optional.empty();

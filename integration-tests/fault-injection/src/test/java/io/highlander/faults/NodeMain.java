@@ -52,8 +52,8 @@ import org.jboss.weld.environment.se.WeldContainer;
 public final class NodeMain {
 
     static final String SINGLETON = "fault-worker";
-    /** Lock sessions a node holds at most: one per singleton. */
-    static final int LOCK_SESSIONS = 1;
+    /** Connections a node holds at most, whatever the number of singletons: its node session and its watcher. */
+    static final int LOCK_SESSIONS = 2;
     /** The pool's size: room for the lock sessions, a leader lookup and slack, and no more. */
     static final int POOL_SIZE = 4;
     /** The prefix of the pool's own {@code application_name}, followed by the node id. */

@@ -100,6 +100,7 @@ public final class SettingsSource {
             stopMargin.ifPresent(builder::stopMargin);
         }
         duration("highlander.standby.interval", problems).ifPresent(builder::standbyInterval);
+        duration("highlander.watcher.wait", problems).ifPresent(builder::watcherWait);
         lookup.apply("highlander.standby.mode").ifPresent(mode -> {
             try {
                 StandbyMode standbyMode = StandbyMode.valueOf(mode.trim().toUpperCase(Locale.ROOT));
@@ -108,6 +109,13 @@ public final class SettingsSource {
                 }
             } catch (IllegalArgumentException e) {
                 problems.add(Messages.invalidStandbyMode(mode));
+            }
+        });
+        lookup.apply("highlander.takeover").ifPresent(value -> {
+            try {
+                builder.takeover(HighlanderSettings.Takeover.valueOf(value.trim().toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                problems.add(Messages.invalidTakeover(value));
             }
         });
         lookup.apply("highlander.namespace").ifPresent(value -> {

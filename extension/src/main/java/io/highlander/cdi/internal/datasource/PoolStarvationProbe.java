@@ -10,12 +10,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 
 /**
- * Warns when Highlander's lock connections may starve the application: each node holds one connection of
- * the DataSource per singleton for good, so a pool of that size or smaller has nothing left. Once the
- * lock sessions are open, it asks for one more connection; if none comes within the wait, it logs
- * {@code HL-0412}. A warning, not an error: the pool may just be busy.
+ * Warns when Highlander's connections may starve the application: each node holds at most two connections of
+ * the DataSource for good (its node session and its watcher), whatever the number of singletons, so a pool of
+ * that size or smaller has nothing left. Once the node session is open, it asks for one more connection; if none
+ * comes within the wait, it logs {@code HL-0412} with the number held then. A warning, not an error: the pool may
+ * just be busy.
  */
 public final class PoolStarvationProbe {
 
@@ -28,14 +30,14 @@ public final class PoolStarvationProbe {
      * Starts the probe on a thread of its own.
      *
      * @param connections the DataSource
-     * @param held        how many connections Highlander holds
-     * @param sessionsOpen whether all lock sessions are open yet
+     * @param held        how many connections Highlander holds now
+     * @param sessionsOpen whether the node session is open yet
      * @param wait        how long to wait for the extra connection
      * @param threads     where the thread comes from
      */
-    public static void start(ConnectionSource connections, int held, BooleanSupplier sessionsOpen, Duration wait,
-                             LifecycleThreads threads) {
-        if (!connections.pooled() || held == 0) {
+    public static void start(ConnectionSource connections, IntSupplier held, BooleanSupplier sessionsOpen,
+                             Duration wait, LifecycleThreads threads) {
+        if (!connections.pooled()) {
             return;
         }
         threads.newThread("highlander-pool-probe", () -> {
@@ -57,7 +59,8 @@ public final class PoolStarvationProbe {
             try {
                 close(extra.get(wait.toMillis(), TimeUnit.MILLISECONDS));
             } catch (TimeoutException e) {
-                LOG.log(System.Logger.Level.WARNING, Messages.poolMayStarve(connections.description(), held, wait));
+                LOG.log(System.Logger.Level.WARNING, Messages.poolMayStarve(connections.description(),
+                        held.getAsInt(), wait));
                 extra.thenAccept(PoolStarvationProbe::close);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -51,7 +51,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Three threads, each with one job:
  * <ul>
- *   <li>the <b>lock thread</b> ({@link LockThread}) connects, competes, heartbeats and lets the lock go;
+ *   <li>the node's <b>lock thread</b> ({@link NodeSession}, one for all elections) connects, competes, heartbeats and
+ *       lets the lock go;
  *       it never runs user code, so a slow {@code @PostConstruct} cannot cost the lock;</li>
  *   <li>the <b>lifecycle thread</b> ({@link InstanceLifecycle}) creates and destroys the instance and fires
  *       the events, one after another, so terms never overlap on this node;</li>
@@ -76,7 +77,7 @@ public final class Election {
     private final LeaderSightings sightings;
     private final ConnectionSource connections;
     private final InstanceLifecycle instance;
-    private final LockThread lockThread;
+    private final NodeSession node;
     private final AtomicLong skippedCalls = new AtomicLong();
     /** The last term (its token, -1 for none yet) for which a skipped {@code @LeaderOnly} call was logged. */
     private final AtomicLong skipLoggedFor = new AtomicLong(Long.MIN_VALUE);
@@ -89,7 +90,7 @@ public final class Election {
 
     Election(String name, Bean<?> bean, HighlanderSettings settings, ConnectionSource connections,
              ClusterSingletonContext context, LeadershipNotifier notifier, BeanManager beanManager,
-             LifecycleThreads threads, ScheduledExecutorService watchdog) {
+             LifecycleThreads threads, ScheduledExecutorService watchdog, NodeSession node) {
         this.name = name;
         this.bean = bean;
         this.key = LockKey.of(settings.namespace(), name);
@@ -100,7 +101,8 @@ public final class Election {
         this.watchdog = watchdog;
         this.sightings = new LeaderSightings(name, settings.nodeId());
         this.instance = new InstanceLifecycle(this, bean, settings, context, notifier, beanManager, threads, watchdog);
-        this.lockThread = new LockThread(this, key, settings, connections, sightings);
+        this.node = node;
+        node.serve(this);
         if (bean != null) {
             context.register(bean, this::refusal, settings.heartbeat(), () -> {
                 Term running = state.get().runningTerm();
@@ -111,10 +113,6 @@ public final class Election {
         }
     }
 
-    /** Starts competing. */
-    void start() {
-        lockThread.start(threads);
-    }
 
     /**
      * Stops for good: a leader destroys its instance and releases the lock at once; a standby stops
@@ -128,11 +126,11 @@ public final class Election {
     /** Any thread: asks the election to stop for good. */
     void requestClose() {
         state.updateAndGet(ElectionState::closingNow);
-        lockThread.wake();
+        node.wake();
     }
 
     void awaitClosed() {
-        lockThread.awaitEnd(settings.lease().plus(settings.standbyInterval()).plusSeconds(1).toMillis());
+        node.awaitEnd(settings.lease().plus(settings.standbyInterval()).plusSeconds(1).toMillis());
         instance.shutdown(settings.lease().toMillis());
         closed();
     }
@@ -215,16 +213,24 @@ public final class Election {
                 ? Optional.of(settings.nodeId()) : sightings.leader();
         return new SingletonStatus(name, settings.nodeId(), now.phase().visible, leader,
                 token < 0 ? OptionalLong.empty() : OptionalLong.of(token), now.since(), instance.restarts(),
-                sightings.database(), sightings.foreignHolder(), skippedCalls.get());
+                sightings.database(), sightings.foreignHolder(), skippedCalls.get(), node.heartbeatOnly());
     }
 
     String name() {
         return name;
     }
 
-    /** @return whether the lock thread holds a connection now */
+    /** @return whether the node's connections are open now */
     boolean connected() {
-        return lockThread.connected();
+        return node.connected();
+    }
+
+    LockKey key() {
+        return key;
+    }
+
+    LeaderSightings sightings() {
+        return sightings;
     }
 
     /** @return the current state */
@@ -269,7 +275,14 @@ public final class Election {
             }
         }
         sightings.leading(settings.nodeId());
-        instance.start(won); // the instance first: the rest is off the failover's critical path
+        long hold = won.lock().holdBeforeStartNanos();
+        if (hold > 0) {
+            // strict takeover: the previous holder may still be running until its lease is out (Lease)
+            LOG.log(Level.INFO, Messages.strictTakeoverWaits(name, settings.nodeId(), Duration.ofNanos(hold)));
+            schedule(() -> instance.start(won), hold);
+        } else {
+            instance.start(won); // the instance first: the rest is off the failover's critical path
+        }
         LOG.log(Level.INFO, Messages.acquired(name, settings.nodeId(), won.fencingToken()));
         watch(won);
         return true;
@@ -292,7 +305,7 @@ public final class Election {
     void requestStepDown(Term running, StepDown request) {
         ElectionState after = state.updateAndGet(s -> s.runs(running) && s.stepDown() == null ? s.withStepDown(request) : s);
         if (after.stepDown() == request) {
-            lockThread.wake();
+            node.wake();
         }
     }
 
@@ -312,6 +325,7 @@ public final class Election {
             default -> now; // the connection is gone or unusable: nothing to keep
         };
         CompletableFuture<Void> stopped = new CompletableFuture<>();
+        stopped.whenComplete((done, failed) -> node.wake()); // the lock thread lets the lock go at once
         while (true) {
             ElectionState s = state.get();
             if (!s.runs(ending)) {
@@ -358,9 +372,9 @@ public final class Election {
                 }
                 if (stopped && !byWatchdog && how.reason() != LossReason.CONNECTION_LOST
                         && how.reason() != LossReason.POOLER_DETECTED) {
-                    ended.session().release(key);
+                    ended.lock().release();
                 } else {
-                    ended.session().abandon();
+                    ended.lock().abandon(how.reason());
                 }
                 return true;
             }
@@ -406,7 +420,7 @@ public final class Election {
         if (!before.closing()) {
             LOG.log(Level.WARNING, Messages.lockThreadInterrupted(name));
         }
-        lockThread.wake();
+        node.wake();
     }
 
     // ---- the lease watchdog ----

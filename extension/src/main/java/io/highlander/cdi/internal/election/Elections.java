@@ -34,6 +34,7 @@ public final class Elections implements LeaderElector {
     private final ScheduledExecutorService watchdog;
     private final ConnectionSource connections;
     private final LifecycleThreads threads;
+    private final NodeSession node;
     private NodeManagement management;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -53,18 +54,23 @@ public final class Elections implements LeaderElector {
         this.watchdog = threads.scheduler("highlander-lease-watchdog");
         this.connections = connections;
         this.threads = threads;
+        this.node = new NodeSession(settings, connections, threads, watchdog);
         LeadershipNotifier notifier = new LeadershipNotifier(beanManager);
         singletons.forEach((name, bean) -> byName.put(name, new Election(name, bean, settings, connections, context,
-                notifier, beanManager, threads, watchdog)));
+                notifier, beanManager, threads, watchdog, node)));
     }
 
     /** Starts every election; idempotent. */
     public void start() {
         if (started.compareAndSet(false, true)) {
-            byName.values().forEach(Election::start);
+            if (!byName.isEmpty()) {
+                node.start();
+            }
             management = NodeManagement.register(this);
-            PoolStarvationProbe.start(connections, byName.size(),
-                    () -> byName.values().stream().allMatch(Election::connected), Duration.ofSeconds(5), threads);
+            if (!byName.isEmpty()) {
+                PoolStarvationProbe.start(connections, node::heldConnections, node::sessionOpen, Duration.ofSeconds(5),
+                        threads);
+            }
         }
     }
 

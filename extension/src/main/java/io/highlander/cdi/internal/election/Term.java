@@ -1,7 +1,6 @@
 package io.highlander.cdi.internal.election;
 
 import io.highlander.cdi.internal.lock.Lease;
-import io.highlander.cdi.internal.lock.LockSession;
 import java.time.Instant;
 
 /**
@@ -10,10 +9,10 @@ import java.time.Instant;
  *
  * @param fencingToken the term's token
  * @param lease        the term's lease (its clock; ended when the term ends)
- * @param session      the lock session that holds the lock for this term
+ * @param lock         the term's lock on the node session
  * @param began        when the lock was acquired
  */
-record Term(long fencingToken, Lease lease, LockSession session, Instant began) {
+record Term(long fencingToken, Lease lease, TermLock lock, Instant began) {
 
     @Override
     public String toString() {

@@ -42,8 +42,12 @@ import java.util.function.LongSupplier;
  * </ul>
  *
  * <p>Not covered, by design: the server ending the session early ({@code pg_terminate_backend}, a restart
- * or crash). The old leader then learns of it at its next heartbeat, so two instances may overlap for up
- * to one heartbeat interval plus the stop time. Neither can a lease stop a thread that is paused (GC,
+ * or crash). The old leader's node session waits for the server in a socket read between statements, so it
+ * learns of it within milliseconds (4–7 ms measured for a restart, PG-SEMANTICS §5c), and two instances may
+ * overlap for that time plus the stop time; where the connection cannot be unwrapped to pgjdbc it learns at its
+ * next heartbeat, as before (one heartbeat interval plus the stop time). The lease is the node session's: every
+ * term on it is renewed by every acknowledged statement of that session (the heartbeat, a try, an unlock), and a
+ * term begun by a try counts from that try's send time (see the election package's documentation). Neither can a lease stop a thread that is paused (GC,
  * SIGSTOP) right after it checked {@link #isValid()}; the fencing token exists for that case.
  *
  * <p>Pure arithmetic: time comes from the injected ticker ({@link System#nanoTime} in production), and

@@ -8,6 +8,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -15,10 +18,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executor;
 
 /**
- * One connection that competes for, holds and releases one advisory lock. The only class that speaks SQL;
- * every statement is constant text with bind parameters.
+ * One connection with Highlander's session settings: a node session (every advisory lock the node wins, its
+ * liveness lock, {@code LISTEN}, see the election package) or a node's watcher; the single-lock methods remain
+ * for tests and tools. The only class that speaks SQL; every statement is constant text with bind parameters.
  *
- * <p>Used by one thread at a time (its election's lock thread), except {@link #cancel()} and
+ * <p>Used by one thread at a time (the node's lock thread, or its watcher), except {@link #cancel()} and
  * {@link #abandon()}, which another thread may call to end a wait.
  *
  * <h2>Session settings</h2>
@@ -35,8 +39,11 @@ import java.util.concurrent.Executor;
  *   <li>{@code statement_timeout} = 0: a shorter role or pool value would turn every blocking wait into an
  *       error, an abort and a reconnect; waits are bounded by {@code lock_timeout}, other statements by the
  *       connection's network timeout.</li>
- *   <li>{@code lock_timeout} = the standby interval: bounds a blocking wait on the server side, which, unlike a
- *       socket timeout, leaves no ghost waiter in the lock's queue.</li>
+ *   <li>{@code lock_timeout} = the wait bound (the watcher's {@code highlander.watcher.wait}): bounds a blocking
+ *       wait on the server side, which, unlike a socket timeout, leaves no ghost waiter in the lock's queue.</li>
+ *   <li>{@code client_connection_check_interval} = 1 s: a waiting backend whose client died (a killed node, an
+ *       aborted connection) leaves the lock's queue within a second instead of at {@code lock_timeout}
+ *       (PG-SEMANTICS §5a).</li>
  *   <li>{@code application_name} = {@code highlander:<node>}: so that every node can see who holds a lock
  *       ({@link LockHolder}).</li>
  *   <li>{@code highlander.session_tag} = a random UUID, read back at every acquire, token and heartbeat: a
@@ -75,11 +82,13 @@ public final class LockSession implements AutoCloseable {
                     + " set_config('idle_in_transaction_session_timeout', ?, false), set_config('lock_timeout', ?, false),"
                     + " set_config('tcp_keepalives_idle', ?, false), set_config('tcp_keepalives_interval', ?, false),"
                     + " set_config('tcp_user_timeout', ?, false), set_config('statement_timeout', '0', false),"
+                    + " set_config('client_connection_check_interval', '1000', false),"
                     + " set_config('" + SESSION_TAG + "', ?, false), pg_backend_pid()";
     private static final String RESET_SQL =
             "SELECT set_config(name, reset_val, false) FROM pg_settings WHERE name IN ('application_name',"
                     + " 'idle_session_timeout', 'idle_in_transaction_session_timeout', 'lock_timeout',"
-                    + " 'tcp_keepalives_idle', 'tcp_keepalives_interval', 'tcp_user_timeout', 'statement_timeout')"
+                    + " 'tcp_keepalives_idle', 'tcp_keepalives_interval', 'tcp_user_timeout', 'statement_timeout',"
+                    + " 'client_connection_check_interval')"
                     + " UNION ALL SELECT set_config('" + SESSION_TAG + "', '', false)";
     /**
      * How many times this backend holds the lock already, counted before the lock is taken (a materialized CTE
@@ -114,10 +123,66 @@ public final class LockSession implements AutoCloseable {
                     + " WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database"
                     + " WHERE datname = current_database()) AND l.classid::bigint = ? AND l.objid::bigint = ?"
                     + " AND l.objsubid = 2";
+    private static final String HOLDERS_SQL =
+            "SELECT l.objid::bigint, l.pid, a.application_name FROM pg_locks l LEFT JOIN pg_stat_activity a"
+                    + " ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid"
+                    + " FROM pg_database WHERE datname = current_database()) AND l.classid::bigint = ?"
+                    + " AND l.objsubid = 2 AND l.objid::bigint = ANY(?::bigint[])";
     private static final String HELD_SQL =
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()"
                     + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
                     + " AND classid::bigint = ? AND objid::bigint = ? AND objsubid = 2";
+    /** The one channel every node listens on; see {@link #listen()}. */
+    public static final String CHANNEL = "highlander";
+    private static final String LISTEN_SQL = "LISTEN " + CHANNEL;
+    private static final String UNLISTEN_SQL = "UNLISTEN *";
+    private static final String NOTIFY_SQL = "SELECT pg_notify('" + CHANNEL + "', ?)";
+    /**
+     * A node's liveness lock: a bigint key whose high half is the namespace and whose low half is random per node
+     * session, so that {@code pg_locks} shows it with {@code classid} = namespace and {@code objsubid = 1}, apart
+     * from every singleton's two-int lock ({@code objsubid = 2}).
+     */
+    private static final String LIVENESS_SQL = "SELECT pg_try_advisory_lock(?), pg_backend_pid(), current_setting('"
+            + SESSION_TAG + "', true)";
+    /** The low halves of the liveness locks held now, one per live node session. */
+    private static final String LIVE_NODES_SQL =
+            "SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND granted AND mode = 'ExclusiveLock'"
+                    + " AND objsubid = 1 AND classid::bigint = ? AND database = (SELECT oid FROM pg_database"
+                    + " WHERE datname = current_database()) ORDER BY 1";
+    /**
+     * Waits in shared mode for another node's liveness lock (never in conflict with another watcher's wait), and
+     * once granted, which means that node's session is gone, lets it go and tells every node, all in one
+     * statement: a wait that ends in {@code lock_timeout} rolls back and sends no notice.
+     */
+    private static final String AWAIT_GONE_SQL = "SELECT pg_advisory_lock_shared(?)::text IS NULL,"
+            + " pg_advisory_unlock_shared(?), pg_notify('" + CHANNEL + "', ?)";
+    /**
+     * Takes, without waiting, every one of the given locks that is free, and if it took any, the fencing token,
+     * all in one statement. Order matters and is forced: {@code pre} counts the wanted locks this backend holds
+     * already (a pooler's shared backend) before any is taken; {@code got} takes them, only if there are none;
+     * the outer row reads the transaction id only after {@code got} is done, so the token is assigned after every
+     * grant (and so after the previous holder's release, whose own token was durable before its term began).
+     * The token's transaction writes a logical message and commits with {@code synchronous_commit = on}, so that
+     * a crash cannot hand its id out again (see {@link #fencingToken()}); a try that takes nothing writes nothing.
+     */
+    private static final String TRY_LOCKS_SQL = "WITH wanted AS (SELECT unnest(?::int[]) AS k),"
+            + " pre AS MATERIALIZED (SELECT count(*) AS already FROM pg_locks l JOIN wanted w"
+            + " ON l.objid::bigint = (w.k::bigint & 4294967295) WHERE l.locktype = 'advisory' AND l.granted"
+            + " AND l.pid = pg_backend_pid() AND l.objsubid = 2 AND l.classid::bigint = ? AND l.database ="
+            + " (SELECT oid FROM pg_database WHERE datname = current_database())),"
+            + " got AS MATERIALIZED (SELECT w.k FROM wanted w, pre WHERE CASE WHEN pre.already = 0"
+            + " THEN pg_try_advisory_lock(?, w.k) ELSE false END),"
+            + " taken AS MATERIALIZED (SELECT array_agg(k) AS keys FROM got)"
+            + " SELECT pre.already, taken.keys, CASE WHEN taken.keys IS NOT NULL"
+            + " AND set_config('synchronous_commit', 'on', true) IS NOT NULL"
+            + " AND pg_logical_emit_message(true, 'highlander', '') IS NOT NULL"
+            + " THEN pg_current_xact_id()::text::bigint END, pg_backend_pid(), current_setting('"
+            + SESSION_TAG + "', true) FROM pre, taken";
+    /** One {@code acquired <key> <token>} notice per key, for {@code highlander.takeover=strict}. */
+    private static final String ANNOUNCE_SQL = "SELECT count(pg_notify('" + CHANNEL + "', 'acquired ' || k || ' ' || ?))"
+            + " FROM unnest(?::int[]) AS k";
+    private static final String UNLOCK_SQL = "SELECT pg_advisory_unlock(?, ?), pg_notify('" + CHANNEL + "', ?),"
+            + " pg_backend_pid(), current_setting('" + SESSION_TAG + "', true)";
     private static final String LOCK_NOT_AVAILABLE = "55P03";
     private static final String CANCELLED = "57014";
 
@@ -130,6 +195,8 @@ public final class LockSession implements AutoCloseable {
     private ServerInfo server;
     private volatile PreparedStatement running;
     private boolean holding;
+    private boolean listening;
+    private Notifications notices;
 
     private LockSession(Connection connection, String singleton, Duration standbyInterval) {
         this.connection = connection;
@@ -169,7 +236,7 @@ public final class LockSession implements AutoCloseable {
                 setup.setString(8, session.tag);
                 try (ResultSet row = setup.executeQuery()) {
                     row.next();
-                    session.checkBackend(row.getInt(10));
+                    session.checkBackend(row.getInt(11));
                     return session;
                 }
             }
@@ -339,6 +406,250 @@ public final class LockSession implements AutoCloseable {
     }
 
     /**
+     * What {@link #tryAcquireAll} took.
+     *
+     * @param keys  the keys (second halves of the two-int locks) now held, empty if none
+     * @param token the fencing token read after the last grant, or -1 if none was taken
+     */
+    public record Grab(Set<Integer> keys, long token) {
+    }
+
+    /**
+     * Takes every one of the given locks that is free, without waiting, and the fencing token if it took any; one
+     * round trip. Never asks for a lock this session holds already (the caller's job).
+     *
+     * @param namespace the locks' first key
+     * @param keys      the locks' second keys, distinct
+     * @param timeout   how long the round trip may take
+     * @return what it took
+     * @throws SQLException if it fails, or {@link PoolerDetectedException}
+     */
+    public Grab tryAcquireAll(int namespace, Collection<Integer> keys, Duration timeout) throws SQLException {
+        setNetworkTimeout(connection, timeout);
+        try (PreparedStatement query = connection.prepareStatement(TRY_LOCKS_SQL)) {
+            query.setArray(1, connection.createArrayOf("int4", keys.toArray()));
+            query.setLong(2, Integer.toUnsignedLong(namespace));
+            query.setInt(3, namespace);
+            running = query;
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                int backend = row.getInt(4);
+                if (row.getInt(1) > 0) {
+                    throw new PoolerDetectedException(Messages.poolerLockAlreadyHeld(singleton, backend));
+                }
+                checkBackend(backend);
+                checkTag(row.getString(5), backend);
+                java.sql.Array taken = row.getArray(2);
+                if (taken == null) {
+                    return new Grab(Set.of(), -1);
+                }
+                Set<Integer> got = new java.util.LinkedHashSet<>();
+                for (Object key : (Object[]) taken.getArray()) {
+                    got.add(((Number) key).intValue());
+                }
+                holding = true;
+                return new Grab(Set.copyOf(got), row.getLong(3));
+            }
+        } catch (SQLException e) {
+            throw poolerOr(e);
+        } finally {
+            running = null;
+        }
+    }
+
+    /**
+     * Lets one lock go and tells every listening node, in one statement (the notice is sent when it commits,
+     * which is after the unlock).
+     *
+     * @param key     the lock
+     * @param notice  the notice's payload
+     * @param timeout how long the round trip may take
+     * @return whether this session held the lock
+     * @throws SQLException if it fails, or {@link PoolerDetectedException}
+     */
+    public boolean unlock(LockKey key, String notice, Duration timeout) throws SQLException {
+        setNetworkTimeout(connection, timeout);
+        try (PreparedStatement query = connection.prepareStatement(UNLOCK_SQL)) {
+            query.setInt(1, key.namespace());
+            query.setInt(2, key.key());
+            query.setString(3, notice);
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                checkBackend(row.getInt(3));
+                checkTag(row.getString(4), row.getInt(3));
+                return row.getBoolean(1);
+            }
+        } catch (SQLException e) {
+            throw poolerOr(e);
+        }
+    }
+
+    /**
+     * Tells every node that this session began terms on {@code keys} with {@code token}; committed before the
+     * terms' instances start.
+     *
+     * @param keys    the keys (second halves)
+     * @param token   the terms' token
+     * @param timeout how long the round trip may take
+     * @throws SQLException if it fails
+     */
+    public void announce(Collection<Integer> keys, long token, Duration timeout) throws SQLException {
+        setNetworkTimeout(connection, timeout);
+        try (PreparedStatement query = connection.prepareStatement(ANNOUNCE_SQL)) {
+            query.setString(1, Long.toString(token));
+            query.setArray(2, connection.createArrayOf("int4", keys.toArray()));
+            query.executeQuery().close();
+        } catch (SQLException e) {
+            throw poolerOr(e);
+        }
+    }
+
+    /**
+     * Takes this node session's liveness lock, without waiting.
+     *
+     * @param namespace the first half of the key
+     * @param random    the second half, random per node session
+     * @return whether it took it (false: another live session drew the same number)
+     * @throws SQLException if it fails, or {@link PoolerDetectedException}
+     */
+    public boolean takeLiveness(int namespace, int random) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(LIVENESS_SQL)) {
+            query.setLong(1, livenessKey(namespace, random));
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                checkBackend(row.getInt(2));
+                checkTag(row.getString(3), row.getInt(2));
+                holding = holding || row.getBoolean(1);
+                return row.getBoolean(1);
+            }
+        } catch (SQLException e) {
+            throw poolerOr(e);
+        }
+    }
+
+    /**
+     * @param namespace the first half of the liveness keys
+     * @return the second halves (unsigned) of every live node session's liveness lock, ascending
+     * @throws SQLException if it fails
+     */
+    public List<Long> liveNodes(int namespace) throws SQLException {
+        setNetworkTimeout(connection, standbyInterval.plusSeconds(5));
+        try (PreparedStatement query = connection.prepareStatement(LIVE_NODES_SQL)) {
+            query.setLong(1, Integer.toUnsignedLong(namespace));
+            List<Long> live = new ArrayList<>();
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    live.add(rows.getLong(1));
+                }
+            }
+            return live;
+        }
+    }
+
+    /**
+     * Waits, at most {@code lock_timeout} (this session's wait bound), until the node session holding a liveness
+     * lock is gone, and then tells every node with {@code notice}.
+     *
+     * @param namespace the first half of the liveness key
+     * @param random    its second half
+     * @param notice    what to tell every node when it is gone
+     * @return whether it is gone (false: the wait timed out)
+     * @throws SQLException if it fails or was {@linkplain #cancel() cancelled}
+     */
+    public boolean awaitGone(int namespace, int random, String notice) throws SQLException {
+        setNetworkTimeout(connection, standbyInterval.multipliedBy(2).plusSeconds(5));
+        try (PreparedStatement query = connection.prepareStatement(AWAIT_GONE_SQL)) {
+            long key = livenessKey(namespace, random);
+            query.setLong(1, key);
+            query.setLong(2, key);
+            query.setString(3, notice);
+            running = query;
+            query.executeQuery().close();
+            return true;
+        } catch (SQLException e) {
+            running = null;
+            if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState()) && !CANCELLED.equals(e.getSQLState())) {
+                throw e;
+            }
+            // a grant at the instant of the error sticks (the session level outlives the rollback): drop it, so
+            // that this session never holds up a liveness lock
+            try (PreparedStatement unlock = connection.prepareStatement(UNLOCK_ALL_SQL)) {
+                unlock.executeQuery().close();
+            }
+            if (CANCELLED.equals(e.getSQLState())) {
+                throw e;
+            }
+            return false;
+        } finally {
+            running = null;
+        }
+    }
+
+    /**
+     * Sends a notice to every listening node.
+     *
+     * @param payload the notice
+     * @throws SQLException if it fails
+     */
+    public void notify(String payload) throws SQLException {
+        setNetworkTimeout(connection, standbyInterval.plusSeconds(5));
+        try (PreparedStatement query = connection.prepareStatement(NOTIFY_SQL)) {
+            query.setString(1, payload);
+            query.executeQuery().close();
+        }
+    }
+
+    /**
+     * Listens on {@link #CHANNEL} if this connection can wait for notices in a socket read
+     * ({@link #canAwaitNotices()}).
+     *
+     * @return whether it listens
+     * @throws SQLException if it fails
+     */
+    public boolean listen() throws SQLException {
+        notices = Notifications.of(connection).orElse(null);
+        if (notices == null) {
+            return false; // nobody could read the notices: pgjdbc would keep every one in memory
+        }
+        try (PreparedStatement query = connection.prepareStatement(LISTEN_SQL)) {
+            listening = true;
+            query.execute();
+        }
+        return true;
+    }
+
+    /** @return whether this session was released or abandoned */
+    public boolean ended() {
+        return ended.get();
+    }
+
+    /** @return whether {@link #awaitNotices} waits in a socket read (pgjdbc reached through {@code unwrap}) */
+    public boolean canAwaitNotices() {
+        return notices != null;
+    }
+
+    /**
+     * Waits in a socket read, sending nothing, for notices on {@link #CHANNEL}; the server ending the session
+     * (terminated, restarted, idle timeout) ends the wait at once with an error.
+     *
+     * @param millis at most this long, at least 1
+     * @return the notices' payloads, empty if none came
+     * @throws SQLException if the session is gone
+     * @throws IllegalStateException if {@link #canAwaitNotices()} is false
+     */
+    public List<String> awaitNotices(int millis) throws SQLException {
+        if (notices == null) {
+            throw new IllegalStateException("no socket wait on this connection");
+        }
+        return notices.await(Math.max(1, millis));
+    }
+
+    /** @return a liveness lock's bigint key */
+    static long livenessKey(int namespace, int random) {
+        return ((long) namespace << 32) | Integer.toUnsignedLong(random);
+    }
+
+    /**
      * Who holds a lock, as {@code pg_locks} shows it.
      *
      * @param key the lock
@@ -347,6 +658,30 @@ public final class LockSession implements AutoCloseable {
      */
     public Optional<LockHolder> holderOf(LockKey key) throws SQLException {
         return holderOf(connection, key);
+    }
+
+    /**
+     * Who holds each of several locks, in one statement.
+     *
+     * @param namespace the locks' first key
+     * @param keys      their second keys
+     * @return the holding session of each key that is held
+     * @throws SQLException if the statement fails
+     */
+    public java.util.Map<Integer, LockHolder> holdersOf(int namespace, Collection<Integer> keys) throws SQLException {
+        setNetworkTimeout(connection, standbyInterval.plusSeconds(5));
+        try (PreparedStatement query = connection.prepareStatement(HOLDERS_SQL)) {
+            query.setLong(1, Integer.toUnsignedLong(namespace));
+            query.setArray(2, connection.createArrayOf("int8",
+                    keys.stream().map(Integer::toUnsignedLong).toArray()));
+            java.util.Map<Integer, LockHolder> holders = new java.util.HashMap<>();
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    holders.put((int) rows.getLong(1), new LockHolder(rows.getInt(2), rows.getString(3)));
+                }
+            }
+            return holders;
+        }
     }
 
     /**
@@ -456,6 +791,12 @@ public final class LockSession implements AutoCloseable {
     }
 
     private void resetAndClose() throws SQLException {
+        if (listening) {
+            try (PreparedStatement unlisten = connection.prepareStatement(UNLISTEN_SQL)) {
+                unlisten.execute();
+            }
+            listening = false;
+        }
         try (PreparedStatement reset = connection.prepareStatement(RESET_SQL)) {
             reset.executeQuery().close();
         }

@@ -90,6 +90,24 @@ class SettingsSourceTest {
     }
 
     @Test
+    void theWatchersWaitIsBetweenASecondAndAnHourAndReadFromItsKey() {
+        assertThatThrownBy(() -> HighlanderSettings.builder().watcherWait(Duration.ofMillis(500)).build())
+                .hasMessage("HL-0320: highlander.watcher.wait PT0.5S is out of range; use 1s to 1h (default 1m).");
+        assertThat(HighlanderSettings.builder().build().watcherWait()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(source(Map.of("highlander.watcher.wait", "90s")).load().watcherWait())
+                .isEqualTo(Duration.ofSeconds(90));
+    }
+
+    @Test
+    void takeoverIsFastOrStrict() {
+        assertThat(HighlanderSettings.builder().build().takeover()).isEqualTo(HighlanderSettings.Takeover.FAST);
+        assertThat(source(Map.of("highlander.takeover", "Strict")).load().takeover())
+                .isEqualTo(HighlanderSettings.Takeover.STRICT);
+        assertThatThrownBy(() -> source(Map.of("highlander.takeover", "eager")).load())
+                .hasMessageEndingWith("HL-0321: highlander.takeover 'eager' is unknown; use 'fast' or 'strict'.");
+    }
+
+    @Test
     void absurdTimeoutsAreRejected() {
         assertThatThrownBy(() -> HighlanderSettings.builder().lease(Duration.ofMillis(-5)).build())
                 .hasMessage("HL-0202: highlander.lease PT-0.005S is out of range; use 300ms to 1 day (default 10s).");

@@ -98,7 +98,7 @@ class ElectionRacesTest {
                 .heartbeat(Duration.ofMillis(200)).standbyInterval(Duration.ofMillis(500)).build();
         TestNode node = cluster.start(settings, Racer.class, LeadershipLog.class); // @PreDestroy is held < L
         await().atMost(PATIENCE).until(() -> node.elector().isLeader(RACE) && history.running() == 1);
-        Thread lockThread = thread("highlander-race-lock");
+        Thread lockThread = thread(NodeSession.THREAD_NAME); // the node's lock thread, one for all its elections
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         script.holdStop = true;
 

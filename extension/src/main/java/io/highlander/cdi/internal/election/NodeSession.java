@@ -1,0 +1,649 @@
+package io.highlander.cdi.internal.election;
+
+import io.highlander.cdi.HighlanderSettings;
+import io.highlander.cdi.LossReason;
+import io.highlander.cdi.internal.Messages;
+import io.highlander.cdi.internal.datasource.ConnectionSource;
+import io.highlander.cdi.internal.election.ElectionState.Ending;
+import io.highlander.cdi.internal.election.ElectionState.Phase;
+import io.highlander.cdi.internal.lock.Lease;
+import io.highlander.cdi.internal.lock.LockHolder;
+import io.highlander.cdi.internal.lock.LockKey;
+import io.highlander.cdi.internal.lock.LockSession;
+import io.highlander.cdi.internal.lock.PoolerDetectedException;
+import io.highlander.cdi.internal.threads.LifecycleThreads;
+import java.lang.System.Logger.Level;
+import java.security.SecureRandom;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The node's <b>lock thread</b> ({@code highlander-node-lock}) and the one connection it owns, the node session:
+ * every advisory lock this node wins lives on it, with the node's liveness lock, and one heartbeat renews every
+ * term on it. See {@code package-info} for the design and its races. It never runs user code and moves each
+ * {@link Election} only through its transitions.
+ *
+ * <p>Between statements it waits in a socket read for notices ({@code LISTEN highlander}, pgjdbc's
+ * {@code getNotifications}), so the server ending the session is seen at once, and a lock another node released
+ * is tried at once. Other threads never touch the connection (pgjdbc holds the connection's lock during that
+ * read, and a thread blocked in a socket read ignores interrupts): they queue work and {@link #wake()} it, through
+ * the node's {@link Watcher}, which sends a {@code wake} notice from the second connection.
+ */
+final class NodeSession {
+
+    private static final System.Logger LOG = System.getLogger(Election.class.getName());
+    static final String THREAD_NAME = "highlander-node-lock";
+    private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** The longest socket wait while the watcher is connected: a lost wake costs at most this (no statement). */
+    private static final long WAKE_BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** The longest socket wait while the watcher is not connected, so cannot send a wake. */
+    private static final long WAKE_BOUND_WITHOUT_WATCHER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** The longest park while an instance is being destroyed, before the socket is read again. */
+    private static final long STOPPING_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    private final HighlanderSettings settings;
+    private final ConnectionSource connections;
+    private final LifecycleThreads threads;
+    private final Watcher watcher;
+    private final List<Election> elections = new ArrayList<>();
+    private final ConcurrentLinkedQueue<Runnable> requests = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean pending = new AtomicBoolean();
+    private final AtomicBoolean fallbackLogged = new AtomicBoolean();
+    private final SecureRandom random = new SecureRandom();
+    private final AtomicReference<String> loggedProblem = new AtomicReference<>();
+    private volatile boolean readingSocket;
+    private volatile boolean retryAll = true;
+    private volatile boolean eventfulTry = true;
+    private volatile LockSession session;
+    private volatile boolean heartbeatOnly;
+    private volatile int liveness;
+    private volatile Thread thread;
+    /** Node thread only: a failure of a statement sent from inside a transition, rethrown by the loop. */
+    private SQLException failure;
+    private long lastSent;
+    private long lastTry;
+    /**
+     * Node thread only, for {@code highlander.takeover=strict}: per key, the last notice heard on the current node
+     * session: {@code acquired <token>}, or {@link #CLEAN} for a {@code released} whose {@code acquired} was heard
+     * too, or {@link #UNCLEAN} for a {@code released} without it. Cleared at every connect.
+     */
+    private final Map<Integer, String> lastNotices = new java.util.HashMap<>();
+    private static final String CLEAN = "clean";
+    private static final String UNCLEAN = "unclean";
+
+    NodeSession(HighlanderSettings settings, ConnectionSource connections, LifecycleThreads threads,
+                ScheduledExecutorService scheduler) {
+        this.settings = settings;
+        this.connections = connections;
+        this.threads = threads;
+        this.watcher = new Watcher(this, settings, connections, threads, scheduler);
+    }
+
+    /** Before {@link #start}: an election this node session serves. */
+    void serve(Election election) {
+        elections.add(election);
+    }
+
+    void start() {
+        thread = threads.newThread(THREAD_NAME, this::run);
+        thread.start(); // the watcher starts once the node session is open: see open()
+    }
+
+    /** Any thread: something changed (a state, a finished stop, queued work); look again soon. */
+    void wake() {
+        pending.set(true);
+        Thread current = thread;
+        if (current != null) {
+            LockSupport.unpark(current);
+        }
+        if (readingSocket) {
+            watcher.wake(); // the thread is in a socket read: only a notice reaches it
+        }
+    }
+
+    /** Watcher: a watched node is gone; try the wanted locks at once. */
+    void someoneGone() {
+        retryAll = true;
+        eventfulTry = true;
+        if (heartbeatOnly) {
+            wake(); // a listening session gets the watcher's notice from the server anyway
+        }
+    }
+
+    /** Waits for the thread to end, at most {@code millis}; aborts the session if it does not. */
+    void awaitEnd(long millis) {
+        Thread current = thread;
+        if (current != null && current != Thread.currentThread()) {
+            try {
+                current.join(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            LockSession open = session;
+            if (current.isAlive() && open != null) {
+                open.abandon();
+            }
+        }
+        watcher.close(millis);
+    }
+
+    /** @return whether the node session and the watcher both hold a connection now */
+    boolean connected() {
+        return session != null && watcher.connected();
+    }
+
+    /** @return whether the node session is open now */
+    boolean sessionOpen() {
+        return session != null;
+    }
+
+    /** @return how many connections of the DataSource this node holds now: at most 2 */
+    int heldConnections() {
+        return (session != null ? 1 : 0) + (watcher.connected() ? 1 : 0);
+    }
+
+    /** @return whether the node session could not be unwrapped to pgjdbc, so waits without reading its socket */
+    boolean heartbeatOnly() {
+        return heartbeatOnly;
+    }
+
+    /** @return the random half of the current node session's liveness key, 0 while none */
+    int liveness() {
+        return liveness;
+    }
+
+    String nodeId() {
+        return settings.nodeId();
+    }
+
+    // ---- the node thread ----
+
+    private void run() {
+        long backoff = MIN_BACKOFF_NANOS;
+        try {
+            while (!allOver()) {
+                LockSession current = null;
+                try {
+                    current = open();
+                    session = current;
+                    loggedProblem.set(null);
+                    backoff = MIN_BACKOFF_NANOS;
+                    serve(current);
+                    if (allOver()) {
+                        liveness = 0;
+                        current.release(null); // every lock left, the liveness lock, LISTEN, settings
+                    }
+                } catch (PoolerDetectedException e) {
+                    LOG.log(Level.ERROR, e.getMessage());
+                    lost(current, e);
+                    elections.forEach(Election::fail);
+                    return;
+                } catch (SQLException e) {
+                    lost(current, e);
+                    if (!allOver()) {
+                        problem(e);
+                        pause(backoff);
+                        backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.log(Level.ERROR, Messages.unexpected("node " + settings.nodeId()), e);
+                    lost(current, e);
+                    pause(MAX_BACKOFF_NANOS);
+                } finally {
+                    session = null;
+                    liveness = 0;
+                }
+            }
+        } catch (Error e) {
+            LOG.log(Level.ERROR, Messages.unexpected("node " + settings.nodeId()), e);
+            elections.forEach(Election::fail);
+            throw e;
+        } finally {
+            elections.forEach(Election::closed);
+            watcher.close(TimeUnit.SECONDS.toMillis(1)); // also after a pooler failed every election
+        }
+    }
+
+    /** Opens the node session: settings, liveness lock, LISTEN (or the fallback), a {@code joined} notice. */
+    private LockSession open() throws SQLException {
+        driveAll(null); // elections that closed or finished while there was no session
+        LockSession opened = LockSession.open(connections, label(), settings.nodeId(), settings.lease(),
+                settings.standbyInterval());
+        try {
+            int drawn;
+            do {
+                drawn = random.nextInt();
+            } while (drawn == 0 || !opened.takeLiveness(settings.namespace(), drawn)); // 0 means none
+            boolean listening = opened.listen();
+            heartbeatOnly = !listening;
+            if (!listening && fallbackLogged.compareAndSet(false, true)) {
+                LOG.log(Level.WARNING, Messages.noSocketWait(settings.nodeId(), connections.description(),
+                        settings.heartbeat(), settings.standbyInterval()));
+            }
+            liveness = drawn;
+            lastNotices.clear(); // what was heard on an earlier session says nothing: notices may have been missed
+            lastSent = System.nanoTime();
+            opened.notify("joined " + Integer.toUnsignedString(drawn));
+            retryAll = true;
+            eventfulTry = true;
+            // only now: the node session's own detectors have run, so a transaction pooler is told by them
+            // before a waiting watcher could hold up the pooler's server connections
+            watcher.start();
+            watcher.retarget();
+            for (Election election : elections) {
+                election.sightings().connected(opened.server().database());
+            }
+            return opened;
+        } catch (SQLException | RuntimeException e) {
+            opened.abandon();
+            throw e;
+        }
+    }
+
+    /** @return whose lock connection this is, for messages: the singleton's name, or the node for several */
+    String label() {
+        return elections.size() == 1 ? elections.get(0).name() : "node " + settings.nodeId();
+    }
+
+    /** Runs the elections on {@code current} until every election is over; throws when the session fails. */
+    private void serve(LockSession current) throws SQLException {
+        while (true) {
+            pending.set(false);
+            runRequests();
+            driveAll(current);
+            rethrowFailure(current);
+            if (allOver()) {
+                return;
+            }
+            long now = System.nanoTime();
+            if (!wanting().isEmpty() && (retryAll || now - lastTry >= settings.standbyInterval().toNanos())) {
+                grab(current);
+                continue; // look at the new terms before waiting
+            }
+            if (now - lastSent >= keepAliveNanos()) {
+                heartbeat(current);
+                continue;
+            }
+            await(current, nextDue());
+            if (Thread.interrupted()) {
+                elections.forEach(Election::interrupted);
+            }
+        }
+    }
+
+    /** Moves every election on as far as it goes without waiting. */
+    private void driveAll(LockSession current) {
+        for (Election election : elections) {
+            drive(election, current);
+        }
+    }
+
+    private void drive(Election election, LockSession current) {
+        ElectionState s = election.state();
+        switch (s.phase()) {
+            case STARTING, DISABLED, STANDBY -> {
+                if (s.closing()) {
+                    election.closed();
+                } else if (current != null && s.phase() == Phase.DISABLED
+                        && System.nanoTime() - s.holdOffUntil() >= 0) {
+                    election.standby();
+                    retryAll = true;
+                }
+            }
+            case ACQUIRED, LEADING -> {
+                if (s.closing() || s.stepDown() != null) {
+                    election.endTerm(s.term(), s.closing() ? LossReason.SHUTDOWN : s.stepDown().reason(), null);
+                    drive(election, current);
+                }
+            }
+            case ENDING -> {
+                Ending how = s.ending();
+                if (how.stopped().isDone() || System.nanoTime() - how.letGoBy() >= 0 || s.term().lock().isLetGo()) {
+                    election.letGo(s.term(), false);
+                    drive(election, current);
+                }
+            }
+            case STOPPING -> {
+                if (s.term().lock().isLetGo() && (s.ending().stopped().isDone() || s.closing())) {
+                    election.finish(s.term());
+                    retryAll = true;
+                    drive(election, current);
+                }
+            }
+            default -> {
+                // FAILED, CLOSED: nothing to do
+            }
+        }
+    }
+
+    /** Tries every lock a standby election of this node wants, in one statement. */
+    private void grab(LockSession current) throws SQLException {
+        Map<Integer, Election> wanted = new LinkedHashMap<>();
+        for (Election election : wanting()) {
+            wanted.putIfAbsent(election.key().key(), election);
+        }
+        boolean eventful = eventfulTry;
+        retryAll = false;
+        eventfulTry = false;
+        long sentAt = System.nanoTime();
+        LockSession.Grab grab = current.tryAcquireAll(settings.namespace(), wanted.keySet(), roundTrip());
+        acknowledged(sentAt);
+        lastTry = sentAt;
+        boolean strict = settings.takeover() == HighlanderSettings.Takeover.STRICT;
+        if (strict && !grab.keys().isEmpty() && current.canAwaitNotices()) {
+            // every notice committed before the grab reached pgjdbc's queue before the grab's answer did: read
+            // them before judging whether the last term ended cleanly
+            for (String notice : current.awaitNotices(1)) {
+                heard(notice);
+            }
+        }
+        if (strict && !grab.keys().isEmpty()) {
+            // committed before any of these terms' instances starts: see package-info (strict takeover)
+            long announcedAt = System.nanoTime();
+            current.announce(grab.keys(), grab.token(), roundTrip());
+            acknowledged(announcedAt);
+        }
+        List<Integer> missed = new ArrayList<>();
+        for (Map.Entry<Integer, Election> entry : wanted.entrySet()) {
+            Election election = entry.getValue();
+            if (grab.keys().contains(entry.getKey())) {
+                Lease lease = new Lease(settings.lease(), settings.stopMargin(), System::nanoTime);
+                lease.begin(sentAt); // the grant lies inside the statement, after its send: see package-info
+                long hold = strict && !CLEAN.equals(lastNotices.get(entry.getKey()))
+                        ? settings.lease().plus(settings.stopMargin()).toNanos() : 0;
+                Term won = new Term(grab.token(), lease, new Held(current, election.key(), grab.token(), hold),
+                        Instant.now());
+                election.standby(); // from STARTING: its first try
+                if (!election.begin(won)) {
+                    won.lock().release();
+                }
+            } else {
+                missed.add(entry.getKey());
+            }
+        }
+        if (eventful && !missed.isEmpty()) {
+            // who leads instead, for status() and refusals: only after a change, never at a safety-net try
+            long askedAt = System.nanoTime();
+            Map<Integer, LockHolder> holders = current.holdersOf(settings.namespace(), missed);
+            acknowledged(askedAt);
+            for (Integer key : missed) {
+                wanted.get(key).sightings().saw(Optional.ofNullable(holders.get(key)));
+            }
+        }
+        for (Integer key : missed) {
+            wanted.get(key).standby(); // from STARTING once it tried and knows who leads
+        }
+    }
+
+    private void heartbeat(LockSession current) throws SQLException {
+        long sentAt = System.nanoTime();
+        current.heartbeat(roundTrip());
+        acknowledged(sentAt);
+    }
+
+    /** A statement sent at {@code sentAt} was acknowledged: every running term's lease runs from there. */
+    private void acknowledged(long sentAt) {
+        lastSent = sentAt;
+        for (Election election : elections) {
+            Term running = election.state().runningTerm();
+            if (running != null && running.lock() instanceof Held held && held.on == session) {
+                running.lease().renew(sentAt); // never revives an ended or expired lease
+            }
+        }
+    }
+
+    /**
+     * Waits for notices until {@code until}, or until woken. A socket read if pgjdbc is reachable; otherwise a
+     * park, ended by {@link #wake()} (then a lock another node released is tried at the next safety-net try).
+     */
+    private void await(LockSession current, long until) throws SQLException {
+        long left = until - System.nanoTime();
+        if (left <= 0 || pending.get()) {
+            return;
+        }
+        if (!current.canAwaitNotices() || stopping()) {
+            // while an instance is being destroyed, park rather than read: its end wakes this thread with an
+            // unpark, at once, where a read would need the watcher's notice; briefly deaf to the socket
+            LockSupport.parkNanos(this, current.canAwaitNotices() ? Math.min(left, STOPPING_PARK_NANOS) : left);
+            return;
+        }
+        long bound = watcher.connected() ? WAKE_BOUND_NANOS : WAKE_BOUND_WITHOUT_WATCHER_NANOS;
+        int millis = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, bound) + 999_999));
+        readingSocket = true;
+        try {
+            if (pending.get()) {
+                return; // a wake came between the check above and the flag: it saw no reader, so look now
+            }
+            for (String notice : current.awaitNotices(millis)) {
+                heard(notice);
+            }
+        } finally {
+            readingSocket = false;
+        }
+    }
+
+    /** @return whether a graceful end of a term waits for its instance to be destroyed */
+    private boolean stopping() {
+        for (Election election : elections) {
+            ElectionState s = election.state();
+            if (s.phase() == Phase.ENDING && s.ending().graceful() && !s.ending().stopped().isDone()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void heard(String notice) {
+        String[] words = notice.split(" ");
+        if (words[0].equals("released") || words[0].equals("gone")) {
+            retryAll = true;
+            eventfulTry = true;
+        } else if (words[0].equals("joined")) {
+            watcher.retarget();
+        } // "wake ...": only to end the read
+        if (words.length == 3 && (words[0].equals("acquired") || words[0].equals("released"))) {
+            try {
+                int key = Integer.parseInt(words[1]);
+                if (words[0].equals("acquired")) {
+                    lastNotices.put(key, "acquired " + words[2]);
+                } else {
+                    lastNotices.put(key, ("acquired " + words[2]).equals(lastNotices.get(key)) ? CLEAN : UNCLEAN);
+                }
+            } catch (NumberFormatException e) {
+                // not one of ours
+            }
+        }
+    }
+
+    private long nextDue() {
+        long due = lastSent + keepAliveNanos();
+        if (!wanting().isEmpty()) {
+            due = earliest(due, lastTry + settings.standbyInterval().toNanos());
+        }
+        for (Election election : elections) {
+            ElectionState s = election.state();
+            if (s.phase() == Phase.DISABLED) {
+                due = earliest(due, s.holdOffUntil());
+            } else if (s.phase() == Phase.ENDING) {
+                due = earliest(due, s.ending().letGoBy());
+            }
+        }
+        return due;
+    }
+
+    /** A node session with a term heartbeats every h; one without only keeps itself alive (every L/2). */
+    private long keepAliveNanos() {
+        for (Election election : elections) {
+            Term term = election.state().term();
+            if (term != null && !term.lock().isLetGo()) {
+                return settings.heartbeat().toNanos();
+            }
+        }
+        return settings.lease().toNanos() / 2;
+    }
+
+    /** How long a round trip may take: until s + L, not s + L − m (a driver that gives up frees the locks). */
+    private Duration roundTrip() {
+        long untilExpiry = lastSent + settings.lease().toNanos() - System.nanoTime();
+        return Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), untilExpiry));
+    }
+
+    private List<Election> wanting() {
+        List<Election> wanting = new ArrayList<>();
+        for (Election election : elections) {
+            ElectionState s = election.state();
+            if ((s.phase() == Phase.STANDBY || s.phase() == Phase.STARTING) && !s.closing()) {
+                wanting.add(election);
+            }
+        }
+        return wanting;
+    }
+
+    private boolean allOver() {
+        for (Election election : elections) {
+            Phase phase = election.state().phase();
+            if (phase != Phase.CLOSED && phase != Phase.FAILED) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void runRequests() {
+        Runnable request;
+        while ((request = requests.poll()) != null) {
+            request.run();
+        }
+    }
+
+    private void rethrowFailure(LockSession current) throws SQLException {
+        SQLException failed = failure;
+        failure = null;
+        if (failed != null) {
+            throw failed;
+        }
+        if (current.ended()) {
+            throw new SQLException("the node session was aborted", "08003");
+        }
+    }
+
+    /** The session failed or was aborted: every term on it ends, its locks are gone. */
+    private void lost(LockSession current, Exception cause) {
+        if (current != null) {
+            current.abandon();
+        }
+        for (Election election : elections) {
+            Term running = election.state().runningTerm();
+            if (running != null) {
+                boolean expired = running.lease().remainingNanos() <= 0;
+                LossReason reason = cause instanceof PoolerDetectedException ? LossReason.POOLER_DETECTED
+                        : expired ? LossReason.LEASE_EXPIRED : LossReason.CONNECTION_LOST;
+                election.endTerm(running, reason, Election.describe(cause));
+            }
+        }
+        driveAll(null);
+    }
+
+    private void problem(SQLException e) {
+        String problem = Election.describe(e);
+        if (!problem.equals(loggedProblem.getAndSet(problem))) {
+            for (Election election : elections) {
+                election.sightings().problem(e);
+            }
+        }
+    }
+
+    private void pause(long nanos) {
+        long until = System.nanoTime() + nanos;
+        while (!allOver() && System.nanoTime() - until < 0) {
+            driveAll(null);
+            LockSupport.parkNanos(this, Math.min(until - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(100)));
+            if (Thread.interrupted()) {
+                elections.forEach(Election::interrupted);
+            }
+        }
+    }
+
+    private static long earliest(long a, long b) {
+        return a - b <= 0 ? a : b;
+    }
+
+    /** A term's lock on one node session (an incarnation: a lock never outlives the session it was taken on). */
+    private final class Held implements TermLock {
+
+        private final LockSession on;
+        private final LockKey key;
+        private final long token;
+        private final long holdNanos;
+        private final AtomicBoolean letGo = new AtomicBoolean();
+
+        Held(LockSession on, LockKey key, long token, long holdNanos) {
+            this.on = on;
+            this.key = key;
+            this.token = token;
+            this.holdNanos = holdNanos;
+        }
+
+        @Override
+        public long holdBeforeStartNanos() {
+            return holdNanos;
+        }
+
+        @Override
+        public void release() {
+            if (Thread.currentThread() == thread) {
+                unlock();
+            } else {
+                requests.add(this::unlock);
+                wake();
+            }
+        }
+
+        @Override
+        public void abandon(LossReason reason) {
+            switch (reason) {
+                case CONNECTION_LOST, LEASE_EXPIRED, POOLER_DETECTED -> {
+                    on.abandon();
+                    letGo.set(true);
+                    wake();
+                }
+                default -> release();
+            }
+        }
+
+        @Override
+        public boolean isLetGo() {
+            return letGo.get() || on.ended();
+        }
+
+        /** Node thread: unlocks and sends {@code released}; a failure ends the session (the loop rethrows it). */
+        private void unlock() {
+            if (isLetGo()) {
+                return;
+            }
+            try {
+                long sentAt = System.nanoTime();
+                on.unlock(key, "released " + key.key() + " " + token, roundTrip());
+                acknowledged(sentAt);
+            } catch (SQLException e) {
+                failure = e;
+                on.abandon();
+            } finally {
+                letGo.set(true);
+            }
+        }
+    }
+}

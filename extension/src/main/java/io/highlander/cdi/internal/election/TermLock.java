@@ -1,0 +1,32 @@
+package io.highlander.cdi.internal.election;
+
+import io.highlander.cdi.LossReason;
+
+/**
+ * One term's advisory lock on the node session: how the {@link Election} lets it go, from whichever thread
+ * wins {@link Election#letGo}. Only the node's lock thread speaks to the node session; other threads hand it the
+ * work and wake it.
+ */
+interface TermLock {
+
+    /** Clean: the instance has stopped; unlock and tell every node ({@code released}), so one takes it at once. */
+    void release();
+
+    /**
+     * Not clean. For a lost connection, an expired lease or a pooler the whole node session is aborted (every
+     * term on it shares its fate anyway); after a graceful stop that overran its bound, the lock is unlocked as
+     * {@link #release()} does, since the session itself is sound.
+     *
+     * @param reason why the term ended
+     */
+    void abandon(LossReason reason);
+
+    /** @return whether the lock is gone from the node session (unlocked, or the session ended) */
+    boolean isLetGo();
+
+    /**
+     * @return how long the term must wait from now before its instance starts: L + m under
+     *         {@code highlander.takeover=strict} when the last term on the lock was not seen to end cleanly, else 0
+     */
+    long holdBeforeStartNanos();
+}

@@ -1,0 +1,447 @@
+package io.highlander.cdi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.highlander.cdi.app.LeadershipLog;
+import io.highlander.cdi.app.Ticker;
+import io.highlander.cdi.fleet.Fleet;
+import io.highlander.cdi.testing.History;
+import io.highlander.cdi.testing.LogRecorder;
+import io.highlander.cdi.testing.TestCluster;
+import io.highlander.cdi.testing.TestNode;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The node session, seen from outside: how many connections a node takes, how fast it learns that PostgreSQL
+ * ended its session, how a standby learns that a lock is free without waiting on it, and the races of the
+ * design in {@code io.highlander.cdi.internal.election}'s package documentation.
+ *
+ * <p>Most tests make the heartbeat and the standby's safety-net try far slower than the bound they wait for, so
+ * that only the mechanism under test (a socket wait, a notice, a watcher) can meet it.
+ */
+class NodeSessionTest {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+    /** Far below the heartbeat (20 s) and the safety net (1 h) of {@link #slow}: only a notice can meet it. */
+    private static final Duration PROMPTLY = Duration.ofSeconds(6);
+
+    @RegisterExtension
+    final TestCluster cluster = new TestCluster();
+    private final History history = cluster.history();
+
+    @Test
+    void aNodeHoldsAtMostTwoConnectionsWhateverTheNumberOfSingletons() throws SQLException {
+        TestNode a = start(quick("a"), Fleet.ALL);
+        TestNode b = start(quick("b"), Fleet.ALL);
+        await().atMost(PATIENCE).until(() -> Fleet.names().stream()
+                .allMatch(name -> a.elector().isLeader(name) != b.elector().isLeader(name)));
+
+        Map<String, Integer> connections = connectionsPerNode();
+        assertThat(connections).as("backends per node with 10 singletons").containsOnlyKeys("a", "b");
+        assertThat(connections.values()).allSatisfy(count -> assertThat(count).isBetween(1, 2));
+        assertThat(singletonLocksHeldBy("highlander:a") + singletonLocksHeldBy("highlander:b")).isEqualTo(10);
+    }
+
+    @Test
+    void aTerminatedNodeSessionStopsTheLeaderLongBeforeItsNextHeartbeat() throws SQLException {
+        TestNode a = start(slow("a"), List.of(Ticker.class, LeadershipLog.class));
+        await().atMost(PATIENCE).until(() -> a.elector().isLeader("ticker") && history.running() == 1);
+
+        terminate(holderOf("ticker"));
+
+        // the next heartbeat is 20 s away: only the socket wait sees the session end this early
+        await().atMost(PROMPTLY).until(() -> !history.entries("lost:CONNECTION_LOST").isEmpty());
+        assertThat(history.entries()).extracting(History.Entry::what).containsSubsequence("start", "stop");
+    }
+
+    @Test
+    void aStepDownHandsOverByNoticeWithoutWaitingForAHeartbeatOrATry() {
+        TestNode a = start(slow("a"), List.of(Ticker.class, LeadershipLog.class));
+        await().atMost(PATIENCE).until(() -> a.elector().isLeader("ticker"));
+        TestNode b = start(slow("b"), List.of(Ticker.class, LeadershipLog.class));
+        await().atMost(PATIENCE).until(() -> b.elector().status("ticker").state() == SingletonState.STANDBY);
+
+        List<Long> millis = new ArrayList<>();
+        TestNode from = a;
+        TestNode to = b;
+        for (int round = 0; round < 10; round++) {
+            TestNode leader = from;
+            TestNode next = to;
+            await().atMost(PATIENCE).until(() -> leader.elector().isLeader("ticker")
+                    && next.elector().status("ticker").state() == SingletonState.STANDBY);
+            java.time.Instant asked = java.time.Instant.now();
+            leader.elector().stepDown("ticker", Duration.ofMillis(200));
+
+            await().atMost(PROMPTLY).until(() -> next.elector().isLeader("ticker"));
+            millis.add(Duration.between(asked, next.elector().status("ticker").since()).toMillis());
+            from = next;
+            to = leader;
+        }
+        // what it measures: the wake of the leader's lock thread (a notice from its watcher), @PreDestroy, the
+        // unlock with its notice, the standby's try; printed, not asserted (no timing assertions in unit tests)
+        System.out.println("NodeSessionTest: step-down to the next term, ms: " + millis.stream().sorted().toList());
+        assertThat(history.maxRunning()).isEqualTo(1);
+    }
+
+    @Test
+    void aLeaderWhoseSessionEndsIsReplacedThroughTheWatcher() throws SQLException {
+        TestNode a = start(slow("a"), List.of(Ticker.class, LeadershipLog.class));
+        await().atMost(PATIENCE).until(() -> a.elector().isLeader("ticker"));
+        TestNode b = start(slow("b"), List.of(Ticker.class, LeadershipLog.class));
+        await().atMost(PATIENCE).until(() -> b.elector().status("ticker").state() == SingletonState.STANDBY);
+
+        terminate(holderOf("ticker")); // no release notice: only b's watcher, waiting on a's liveness lock, can tell
+
+        await().atMost(PROMPTLY).until(() -> b.elector().isLeader("ticker"));
+    }
+
+    @Test
+    void aNoticeLostWhileReconnectingIsMadeUpByTheFirstTryAfterwards() throws SQLException {
+        Semaphore gate = new Semaphore(Integer.MAX_VALUE);
+        TestNode a = start(slow("a"), List.of(Ticker.class, LeadershipLog.class));
+        await().atMost(PATIENCE).until(() -> a.elector().isLeader("ticker"));
+        TestNode b = cluster.start(slow("b"), gated(cluster.dataSource(), gate), Ticker.class, LeadershipLog.class);
+        await().atMost(PATIENCE).until(() -> b.elector().status("ticker").state() == SingletonState.STANDBY);
+
+        gate.drainPermits(); // b cannot connect again ...
+        terminate(nodeSessionOf("b")); // ... after losing its node session
+        a.elector().stepDown("ticker", Duration.ofHours(1)); // so b misses the release notice
+        await().atMost(PATIENCE).until(() -> a.elector().status("ticker").state() == SingletonState.DISABLED);
+        gate.release(Integer.MAX_VALUE);
+
+        await().atMost(PROMPTLY).until(() -> b.elector().isLeader("ticker"));
+    }
+
+    @Test
+    void severalNodesWakingAtOnceLeadEachSingletonOnce() {
+        TestNode first = start(quick("a"), Fleet.ALL);
+        await().atMost(PATIENCE).until(() -> Fleet.names().stream().allMatch(first.elector()::isLeader));
+        List<TestNode> others = new ArrayList<>();
+        for (String id : List.of("b", "c", "d")) {
+            others.add(start(quick(id), Fleet.ALL));
+        }
+        await().atMost(PATIENCE).until(() -> others.stream().allMatch(node -> Fleet.names().stream()
+                .allMatch(name -> node.elector().status(name).state() == SingletonState.STANDBY)));
+
+        first.close(); // ten release notices reach three nodes at once
+
+        await().atMost(PATIENCE).until(() -> Fleet.names().stream()
+                .allMatch(name -> others.stream().filter(node -> node.elector().isLeader(name)).count() == 1));
+        assertNeverTwoAtOnce();
+    }
+
+    @Test
+    void twoNodesEachHoldingALockTheOtherWantsNeitherWaitNorDeadlock() throws SQLException {
+        TestNode a = start(quick("a"), Fleet.ALL);
+        await().atMost(PATIENCE).until(() -> Fleet.names().stream().allMatch(a.elector()::isLeader));
+        TestNode b = start(quick("b"), Fleet.ALL);
+        await().atMost(PATIENCE).until(() -> b.elector().status("fleet-0").state() == SingletonState.STANDBY);
+        List<String> handed = Fleet.names().subList(0, 5);
+        handed.forEach(name -> a.elector().stepDown(name, Duration.ofMillis(500)));
+        await().atMost(PATIENCE).until(() -> handed.stream().allMatch(b.elector()::isLeader)
+                && handed.stream().allMatch(name -> a.elector().status(name).state() == SingletonState.STANDBY));
+
+        // each node now holds five locks the other wants; neither waits on them, so both still hand over at once
+        assertThat(waitsOnSingletonLocks()).as("sessions waiting on a singleton's lock").isZero();
+        b.elector().stepDown("fleet-0", Duration.ofHours(1));
+        a.elector().stepDown("fleet-9", Duration.ofHours(1));
+        await().atMost(PROMPTLY).until(() -> a.elector().isLeader("fleet-0") && b.elector().isLeader("fleet-9"));
+        assertNeverTwoAtOnce();
+    }
+
+    @Test
+    void aRestartedNodeWithTheSameIdTakesANewLivenessLockAndIsWatchedAgain() throws SQLException {
+        TestNode a = start(slow("a"), List.of(Ticker.class, LeadershipLog.class));
+        await().atMost(PATIENCE).until(() -> a.elector().isLeader("ticker"));
+        TestNode b = start(slow("b"), List.of(Ticker.class, LeadershipLog.class));
+        await().atMost(PATIENCE).until(() -> b.elector().status("ticker").state() == SingletonState.STANDBY);
+        List<Long> before = livenessKeys();
+
+        a.close();
+        await().atMost(PROMPTLY).until(() -> b.elector().isLeader("ticker"));
+        TestNode again = start(slow("a"), List.of(Ticker.class, LeadershipLog.class));
+        await().atMost(PATIENCE).until(() -> again.elector().status("ticker").state() == SingletonState.STANDBY);
+        List<Long> after = livenessKeys();
+        assertThat(after).hasSize(2);
+        assertThat(after.stream().filter(before::contains)).as("b's liveness lock stays, a's is a new one")
+                .hasSize(1);
+
+        terminate(nodeSessionOf("b")); // the restarted a must be watching b
+
+        await().atMost(PROMPTLY).until(() -> again.elector().isLeader("ticker"));
+    }
+
+    @Test
+    void aConnectionThatCannotBeUnwrappedFallsBackToHeartbeatsAndSaysSoOnce() {
+        try (LogRecorder log = LogRecorder.of("io.highlander")) {
+            HighlanderSettings settings = HighlanderSettings.builder().nodeId("plain").lease(Duration.ofSeconds(3))
+                    .heartbeat(Duration.ofMillis(300)).standbyInterval(Duration.ofSeconds(1)).build();
+            TestNode node = cluster.start(settings, opaque(cluster.dataSource()), Ticker.class, LeadershipLog.class);
+
+            await().atMost(PATIENCE).until(() -> node.elector().isLeader("ticker"));
+            assertThat(node.elector().status("ticker").heartbeatOnly()).isTrue();
+            assertThat(log.messages()).filteredOn(m -> m.startsWith("HL-0430")).containsExactly("HL-0430: node plain:"
+                    + " the connections of the DataSource @HighlanderDataSource bean io.highlander.cdi.testing.TestNode"
+                    + " cannot be unwrapped to pgjdbc's PGConnection, so the lock connection cannot wait for notices in"
+                    + " a socket read: this node sees PostgreSQL end its session (pg_terminate_backend, a restart) only"
+                    + " at its next heartbeat (every PT0.3S) and a lock another node released only at its next try"
+                    + " (every PT1S). Use a pool whose connections unwrap to the driver's (HikariCP, Agroal, IronJacamar"
+                    + " and Open Liberty do).");
+        }
+    }
+
+    @Test
+    void aHikariConnectionUnwrapsToTheDriverSoTheNodeWaitsInASocketRead() {
+        com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+        config.setDataSource(cluster.dataSource());
+        config.setMaximumPoolSize(3);
+        try (com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource(config)) {
+            TestNode node = cluster.start(quick("pooled"), pool, Ticker.class, LeadershipLog.class);
+            await().atMost(PATIENCE).until(() -> node.elector().isLeader("ticker"));
+            assertThat(node.elector().status("ticker").heartbeatOnly()).isFalse();
+            node.close();
+        }
+    }
+
+    @Test
+    void throughHikariEveryNodeKeepsAtMostTwoBackendsAcrossALeaderCrashAndRestart() throws Exception {
+        List<com.zaxxer.hikari.HikariDataSource> pools = new ArrayList<>();
+        try {
+            List<TestNode> nodes = new ArrayList<>();
+            for (String id : List.of("a", "b", "c")) {
+                nodes.add(cluster.start(quick(id), hikari(pools, id), Ticker.class, LeadershipLog.class));
+            }
+            await().atMost(PATIENCE).until(() -> nodes.stream().filter(n -> n.elector().isLeader("ticker")).count() == 1);
+            TestNode leader = nodes.stream().filter(n -> n.elector().isLeader("ticker")).findFirst().orElseThrow();
+            terminate(holderOf("ticker"));
+            await().atMost(PATIENCE).until(() -> nodes.stream().filter(n -> n.elector().isLeader("ticker")).count() == 1
+                    && history.entries("acquired").size() >= 2);
+            leader.close();
+            nodes.remove(leader);
+            nodes.add(cluster.start(quick(leader.id()), hikari(pools, leader.id() + "2"), Ticker.class,
+                    LeadershipLog.class));
+            await().atMost(PATIENCE).until(() -> nodes.stream().allMatch(n -> n.elector().status("ticker").state()
+                    == SingletonState.LEADING || n.elector().status("ticker").state() == SingletonState.STANDBY));
+            await().atMost(PATIENCE).until(() -> connectionsPerNode().values().stream().allMatch(count -> count <= 2));
+        } finally {
+            cluster.nodes().forEach(TestNode::close);
+            pools.forEach(com.zaxxer.hikari.HikariDataSource::close);
+        }
+    }
+
+    private DataSource hikari(List<com.zaxxer.hikari.HikariDataSource> pools, String name) {
+        com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+        config.setDataSource(cluster.dataSource());
+        config.setMaximumPoolSize(4);
+        config.setPoolName("pool-" + name);
+        com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource(config);
+        pools.add(pool);
+        return pool;
+    }
+
+    @Test
+    void strictTakeoverStartsAtOnceOnlyAfterATermItSawBeginAndEndCleanly() {
+        try (LogRecorder log = LogRecorder.of("io.highlander")) {
+            HighlanderSettings.Builder settings = HighlanderSettings.builder().lease(Duration.ofSeconds(3))
+                    .heartbeat(Duration.ofMillis(300)).standbyInterval(Duration.ofHours(1))
+                    .takeover(HighlanderSettings.Takeover.STRICT);
+            TestNode a = cluster.start(settings.nodeId("a").build(), Ticker.class, LeadershipLog.class);
+            await().atMost(PATIENCE).until(() -> a.elector().isLeader("ticker"));
+            TestNode b = cluster.start(settings.nodeId("b").build(), Ticker.class, LeadershipLog.class);
+            await().atMost(PATIENCE).until(() -> b.elector().status("ticker").state() == SingletonState.STANDBY);
+
+            // b did not see a's term begin: it waits out a's lease although a releases cleanly
+            a.elector().stepDown("ticker", Duration.ofMillis(200));
+            await().atMost(PATIENCE).until(() -> b.elector().isLeader("ticker")
+                    && a.elector().status("ticker").state() == SingletonState.STANDBY);
+            // a saw b's term begin; b releases cleanly: a starts at once
+            b.elector().stepDown("ticker", Duration.ofHours(1));
+            await().atMost(PATIENCE).until(() -> a.elector().isLeader("ticker"));
+
+            assertThat(log.messages()).filteredOn(m -> m.startsWith("HL-0431")).extracting(m -> m.split(" ")[3])
+                    .as("nodes that waited out a lease: a's first term (nobody before), b's (a's began unseen)")
+                    .containsExactly("a", "b");
+            assertThat(log.messages()).contains("HL-0431: ticker: node b took the lock without having seen the last"
+                    + " term end cleanly (a crash, a killed session, a restart, or a term it did not see begin), so it"
+                    + " waits out the previous holder's lease (PT3.3S) before starting the singleton"
+                    + " (highlander.takeover=strict)");
+            assertThat(history.maxRunning()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void strictTakeoverWaitsOutThePreviousLeaseAfterAKilledSession() throws SQLException {
+        HighlanderSettings.Builder settings = HighlanderSettings.builder().lease(Duration.ofSeconds(3))
+                .heartbeat(Duration.ofMillis(300)).standbyInterval(Duration.ofHours(1))
+                .takeover(HighlanderSettings.Takeover.STRICT);
+        TestNode a = cluster.start(settings.nodeId("a").build(), Ticker.class, LeadershipLog.class);
+        await().atMost(PATIENCE).until(() -> a.elector().isLeader("ticker"));
+        TestNode b = cluster.start(settings.nodeId("b").build(), Ticker.class, LeadershipLog.class);
+        await().atMost(PATIENCE).until(() -> b.elector().status("ticker").state() == SingletonState.STANDBY);
+
+        terminate(holderOf("ticker")); // no release notice: a's instance may run until its lease is out
+
+        await().atMost(PROMPTLY).until(() -> singletonLocksHeldBy("highlander:b") == 1);
+        // b holds the lock but does not start until L + m from the grant, whatever a did in between
+        await().during(Duration.ofSeconds(2)).atMost(PATIENCE).until(() -> !b.elector().isLeader("ticker")
+                && history.entries("start").stream().noneMatch(e -> e.node().equals("b")));
+        await().atMost(PATIENCE).until(() -> b.elector().isLeader("ticker"));
+        assertThat(history.maxRunning()).isEqualTo(1);
+    }
+
+    // ---- helpers ----
+
+    private TestNode start(HighlanderSettings settings, List<Class<?>> classes) {
+        return cluster.start(settings, classes.toArray(Class<?>[]::new));
+    }
+
+    /** A node that heartbeats rarely and whose standbys try only once an hour without a notice. */
+    private static HighlanderSettings slow(String id) {
+        return HighlanderSettings.builder().nodeId(id).lease(Duration.ofSeconds(60)).heartbeat(Duration.ofSeconds(20))
+                .standbyInterval(Duration.ofHours(1)).build();
+    }
+
+    private static HighlanderSettings quick(String id) {
+        return HighlanderSettings.builder().nodeId(id).lease(Duration.ofSeconds(5)).heartbeat(Duration.ofMillis(500))
+                .standbyInterval(Duration.ofSeconds(2)).build();
+    }
+
+    /** For every singleton, its instances' starts and stops alternate: never two at once. */
+    private void assertNeverTwoAtOnce() {
+        Map<String, Integer> running = new HashMap<>();
+        for (History.Entry entry : history.entries()) {
+            String[] words = entry.what().split(" ");
+            if (words.length == 2) {
+                int now = running.merge(words[1], words[0].equals("start") ? 1 : -1, Integer::sum);
+                assertThat(now).as("instances of %s after %s", words[1], entry).isBetween(0, 1);
+            }
+        }
+    }
+
+    private Map<String, Integer> connectionsPerNode() throws SQLException {
+        Map<String, Integer> counts = new HashMap<>();
+        try (Connection connection = cluster.dataSource().getConnection();
+             PreparedStatement query = connection.prepareStatement("SELECT substr(application_name, 12), count(*)"
+                     + " FROM pg_stat_activity WHERE datname = current_database()"
+                     + " AND application_name LIKE 'highlander:%' GROUP BY 1");
+             ResultSet rows = query.executeQuery()) {
+            while (rows.next()) {
+                counts.put(rows.getString(1), rows.getInt(2));
+            }
+        }
+        return counts;
+    }
+
+    private int singletonLocksHeldBy(String applicationName) throws SQLException {
+        return count("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                + " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND a.application_name = ?",
+                applicationName);
+    }
+
+    private int waitsOnSingletonLocks() throws SQLException {
+        return count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objsubid = 2"
+                + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ? IS NOT NULL",
+                "");
+    }
+
+    private List<Long> livenessKeys() throws SQLException {
+        List<Long> keys = new ArrayList<>();
+        try (Connection connection = cluster.dataSource().getConnection();
+             PreparedStatement query = connection.prepareStatement("SELECT objid::bigint FROM pg_locks"
+                     + " WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND mode = 'ExclusiveLock'"
+                     + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY 1");
+             ResultSet rows = query.executeQuery()) {
+            while (rows.next()) {
+                keys.add(rows.getLong(1));
+            }
+        }
+        return keys;
+    }
+
+    /** @return the backend that holds a singleton's lock */
+    private int holderOf(String singleton) throws SQLException {
+        io.highlander.cdi.internal.lock.LockKey key =
+                io.highlander.cdi.internal.lock.LockKey.of(HighlanderSettings.DEFAULT_NAMESPACE, singleton);
+        return count("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2"
+                + " AND objid::bigint = " + Integer.toUnsignedLong(key.key()) + " AND ? IS NOT NULL", singleton);
+    }
+
+    /** @return the backend of a node's node session: the one holding its liveness lock (the watcher holds none) */
+    private int nodeSessionOf(String nodeId) throws SQLException {
+        return count("SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype ="
+                + " 'advisory' AND l.granted AND l.objsubid = 1 AND l.mode = 'ExclusiveLock' AND a.application_name = ?",
+                "highlander:" + nodeId);
+    }
+
+    private void terminate(int pid) throws SQLException {
+        try (Connection connection = cluster.dataSource().getConnection();
+             PreparedStatement terminate = connection.prepareStatement("SELECT pg_terminate_backend(?)")) {
+            terminate.setInt(1, pid);
+            try (ResultSet result = terminate.executeQuery()) {
+                assertThat(result.next() && result.getBoolean(1)).as("backend %d terminated", pid).isTrue();
+            }
+        }
+    }
+
+    private int count(String sql, String parameter) throws SQLException {
+        try (Connection connection = cluster.dataSource().getConnection();
+             PreparedStatement query = connection.prepareStatement(sql)) {
+            query.setString(1, parameter);
+            try (ResultSet row = query.executeQuery()) {
+                assertThat(row.next()).as("a row for %s", parameter).isTrue();
+                return row.getInt(1);
+            }
+        }
+    }
+
+    /** A DataSource whose getConnection waits for a permit of {@code gate}. */
+    private static DataSource gated(DataSource target, Semaphore gate) {
+        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection")) {
+                        gate.acquire();
+                        gate.release();
+                    }
+                    return method.invoke(target, args);
+                });
+    }
+
+    /** A DataSource whose connections are opaque handles: no unwrap to the driver, like some pools' proxies. */
+    private static DataSource opaque(DataSource target) {
+        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    Object result = method.invoke(target, args);
+                    if (!(result instanceof Connection real)) {
+                        return result;
+                    }
+                    return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                            (handle, call, callArgs) -> switch (call.getName()) {
+                                case "unwrap" -> throw new SQLException("not a wrapper");
+                                case "isWrapperFor" -> false;
+                                default -> invoke(real, call, callArgs);
+                            });
+                });
+    }
+
+    private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+}
