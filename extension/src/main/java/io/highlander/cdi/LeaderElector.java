@@ -76,7 +76,9 @@ public interface LeaderElector {
 
     /**
      * Gives up leadership now if this node leads: destroys the instance, releases the lock so that a
-     * waiting node takes over within milliseconds, and competes again at once. Does nothing on a standby.
+     * waiting node takes over within milliseconds, and competes again a second later (or one heartbeat or standby
+     * interval later, if that is shorter), once the other nodes have had their turn; alone, this node takes the
+     * singleton back then. Does nothing on a standby.
      *
      * @param singleton the singleton's name
      */
@@ -85,8 +87,8 @@ public interface LeaderElector {
     }
 
     /**
-     * Like {@link #stepDown(String)}, but this node stays out of the election for {@code holdOff}, so
-     * that another node certainly takes over.
+     * Like {@link #stepDown(String)}, but this node stays out of the election for {@code holdOff} (or the
+     * interval {@link #stepDown(String)} waits, if that is longer), so that another node certainly takes over.
      *
      * @param singleton the singleton's name
      * @param holdOff   how long to wait before competing again; zero or more

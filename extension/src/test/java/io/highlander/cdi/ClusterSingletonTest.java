@@ -125,6 +125,29 @@ class ClusterSingletonTest {
     }
 
     @Test
+    void stepDownWithoutHoldOffHandsOverToTheWaitingNode() {
+        startNodes("a", "b");
+        TestNode leader = awaitLeader();
+        TestNode first = leader;
+
+        for (int round = 1; round <= 4; round++) {
+            TestNode previous = leader;
+            TestNode next = other(previous);
+            previous.elector().stepDown(TICKER);
+            await().atMost(PATIENCE).until(() -> next.elector().isLeader(TICKER) || previous.elector().isLeader(TICKER));
+            assertThat(next.elector().isLeader(TICKER)).as("round %d: %s stepped down, %s waited", round,
+                    previous.id(), next.id()).isTrue();
+            leader = next;
+        }
+        String one = first.id();
+        String two = other(first).id();
+        await().atMost(PATIENCE).until(() -> history.entries("start").size() >= 5);
+        assertThat(history.entries("start")).extracting(History.Entry::node).as("the nodes took turns")
+                .containsExactly(one, two, one, two, one);
+        assertThat(history.maxRunning()).isEqualTo(1);
+    }
+
+    @Test
     void reGainCreatesAFreshInstance() {
         startNodes("a");
         TestNode node = awaitLeader();

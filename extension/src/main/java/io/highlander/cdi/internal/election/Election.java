@@ -69,6 +69,13 @@ public final class Election {
     private final String name;
     private final Bean<?> bean;
     private final LockKey key;
+    /**
+     * How long a node that steps down stays out at least. Trying again at once, it would win its own lock back
+     * before the other nodes, which try within milliseconds of hearing the release notice, had their turn; a second
+     * is far beyond that (even on a loaded machine) and still a short gap for a node that is alone.
+     */
+    private static final long STEP_DOWN_COURTESY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private final HighlanderSettings settings;
     private final ClusterSingletonContext context;
     private final LifecycleThreads threads;
@@ -135,11 +142,17 @@ public final class Election {
         closed();
     }
 
-    /** @param holdOff how long to stay out of the election afterwards */
+    /**
+     * @param holdOff how long to stay out of the election afterwards; at least {@link #STEP_DOWN_COURTESY_NANOS}
+     *                (or the heartbeat or standby interval, if shorter)
+     */
     void stepDown(Duration holdOff) {
         Term running = state.get().runningTerm();
         if (running != null) {
-            requestStepDown(running, new StepDown(LossReason.STEPPED_DOWN, holdOff.toNanos()));
+            long courtesy = Math.min(STEP_DOWN_COURTESY_NANOS,
+                    Math.min(settings.heartbeat().toNanos(), settings.standbyInterval().toNanos()));
+            long nanos = Math.max(holdOff.toNanos(), courtesy);
+            requestStepDown(running, new StepDown(LossReason.STEPPED_DOWN, nanos));
         }
     }
 
@@ -448,7 +461,10 @@ public final class Election {
 
     static String describe(Throwable e) {
         Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-        String state = cause instanceof SQLException sql && sql.getSQLState() != null ? " [" + sql.getSQLState() + "]" : "";
-        return cause.getClass().getSimpleName() + state + ": " + cause.getMessage();
+        if (cause instanceof SQLException sql && sql.getSQLState() != null) {
+            // the server's own words and code say it all; a driver's class name would only look like a crash
+            return "[" + sql.getSQLState() + "] " + cause.getMessage();
+        }
+        return cause.getClass().getSimpleName() + ": " + cause.getMessage();
     }
 }
