@@ -17,9 +17,7 @@ import java.time.Instant;
  * {@code LeadershipLost}, only a new {@code LeadershipAcquired} with the same token. See
  * {@link LeadershipAcquired} for the pairing.
  *
- * <p>Observers run on the singleton's lifecycle thread, never on the thread that keeps the lock. The lock is let
- * go as soon as the instance is destroyed, without waiting for these observers: another node may lead by the time
- * they run, so an observer must not do work that only the leader may do.
+ * <p>Observers run on the singleton's lifecycle thread, never on the thread that keeps the lock.
  *
  * @param singleton    the singleton's name
  * @param nodeId       this node's id

@@ -101,18 +101,16 @@ final class InstanceLifecycle {
     /**
      * Any thread: queues the destruction of an ended term's instance and {@code LeadershipLost}.
      *
-     * @param stopped completed once the instance is destroyed (before the observers of {@code LeadershipLost} run:
-     *                the lock has nothing left to protect, and the next node should not wait for them), or at once
-     *                if the application is gone. A next term of this node is queued on this thread after them.
+     * @param stopped completed when done, or at once if the application is gone
      */
     void stop(Term ended, LossReason reason, CompletableFuture<Void> stopped) {
         boolean queued = run(() -> {
             try {
                 destroy();
+                notifier.lost(new LeadershipLost(name, settings.nodeId(), ended.fencingToken(), reason, Instant.now()));
             } finally {
                 stopped.complete(null);
             }
-            notifier.lost(new LeadershipLost(name, settings.nodeId(), ended.fencingToken(), reason, Instant.now()));
         });
         if (!queued) {
             stopped.complete(null); // the application is gone: nothing left to stop here
