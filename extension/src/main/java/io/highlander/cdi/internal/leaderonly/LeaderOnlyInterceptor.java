@@ -30,12 +30,6 @@ public class LeaderOnlyInterceptor {
      * class's; CDI 4.0 does not hand the binding over), that election and what a skip returns.
      */
     private final Map<Method, Gate> gates = new ConcurrentHashMap<>();
-    /**
-     * The gate of the method called last: most beans have one {@code @LeaderOnly} method, so a call on the leader
-     * usually costs one identity comparison instead of a map lookup. Racy on purpose and harmless: a gate is
-     * immutable (final fields, safely published), and a miss only means a lookup in {@link #gates}.
-     */
-    private Gate last;
 
     @Inject
     LeaderElector elector;
@@ -61,12 +55,7 @@ public class LeaderOnlyInterceptor {
     }
 
     private Object guard(InvocationContext call) throws Exception {
-        Method method = call.getMethod();
-        Gate gate = last;
-        if (gate == null || gate.method() != method && !gate.method().equals(method)) {
-            gate = gateOf(method, call.getTarget());
-            last = gate;
-        }
+        Gate gate = gateOf(call.getMethod(), call.getTarget());
         if (gate.election().admitLeaderOnly()) {
             return call.proceed();
         }
@@ -85,7 +74,7 @@ public class LeaderOnlyInterceptor {
         if (gate == null) {
             Leadership election = ((Elections) elector).leadership(nameOf(method, target), false);
             Class<?> returnType = method.getReturnType();
-            gate = new Gate(method, (ElectionLeadership) election, returnType, SkippedCall.hasResult(returnType),
+            gate = new Gate((ElectionLeadership) election, returnType, SkippedCall.hasResult(returnType),
                     SkippedCall.isScheduledAsynchronous(method));
             gates.put(method, gate);
         }
@@ -95,7 +84,6 @@ public class LeaderOnlyInterceptor {
     /**
      * What the interceptor needs of one method, resolved on its first call.
      *
-     * @param method        the intercepted method
      * @param election      an unbound view of its election, which follows the election from term to term
      * @param returnType    its return type
      * @param skipHasResult whether a skipped call returns a value ({@link SkippedCall#hasResult}) rather than
@@ -103,7 +91,7 @@ public class LeaderOnlyInterceptor {
      * @param skipReturnsNull whether a skipped call returns {@code null} whatever the return type, because the
      *                        method is a scheduled asynchronous one ({@link SkippedCall#isScheduledAsynchronous})
      */
-    private record Gate(Method method, ElectionLeadership election, Class<?> returnType, boolean skipHasResult,
+    private record Gate(ElectionLeadership election, Class<?> returnType, boolean skipHasResult,
                         boolean skipReturnsNull) {
     }
 
