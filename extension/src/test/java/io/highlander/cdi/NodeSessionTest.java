@@ -205,6 +205,50 @@ class NodeSessionTest {
     }
 
     @Test
+    void withoutSocketWaitsAStandbyStillTakesOverAtOnceEachTimeTheLeadersSessionIsEnded() throws SQLException {
+        // like an application server whose pool does not unwrap: both nodes heartbeat-only, standbys never try
+        // on their own (1 h), so only the watcher's 'gone' can hand the singleton over within PROMPTLY
+        HighlanderSettings.Builder settings = HighlanderSettings.builder().lease(Duration.ofSeconds(3))
+                .heartbeat(Duration.ofMillis(300)).standbyInterval(Duration.ofHours(1));
+        TestNode a = cluster.start(settings.nodeId("a").build(), opaque(cluster.dataSource()), Ticker.class,
+                LeadershipLog.class);
+        await().atMost(PATIENCE).until(() -> a.elector().isLeader("ticker"));
+        TestNode b = cluster.start(settings.nodeId("b").build(), opaque(cluster.dataSource()), Ticker.class,
+                LeadershipLog.class);
+        await().atMost(PATIENCE).until(() -> b.elector().status("ticker").state() == SingletonState.STANDBY);
+        assertThat(b.elector().status("ticker").heartbeatOnly()).isTrue();
+
+        for (int kill = 1; kill <= 6; kill++) {
+            TestNode leader = a.elector().isLeader("ticker") ? a : b;
+            TestNode standby = leader == a ? b : a;
+            long previous = leader.elector().status("ticker").fencingToken().orElseThrow();
+            terminate(holderOf("ticker"));
+            int round = kill;
+            await("kill " + round + ": " + standby.id() + " leads with a new term").atMost(PROMPTLY)
+                    .until(() -> standby.elector().isLeader("ticker")
+                            && standby.elector().status("ticker").fencingToken().orElseThrow() > previous);
+            await("kill " + round + ": " + leader.id() + " stands by again").atMost(PATIENCE)
+                    .until(() -> leader.elector().status("ticker").state() == SingletonState.STANDBY);
+        }
+    }
+
+    @Test
+    void aHandleThatShowsTheDriverOnlyThroughItsMetaDataStillWaitsInASocketRead() throws SQLException {
+        // IronJacamar (WildFly): unwrap cannot be asked for pgjdbc's interface, since neither its module nor the
+        // application sees the driver's classes, but getMetaData() is the driver's own
+        HighlanderSettings settings = HighlanderSettings.builder().nodeId("jca").lease(Duration.ofSeconds(60))
+                .heartbeat(Duration.ofSeconds(20)).standbyInterval(Duration.ofHours(1)).build();
+        TestNode node = cluster.start(settings, opaque(cluster.dataSource(), true), Ticker.class, LeadershipLog.class);
+        await().atMost(PATIENCE).until(() -> node.elector().isLeader("ticker") && history.running() == 1);
+        assertThat(node.elector().status("ticker").heartbeatOnly()).isFalse();
+
+        terminate(holderOf("ticker"));
+
+        // the next heartbeat is 20 s away: only the socket wait sees the session end this early
+        await().atMost(PROMPTLY).until(() -> !history.entries("lost:CONNECTION_LOST").isEmpty());
+    }
+
+    @Test
     void aHikariConnectionUnwrapsToTheDriverSoTheNodeWaitsInASocketRead() {
         com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
         config.setDataSource(cluster.dataSource());
@@ -422,6 +466,14 @@ class NodeSessionTest {
 
     /** A DataSource whose connections are opaque handles: no unwrap to the driver, like some pools' proxies. */
     private static DataSource opaque(DataSource target) {
+        return opaque(target, false);
+    }
+
+    /**
+     * @param driversMetaData whether {@code getMetaData()} answers with the driver's own metadata (IronJacamar); if
+     *         not, with a handle that does not know the driver's connection either
+     */
+    private static DataSource opaque(DataSource target, boolean driversMetaData) {
         return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
                 (proxy, method, args) -> {
                     Object result = method.invoke(target, args);
@@ -432,9 +484,18 @@ class NodeSessionTest {
                             (handle, call, callArgs) -> switch (call.getName()) {
                                 case "unwrap" -> throw new SQLException("not a wrapper");
                                 case "isWrapperFor" -> false;
+                                case "getMetaData" -> driversMetaData ? real.getMetaData() : opaqueMetaData(real, handle);
                                 default -> invoke(real, call, callArgs);
                             });
                 });
+    }
+
+    /** The driver's metadata behind a handle of the pool's own, which knows only the pool's handle. */
+    private static java.sql.DatabaseMetaData opaqueMetaData(Connection real, Object handle) throws SQLException {
+        java.sql.DatabaseMetaData driver = real.getMetaData();
+        return (java.sql.DatabaseMetaData) Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                new Class<?>[] {java.sql.DatabaseMetaData.class}, (metaData, call, callArgs) ->
+                        call.getName().equals("getConnection") ? handle : invoke(driver, call, callArgs));
     }
 
     private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {

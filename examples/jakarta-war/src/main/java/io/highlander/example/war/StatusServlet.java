@@ -18,7 +18,7 @@ import java.util.List;
  * <pre>{@code
  * {"nodeId":"node-a","singletons":[{"singleton":"pulse","state":"LEADING","leading":true,"leader":"node-a",
  *   "fencingToken":1234,"since":"2026-11-25T07:00:00Z","database":"127.0.0.1:5432/app",
- *   "skippedCalls":0}],
+ *   "skippedCalls":0,"heartbeatOnly":false}],
  *  "pulse":{"lookup":"java:comp/DefaultManagedScheduledExecutorService","lookupOk":true,
  *   "applicationClassLoader":true,"ticks":42,"lastToken":1234,"firedAt":[1795820399,1795820400]},
  *  "events":["acquired token 1234 at ..."]}
@@ -59,6 +59,7 @@ public class StatusServlet extends HttpServlet {
                     .append(",\"since\":").append(quote(String.valueOf(status.since())))
                     .append(",\"database\":").append(quote(status.database().orElse(null)))
                     .append(",\"skippedCalls\":").append(status.skippedCalls())
+                    .append(",\"heartbeatOnly\":").append(status.heartbeatOnly())
                     .append('}');
         }
         json.append("],\"pulse\":{\"lookup\":").append(quote(pulse.lookupName()))

@@ -3,6 +3,7 @@ package io.highlander.cdi.internal.lock;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -16,11 +17,14 @@ import java.util.Set;
  * session (a {@code pg_terminate_backend}, a restart, {@code idle_session_timeout}) ends it at once with an error
  * (4–7 ms measured, PG-SEMANTICS §5c), where a heartbeat would only see it at its next turn.
  *
- * <p>How the driver's connection is found under a pool's handle, in order: the handle itself if it is one;
- * {@code unwrap(PGConnection)} with that interface loaded by the handle's, the context's or the driver's class
- * loader (HikariCP, IronJacamar, Open Liberty and Payara unwrap to vendor interfaces); {@code unwrap(Connection)},
- * which HikariCP and others answer with the driver's connection. Nothing found: {@link #of} is empty and the
- * node falls back to heartbeats alone.
+ * <p>How the driver's connection is found under a pool's handle, in order: the handle itself if it is one; the
+ * connection {@code unwrap(Connection)} answers (HikariCP's answer is the driver's); the connection the
+ * handle's {@code getMetaData()} belongs to (IronJacamar hands out the driver's own metadata, whose
+ * {@code getConnection()} is the driver's connection, while its {@code unwrap} cannot be asked for pgjdbc's
+ * interface: neither the handle's module nor the application sees the driver's classes); {@code unwrap(PGConnection)}
+ * with that interface loaded by the handle's, the context's, the driver's or the metadata's class loader (Open
+ * Liberty and Payara unwrap to vendor interfaces). Nothing found: {@link #of} is empty and the node falls back to
+ * heartbeats alone.
  */
 final class Notifications {
 
@@ -48,8 +52,14 @@ final class Notifications {
         if (underneath != null) {
             loaders.add(underneath.getClass().getClassLoader());
         }
+        DatabaseMetaData metaData = metaData(connection);
+        Connection behindMetaData = null;
+        if (metaData != null) {
+            loaders.add(metaData.getClass().getClassLoader());
+            behindMetaData = connectionOf(metaData);
+        }
         loaders.remove(null);
-        for (Object candidate : new Object[] {connection, underneath}) {
+        for (Object candidate : new Object[] {connection, underneath, behindMetaData}) {
             Optional<Notifications> found = direct(candidate);
             if (found.isPresent()) {
                 return found;
@@ -77,24 +87,51 @@ final class Notifications {
             return Optional.empty();
         }
         for (Class<?> type = candidate.getClass(); type != null; type = type.getSuperclass()) {
-            for (Class<?> contract : type.getInterfaces()) {
-                if (contract.getName().equals(PG_CONNECTION)) {
-                    try {
-                        return Optional.of(new Notifications(candidate,
-                                contract.getMethod("getNotifications", int.class)));
-                    } catch (NoSuchMethodException | RuntimeException e) {
-                        return Optional.empty(); // a pgjdbc older than 9.4.1210
-                    }
+            Class<?> contract = pgConnectionAmong(type.getInterfaces());
+            if (contract != null) {
+                try {
+                    return Optional.of(new Notifications(candidate, contract.getMethod("getNotifications", int.class)));
+                } catch (NoSuchMethodException | RuntimeException e) {
+                    return Optional.empty(); // a pgjdbc older than 9.4.1210
                 }
             }
         }
         return Optional.empty();
     }
 
+    /** @return pgjdbc's interface among these or the interfaces they extend (PgConnection implements BaseConnection) */
+    private static Class<?> pgConnectionAmong(Class<?>[] contracts) {
+        for (Class<?> contract : contracts) {
+            Class<?> found = contract.getName().equals(PG_CONNECTION) ? contract
+                    : pgConnectionAmong(contract.getInterfaces());
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
     private static Connection unwrapToConnection(Connection connection) {
         try {
             Connection underneath = connection.unwrap(Connection.class);
             return underneath == connection ? null : underneath;
+        } catch (SQLException | RuntimeException | AbstractMethodError e) {
+            return null;
+        }
+    }
+
+    /** @return the handle's metadata, null if it has none: no round trip in pgjdbc (a local object) */
+    private static DatabaseMetaData metaData(Connection connection) {
+        try {
+            return connection.getMetaData();
+        } catch (SQLException | RuntimeException | AbstractMethodError e) {
+            return null;
+        }
+    }
+
+    private static Connection connectionOf(DatabaseMetaData metaData) {
+        try {
+            return metaData.getConnection();
         } catch (SQLException | RuntimeException | AbstractMethodError e) {
             return null;
         }

@@ -132,6 +132,9 @@ abstract class ClusterSingletonOnServerIT {
         assertThat(leader.applicationClassLoader())
                 .as("@PostConstruct ran with the application's class loader: %s", leader).isTrue();
         assertThat(standby.lookupOk()).as("the singleton never started on the standby: %s", standby).isNull();
+        assertThat(List.of(leader, standby)).as("nodes whose lock connection waits for PostgreSQL in a socket read,"
+                + " the server's pooled connections unwrapped to pgjdbc (else: heartbeats alone, HL-0430)")
+                .noneMatch(NodeStatus::heartbeatOnly);
         NodeStatus ticking = await(instanceOf(leader), s -> s.ticks() > 0, Duration.ofSeconds(15), "the singleton ticks");
         assertThat(ticking.leading()).isTrue();
         NodeStatus seen = await(instanceOf(standby), s -> leader.nodeId().equals(s.leader()), Duration.ofSeconds(30),

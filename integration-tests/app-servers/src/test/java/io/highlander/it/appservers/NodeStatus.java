@@ -16,10 +16,12 @@ import java.util.Map;
  *                               worked, {@code null} if it never started on this node
  * @param applicationClassLoader whether {@code @PostConstruct} ran with the application's class loader
  * @param ticks                  the singleton's ticks on this node
+ * @param heartbeatOnly          whether the node's lock connection cannot wait in a socket read (its pool's
+ *                               connections did not unwrap to pgjdbc)
  * @param json                   the raw answer, for messages
  */
 record NodeStatus(String nodeId, String state, String leader, Long fencingToken, Instant since, Boolean lookupOk,
-                  Boolean applicationClassLoader, long ticks, String json) {
+                  Boolean applicationClassLoader, long ticks, boolean heartbeatOnly, String json) {
 
     @SuppressWarnings("unchecked")
     static NodeStatus parse(String json) {
@@ -32,7 +34,7 @@ record NodeStatus(String nodeId, String state, String leader, Long fencingToken,
         return new NodeStatus((String) root.get("nodeId"), (String) pulse.get("state"), (String) pulse.get("leader"),
                 (Long) pulse.get("fencingToken"), Instant.parse((String) pulse.get("since")),
                 (Boolean) journal.get("lookupOk"), (Boolean) journal.get("applicationClassLoader"),
-                (Long) journal.get("ticks"), json);
+                (Long) journal.get("ticks"), Boolean.TRUE.equals(pulse.get("heartbeatOnly")), json);
     }
 
     boolean leading() {
