@@ -11,6 +11,8 @@ import io.highlander.cdi.testing.LogRecorder;
 import io.highlander.cdi.testing.TestCluster;
 import io.highlander.cdi.testing.TestNode;
 import java.lang.reflect.Proxy;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -246,6 +248,28 @@ class NodeSessionTest {
 
         // the next heartbeat is 20 s away: only the socket wait sees the session end this early
         await().atMost(PROMPTLY).until(() -> !history.entries("lost:CONNECTION_LOST").isEmpty());
+    }
+
+    @Test
+    void aHandleThatUnwrapsOnlyToTheDriversOwnInterfaceStillWaitsInASocketRead() throws Exception {
+        // Open Liberty: the driver lives in a library of its own, which neither the pool's handles nor the
+        // application see; unwrap answers for pgjdbc's interface only as loaded by the driver's class loader
+        try (URLClassLoader driverLoader = new URLClassLoader(new URL[] {
+                org.postgresql.Driver.class.getProtectionDomain().getCodeSource().getLocation()},
+                ClassLoader.getPlatformClassLoader())) {
+            DataSource driver = separateDriver(driverLoader, (org.postgresql.ds.PGSimpleDataSource) cluster.dataSource());
+            HighlanderSettings settings = HighlanderSettings.builder().nodeId("library").lease(Duration.ofSeconds(60))
+                    .heartbeat(Duration.ofSeconds(20)).standbyInterval(Duration.ofHours(1)).build();
+            TestNode node = cluster.start(settings, unwrappingOnlyToTheDriversInterface(driver), Ticker.class,
+                    LeadershipLog.class);
+            await().atMost(PATIENCE).until(() -> node.elector().isLeader("ticker") && history.running() == 1);
+            assertThat(node.elector().status("ticker").heartbeatOnly()).isFalse();
+
+            terminate(holderOf("ticker"));
+
+            await().atMost(PROMPTLY).until(() -> !history.entries("lost:CONNECTION_LOST").isEmpty());
+            node.close();
+        }
     }
 
     @Test
@@ -496,6 +520,50 @@ class NodeSessionTest {
         return (java.sql.DatabaseMetaData) Proxy.newProxyInstance(Connection.class.getClassLoader(),
                 new Class<?>[] {java.sql.DatabaseMetaData.class}, (metaData, call, callArgs) ->
                         call.getName().equals("getConnection") ? handle : invoke(driver, call, callArgs));
+    }
+
+    /** The same database through a copy of pgjdbc loaded by {@code loader}: other classes than the test's. */
+    private static DataSource separateDriver(ClassLoader loader, org.postgresql.ds.PGSimpleDataSource like)
+            throws ReflectiveOperationException {
+        Object dataSource = loader.loadClass("org.postgresql.ds.PGSimpleDataSource").getConstructor().newInstance();
+        dataSource.getClass().getMethod("setUrl", String.class).invoke(dataSource, like.getUrl());
+        dataSource.getClass().getMethod("setUser", String.class).invoke(dataSource, like.getUser());
+        if (like.getPassword() != null) {
+            dataSource.getClass().getMethod("setPassword", String.class).invoke(dataSource, like.getPassword());
+        }
+        return (DataSource) dataSource;
+    }
+
+    /**
+     * A pool's handles like Open Liberty's: {@code unwrap(Connection)} is the handle itself, its metadata knows only
+     * the handle, and it unwraps to whatever interface the driver's connection implements, which the caller must
+     * load from the driver's class loader. Defined in the platform loader, which does not see the driver.
+     */
+    private static DataSource unwrappingOnlyToTheDriversInterface(DataSource target) {
+        ClassLoader platform = ClassLoader.getPlatformClassLoader();
+        return (DataSource) Proxy.newProxyInstance(platform, new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    Object result = invoke(target, method, args);
+                    if (!(result instanceof Connection real)) {
+                        return result;
+                    }
+                    return Proxy.newProxyInstance(platform, new Class<?>[] {Connection.class},
+                            (handle, call, callArgs) -> switch (call.getName()) {
+                                case "unwrap" -> {
+                                    Class<?> wanted = (Class<?>) callArgs[0];
+                                    if (wanted.isInstance(handle)) {
+                                        yield handle;
+                                    }
+                                    if (wanted.isInstance(real)) {
+                                        yield real;
+                                    }
+                                    throw new SQLException("not a wrapper for " + wanted);
+                                }
+                                case "isWrapperFor" -> ((Class<?>) callArgs[0]).isInstance(real);
+                                case "getMetaData" -> opaqueMetaData(real, handle);
+                                default -> invoke(real, call, callArgs);
+                            });
+                });
     }
 
     private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {

@@ -5,6 +5,7 @@ import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
+import java.sql.SQLXML;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,8 +23,9 @@ import java.util.Set;
  * handle's {@code getMetaData()} belongs to (IronJacamar hands out the driver's own metadata, whose
  * {@code getConnection()} is the driver's connection, while its {@code unwrap} cannot be asked for pgjdbc's
  * interface: neither the handle's module nor the application sees the driver's classes); {@code unwrap(PGConnection)}
- * with that interface loaded by the handle's, the context's, the driver's or the metadata's class loader (Open
- * Liberty and Payara unwrap to vendor interfaces). Nothing found: {@link #of} is empty and the node falls back to
+ * with that interface loaded by the handle's, the context's, the driver's or the metadata's class loader, or the
+ * loader of an {@code SQLXML} the driver made (Open Liberty and Payara unwrap to vendor interfaces; Liberty's
+ * driver library is seen by none of the others). Nothing found: {@link #of} is empty and the node falls back to
  * heartbeats alone.
  */
 final class Notifications {
@@ -52,6 +54,7 @@ final class Notifications {
         if (underneath != null) {
             loaders.add(underneath.getClass().getClassLoader());
         }
+        loaders.add(driversClassLoader(connection));
         DatabaseMetaData metaData = metaData(connection);
         Connection behindMetaData = null;
         if (metaData != null) {
@@ -115,6 +118,25 @@ final class Notifications {
         try {
             Connection underneath = connection.unwrap(Connection.class);
             return underneath == connection ? null : underneath;
+        } catch (SQLException | RuntimeException | AbstractMethodError e) {
+            return null;
+        }
+    }
+
+    /**
+     * @return the class loader of an object the driver makes for the handle without a round trip and that pools
+     *         pass through unwrapped (an {@code SQLXML}), null if none: Open Liberty keeps the driver in a library
+     *         of its own, which neither its handles' nor the application's class loader sees, and its
+     *         {@code unwrap} answers for pgjdbc's interface only as that library loads it
+     */
+    private static ClassLoader driversClassLoader(Connection connection) {
+        try {
+            SQLXML probe = connection.createSQLXML();
+            try {
+                return probe.getClass().getClassLoader();
+            } finally {
+                probe.free();
+            }
         } catch (SQLException | RuntimeException | AbstractMethodError e) {
             return null;
         }
