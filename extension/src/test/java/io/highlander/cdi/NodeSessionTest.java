@@ -100,6 +100,21 @@ class NodeSessionTest {
     }
 
     @Test
+    void aNodeWhoseSessionEndedLeavesTheLocksItHeldToTheOthersForAMoment() throws SQLException {
+        // it learns of the end within milliseconds and could take its locks straight back before a standby's
+        // watcher told the standby (an app-server test saw that race: a standby never got its turn in 60 s)
+        TestNode a = start(slow("a"), List.of(Ticker.class, LeadershipLog.class));
+        await().atMost(PATIENCE).until(() -> a.elector().isLeader("ticker") && history.running() == 1);
+
+        terminate(holderOf("ticker"));
+
+        await().atMost(PROMPTLY).until(() -> !history.entries("lost:CONNECTION_LOST").isEmpty());
+        await().during(Duration.ofMillis(300)).atMost(PROMPTLY)
+                .until(() -> history.entries("acquired").size() == 1); // not straight back
+        await().atMost(PATIENCE).until(() -> history.entries("acquired").size() == 2); // alone, it leads again
+    }
+
+    @Test
     void aLeaderWhoseSessionEndsIsReplacedThroughTheWatcher() throws SQLException {
         TestNode a = start(slow("a"), List.of(Ticker.class, LeadershipLog.class));
         await().atMost(PATIENCE).until(() -> a.elector().isLeader("ticker"));

@@ -83,6 +83,16 @@ final class NodeSession {
     private final Map<Integer, String> lastNotices = new java.util.HashMap<>();
     private static final String CLEAN = "clean";
     private static final String UNCLEAN = "unclean";
+    /**
+     * How long a node whose session ended leaves the locks it held on it to the others. It learns of the end
+     * within milliseconds, as fast as a standby's watcher is granted the node's liveness lock, so trying at once it
+     * could win its own lock back before any standby had its turn (seen on Payara: 1 ending in 15); after a
+     * server restart the standbys, which held none, try first. As with a step-down, a second, or less if the
+     * heartbeat or the standby interval is shorter; a node that is alone takes them back afterwards.
+     */
+    private static final long REJOIN_COURTESY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Node thread only: per key this node held when its session ended, when it may try that key again. */
+    private final Map<Integer, Long> rejoinAfter = new java.util.HashMap<>();
 
     NodeSession(HighlanderSettings settings, ConnectionSource connections, LifecycleThreads threads,
                 ScheduledExecutorService scheduler) {
@@ -269,6 +279,10 @@ final class NodeSession {
                 return;
             }
             long now = System.nanoTime();
+            if (rejoinAfter.values().removeIf(until -> now - until >= 0)) {
+                retryAll = true; // a lock this node left to the others: its turn now, if nobody took it
+                eventfulTry = true;
+            }
             if (!wanting().isEmpty() && (retryAll || now - lastTry >= settings.standbyInterval().toNanos())) {
                 grab(current);
                 continue; // look at the new terms before waiting
@@ -333,7 +347,14 @@ final class NodeSession {
     private void grab(LockSession current) throws SQLException {
         Map<Integer, Election> wanted = new LinkedHashMap<>();
         for (Election election : wanting()) {
-            wanted.putIfAbsent(election.key().key(), election);
+            if (!leftToOthers(election.key().key())) {
+                wanted.putIfAbsent(election.key().key(), election);
+            }
+        }
+        if (wanted.isEmpty()) {
+            retryAll = false;
+            lastTry = System.nanoTime();
+            return; // only keys this node leaves to the others for now: nextDue() wakes it when that ends
         }
         boolean eventful = eventfulTry;
         retryAll = false;
@@ -468,8 +489,24 @@ final class NodeSession {
         }
     }
 
+    /** @return whether this node still leaves {@code key}, held on a session that ended, to the other nodes */
+    private boolean leftToOthers(int key) {
+        Long until = rejoinAfter.get(key);
+        if (until == null) {
+            return false;
+        }
+        if (System.nanoTime() - until >= 0) {
+            rejoinAfter.remove(key);
+            return false;
+        }
+        return true;
+    }
+
     private long nextDue() {
         long due = lastSent + keepAliveNanos();
+        for (long until : rejoinAfter.values()) {
+            due = earliest(due, until);
+        }
         if (!wanting().isEmpty()) {
             due = earliest(due, lastTry + settings.standbyInterval().toNanos());
         }
@@ -545,9 +582,12 @@ final class NodeSession {
         if (current != null) {
             current.abandon();
         }
+        long courtesy = Math.min(REJOIN_COURTESY_NANOS,
+                Math.min(settings.heartbeat().toNanos(), settings.standbyInterval().toNanos()));
         for (Election election : elections) {
             Term running = election.state().runningTerm();
             if (running != null) {
+                rejoinAfter.put(election.key().key(), System.nanoTime() + courtesy);
                 boolean expired = running.lease().remainingNanos() <= 0;
                 LossReason reason = cause instanceof PoolerDetectedException ? LossReason.POOLER_DETECTED
                         : expired ? LossReason.LEASE_EXPIRED : LossReason.CONNECTION_LOST;
