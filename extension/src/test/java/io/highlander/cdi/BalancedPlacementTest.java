@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.highlander.cdi.fleet.Fleet;
 import io.highlander.cdi.internal.config.SettingsSource;
 import io.highlander.cdi.testing.History;
+import io.highlander.cdi.testing.LogRecorder;
 import io.highlander.cdi.testing.TestCluster;
 import io.highlander.cdi.testing.TestNode;
 import java.time.Duration;
@@ -89,6 +90,26 @@ class BalancedPlacementTest {
     }
 
     @Test
+    void aSingletonNobodyElseWantsIsLedBeyondTheShareBecauseLivenessComesBeforeBalance() {
+        try (LogRecorder log = LogRecorder.of("io.highlander")) {
+            TestNode a = cluster.start(balanced("a"), Fleet.ALL.toArray(Class<?>[]::new));
+            await().atMost(PATIENCE).until(() -> led(a) == S);
+            // b counts as a live node but wants one singleton only: a's share drops to 5, yet nobody else takes
+            // the ones a steps down
+            TestNode b = cluster.start(balanced("b"), Fleet.S0.class);
+            await().atMost(PATIENCE).until(() -> a.elector().status("fleet-1").liveNodes() == 2);
+
+            awaitSpread(List.of(a, b), 0, S);
+            assertThat(a.elector().status("fleet-1").share()).isEqualTo(S / 2);
+            assertThat(log.messages()).anySatisfy(message -> assertThat(message)
+                    .startsWith("HL-0433: ").endsWith(": node a leads it beyond its share because no node held its"
+                            + " lock for PT2S (highlander.placement=balanced: a singleton nobody leads comes before"
+                            + " balance)"));
+            assertNeverTwoAtOnce();
+        }
+    }
+
+    @Test
     void underFirstComePlacementTheNodeStartedFirstLeadsEverySingleton() {
         HighlanderSettings.Builder settings = HighlanderSettings.builder().lease(Duration.ofSeconds(5))
                 .heartbeat(Duration.ofMillis(500)).standbyInterval(Duration.ofSeconds(2));
@@ -141,15 +162,39 @@ class BalancedPlacementTest {
                 .standbyInterval(Duration.ofSeconds(2)).placement(HighlanderSettings.Placement.BALANCED).build();
     }
 
-    /** Waits until every singleton is led by exactly one of {@code nodes} and each leads {@code min} to {@code max}. */
-    private static void awaitSpread(List<TestNode> nodes, int min, int max) {
-        await().atMost(PATIENCE).until(() -> Fleet.names().stream().allMatch(name ->
-                nodes.stream().filter(node -> node.elector().isLeader(name)).count() == 1)
-                && nodes.stream().allMatch(node -> led(node) >= min && led(node) <= max));
+    /**
+     * Waits until every singleton is led by exactly one of {@code nodes}, whose instance has started (the last
+     * start or stop in the history is its start there), and each node leads {@code min} to {@code max}.
+     */
+    private void awaitSpread(List<TestNode> nodes, int min, int max) {
+        await().atMost(PATIENCE).until(() -> Fleet.names().stream().allMatch(name -> {
+            List<TestNode> leaders = nodes.stream().filter(node -> leads(node, name)).toList();
+            return leaders.size() == 1 && startedLast(name).filter(leaders.get(0).id()::equals).isPresent();
+        }) && nodes.stream().allMatch(node -> led(node) >= min && led(node) <= max));
+    }
+
+    /** @return the node on which the singleton's last recorded start or stop was a start, if it was one */
+    private Optional<String> startedLast(String name) {
+        History.Entry last = null;
+        for (History.Entry entry : history.entries()) {
+            if (entry.what().equals("start " + name) || entry.what().equals("stop " + name)) {
+                last = entry;
+            }
+        }
+        return last != null && last.what().startsWith("start ") ? Optional.of(last.node()) : Optional.empty();
     }
 
     private static int led(TestNode node) {
-        return (int) Fleet.names().stream().filter(node.elector()::isLeader).count();
+        return (int) Fleet.names().stream().filter(name -> leads(node, name)).count();
+    }
+
+    /** @return whether {@code node} leads {@code name}; false for a singleton the node does not have */
+    private static boolean leads(TestNode node, String name) {
+        try {
+            return node.elector().isLeader(name);
+        } catch (IllegalArgumentException e) {
+            return false; // HL-0408: not one of this node's singletons
+        }
     }
 
     /** For every singleton, its instances' starts and stops alternate: never two at once. */
