@@ -44,6 +44,12 @@ import java.util.List;
  *   crash, a killed session, a restart, a holder it did not see begin) it waits out the previous holder's lease,
  *   L + m from the grant, before {@code @PostConstruct}: no overlap after a server-side end of the session, at
  *   the price of a failover of about L after a crash</td></tr>
+ * <tr><td>{@code highlander.placement}</td><td>{@code first-come}</td><td>{@code first-come}: a node leads every
+ *   singleton whose lock it wins first (the node started first leads them all). {@code balanced}: with N live
+ *   nodes and S singletons a node leads at most its share, ⌈S/N⌉ or ⌊S/N⌋ (the shares add up to S); a node that
+ *   joins or leaves makes nodes over their share step down the excess, each singleton handed over at most once; a
+ *   singleton nobody leads is still taken within about two {@code highlander.standby.interval}s even if the shares
+ *   do not add up (nodes with different singletons)</td></tr>
  * <tr><td>{@code highlander.restart.max-failures}</td><td>3</td><td>failures of the singleton (a throwing
  *   {@code @PostConstruct} or {@link LeaderElector#reportFailure}) within the window after which this node
  *   steps down; 1 to 1000</td></tr>
@@ -81,6 +87,14 @@ public final class HighlanderSettings {
         STRICT
     }
 
+    /** Which node leads which singleton; see the class documentation. */
+    public enum Placement {
+        /** Whoever wins a lock first leads it, however many it leads already ({@code first-come}). */
+        FIRST_COME,
+        /** A node leads at most its share of the singletons among the live nodes ({@code balanced}). */
+        BALANCED
+    }
+
     /** The default lease, 10 seconds. */
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(10);
     /** The default wait of the watcher on another node's liveness lock, 1 minute. */
@@ -98,6 +112,7 @@ public final class HighlanderSettings {
     private final Duration standbyInterval;
     private final Duration watcherWait;
     private final Takeover takeover;
+    private final Placement placement;
     private final int namespace;
     private final int maxFailures;
     private final Duration failureWindow;
@@ -117,6 +132,7 @@ public final class HighlanderSettings {
         this.standbyInterval = builder.standbyInterval;
         this.watcherWait = builder.watcherWait;
         this.takeover = builder.takeover;
+        this.placement = builder.placement;
         this.namespace = builder.namespace;
         this.maxFailures = builder.maxFailures;
         this.failureWindow = builder.failureWindow;
@@ -166,6 +182,11 @@ public final class HighlanderSettings {
     /** @return what a node does with a lock not seen released cleanly */
     public Takeover takeover() {
         return takeover;
+    }
+
+    /** @return which node leads which singleton */
+    public Placement placement() {
+        return placement;
     }
 
     /** @return how long the watcher waits on another node's liveness lock in one statement */
@@ -222,7 +243,7 @@ public final class HighlanderSettings {
     public String toString() {
         return "HighlanderSettings[nodeId=" + nodeId + ", lease=" + lease + ", heartbeat=" + heartbeat
                 + ", stopMargin=" + stopMargin + ", standbyMode=" + standbyMode + ", standbyInterval="
-                + standbyInterval + ", watcherWait=" + watcherWait + ", takeover=" + takeover + ", namespace=" + namespace + ", maxFailures=" + maxFailures
+                + standbyInterval + ", watcherWait=" + watcherWait + ", takeover=" + takeover + ", placement=" + placement + ", namespace=" + namespace + ", maxFailures=" + maxFailures
                 + ", failureWindow=" + failureWindow + ", restartBackoff=" + restartBackoff
                 + ", failureCooldown=" + failureCooldown + ", dataSourceJndiName=" + dataSourceJndiName
                 + ", jdbcUrl=" + jdbcUrl + ", jdbcUser=" + jdbcUser
@@ -239,6 +260,7 @@ public final class HighlanderSettings {
         private Duration standbyInterval = DEFAULT_STANDBY_INTERVAL;
         private Duration watcherWait = DEFAULT_WATCHER_WAIT;
         private Takeover takeover = Takeover.FAST;
+        private Placement placement = Placement.FIRST_COME;
         private int namespace = DEFAULT_NAMESPACE;
         private int maxFailures = 3;
         private Duration failureWindow = Duration.ofMinutes(1);
@@ -300,6 +322,12 @@ public final class HighlanderSettings {
         /** @param takeover what a node does with a lock not seen released cleanly @return this */
         public Builder takeover(Takeover takeover) {
             this.takeover = takeover;
+            return this;
+        }
+
+        /** @param placement which node leads which singleton (default first come) @return this */
+        public Builder placement(Placement placement) {
+            this.placement = placement;
             return this;
         }
 
@@ -387,6 +415,9 @@ public final class HighlanderSettings {
             }
             if (takeover == null) {
                 problems.add(Messages.invalidTakeover(null));
+            }
+            if (placement == null) {
+                problems.add(Messages.invalidPlacement(null));
             }
             if (maxFailures < 1 || maxFailures > 1000) {
                 problems.add(Messages.invalidMaxFailures(maxFailures));

@@ -25,6 +25,15 @@ import java.util.OptionalLong;
  * @param heartbeatOnly whether this node's lock connection cannot wait for PostgreSQL in a socket read (its pool's
  *                     connections do not unwrap to pgjdbc's), so it sees the server end its session only at the
  *                     next heartbeat and another node's release only at its next try ({@code HL-0430})
+ * @param placement    how this node places singletons ({@code highlander.placement})
+ * @param liveNodes    N, the live nodes this node counted last (node sessions holding a liveness lock, its own
+ *                     included); 0 under first-come placement, which does not count them
+ * @param share        how many of this node's elections it may lead: under balanced placement its share of them
+ *                     among the N live nodes (⌈S/N⌉ or ⌊S/N⌋, the shares adding up to S), under first come all
+ *                     of them; a node may lead more for a while when nobody else takes a singleton (liveness comes
+ *                     before balance)
+ * @param ledHere      how many of this node's elections (singletons and bean-less {@link LeaderOnly} names) it
+ *                     leads now
  */
 public record SingletonStatus(
         String singleton,
@@ -37,7 +46,11 @@ public record SingletonStatus(
         Optional<String> database,
         Optional<String> lockHolder,
         long skippedCalls,
-        boolean heartbeatOnly) {
+        boolean heartbeatOnly,
+        HighlanderSettings.Placement placement,
+        int liveNodes,
+        int share,
+        int ledHere) {
 
     /** @return whether this node leads the singleton */
     public boolean leading() {
@@ -60,6 +73,10 @@ public record SingletonStatus(
         }
         if (heartbeatOnly) {
             text.append(", heartbeat-only detection");
+        }
+        if (placement == HighlanderSettings.Placement.BALANCED) {
+            text.append(", balanced: node leads ").append(ledHere).append(" of its share ").append(share)
+                    .append(" among ").append(liveNodes).append(" live nodes");
         }
         return text.toString();
     }

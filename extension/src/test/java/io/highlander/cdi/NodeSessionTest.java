@@ -119,7 +119,8 @@ class NodeSessionTest {
         TestNode a = start(slow("a"), List.of(Ticker.class, LeadershipLog.class));
         await().atMost(PATIENCE).until(() -> a.elector().isLeader("ticker"));
         TestNode b = start(slow("b"), List.of(Ticker.class, LeadershipLog.class));
-        await().atMost(PATIENCE).until(() -> b.elector().status("ticker").state() == SingletonState.STANDBY);
+        await().atMost(PATIENCE).until(() -> b.elector().status("ticker").state() == SingletonState.STANDBY
+                && watchersWaiting() == 2); // each node's watcher on the other's liveness lock
 
         terminate(holderOf("ticker")); // no release notice: only b's watcher, waiting on a's liveness lock, can tell
 
@@ -239,6 +240,7 @@ class NodeSessionTest {
             TestNode leader = a.elector().isLeader("ticker") ? a : b;
             TestNode standby = leader == a ? b : a;
             long previous = leader.elector().status("ticker").fencingToken().orElseThrow();
+            await().atMost(PATIENCE).until(() -> watchersWaiting() == 2); // the killed node's is back at its wait
             terminate(holderOf("ticker"));
             int round = kill;
             await("kill " + round + ": " + standby.id() + " leads with a new term").atMost(PROMPTLY)
@@ -439,6 +441,13 @@ class NodeSessionTest {
         return count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objsubid = 2"
                 + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ? IS NOT NULL",
                 "");
+    }
+
+    /** @return how many watchers wait on a liveness lock now (shared mode, not granted) */
+    private int watchersWaiting() throws SQLException {
+        return count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objsubid = 1"
+                + " AND mode = 'ShareLock' AND database = (SELECT oid FROM pg_database WHERE datname ="
+                + " current_database()) AND ? IS NOT NULL", "");
     }
 
     private List<Long> livenessKeys() throws SQLException {

@@ -106,6 +106,10 @@ public final class Messages {
         return "HL-0321: highlander.takeover '" + value + "' is unknown; use 'fast' or 'strict'.";
     }
 
+    public static String invalidPlacement(String value) {
+        return "HL-0322: highlander.placement '" + value + "' is unknown; use 'first-come' or 'balanced'.";
+    }
+
     public static String invalidWatcherWait(Duration wait) {
         return "HL-0320: highlander.watcher.wait " + wait + " is out of range; use 1s to 1h (default 1m).";
     }
@@ -356,6 +360,16 @@ public final class Messages {
         return "HL-0431: " + singleton + ": node " + node + " took the lock without having seen the last term end"
                 + " cleanly (a crash, a killed session, a restart, or a term it did not see begin), so it waits out"
                 + " the previous holder's lease (" + wait + ") before starting the singleton (highlander.takeover=strict)";
+    }
+
+    public static String steppingDownToBalance(String singleton, String node, int leads, int share, int liveNodes) {
+        return "HL-0432: " + singleton + ": node " + node + " steps down to balance the singletons: it leads " + leads
+                + " and its share among " + liveNodes + " live nodes is " + share + " (highlander.placement=balanced)";
+    }
+
+    public static String takenBeyondShare(String singleton, String node, Duration grace) {
+        return "HL-0433: " + singleton + ": node " + node + " leads it beyond its share because no node held its lock"
+                + " for " + grace + " (highlander.placement=balanced: a singleton nobody leads comes before balance)";
     }
 
     public static String lockThreadInterrupted(String singleton) {

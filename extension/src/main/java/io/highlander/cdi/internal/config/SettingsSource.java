@@ -118,6 +118,14 @@ public final class SettingsSource {
                 problems.add(Messages.invalidTakeover(value));
             }
         });
+        lookup.apply("highlander.placement").ifPresent(value -> {
+            try {
+                builder.placement(HighlanderSettings.Placement.valueOf(
+                        value.trim().toUpperCase(Locale.ROOT).replace('-', '_')));
+            } catch (IllegalArgumentException e) {
+                problems.add(Messages.invalidPlacement(value));
+            }
+        });
         lookup.apply("highlander.namespace").ifPresent(value -> {
             try {
                 builder.namespace(Integer.parseInt(value.trim()));

@@ -226,7 +226,8 @@ public final class Election {
                 ? Optional.of(settings.nodeId()) : sightings.leader();
         return new SingletonStatus(name, settings.nodeId(), now.phase().visible, leader,
                 token < 0 ? OptionalLong.empty() : OptionalLong.of(token), now.since(), instance.restarts(),
-                sightings.database(), sightings.foreignHolder(), skippedCalls.get(), node.heartbeatOnly());
+                sightings.database(), sightings.foreignHolder(), skippedCalls.get(), node.heartbeatOnly(),
+                settings.placement(), node.liveNodes(), node.share(), node.ledHere());
     }
 
     String name() {

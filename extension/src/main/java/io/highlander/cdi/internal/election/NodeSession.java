@@ -18,10 +18,13 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +73,14 @@ final class NodeSession {
     private volatile LockSession session;
     private volatile boolean heartbeatOnly;
     private volatile int liveness;
+    /** Balanced placement: N and this node's share as last counted (node thread writes). */
+    private volatile int liveNodes;
+    private volatile int share;
+    /** Balanced placement: a notice said N may have changed; count again before the next try. */
+    private volatile boolean recountDue;
+    /** Node thread only: balanced placement's arithmetic, and when N was last counted. */
+    private final FairShare fair = new FairShare();
+    private long lastCount;
     private volatile Thread thread;
     /** Node thread only: a failure of a statement sent from inside a transition, rethrown by the loop. */
     private SQLException failure;
@@ -128,6 +139,7 @@ final class NodeSession {
     void someoneGone() {
         retryAll = true;
         eventfulTry = true;
+        recountDue = true;
         if (heartbeatOnly) {
             wake(); // a listening session gets the watcher's notice from the server anyway
         }
@@ -177,6 +189,27 @@ final class NodeSession {
 
     String nodeId() {
         return settings.nodeId();
+    }
+
+    /** @return N as last counted under balanced placement; 0 under first come, which does not count */
+    int liveNodes() {
+        return liveNodes;
+    }
+
+    /** @return how many of its elections this node may lead now */
+    int share() {
+        return balanced() ? share : elections.size();
+    }
+
+    /** @return how many of its elections this node leads now */
+    int ledHere() {
+        int led = 0;
+        for (Election election : elections) {
+            if (election.state().runningTerm() != null) {
+                led++;
+            }
+        }
+        return led;
     }
 
     // ---- the node thread ----
@@ -245,6 +278,10 @@ final class NodeSession {
             }
             liveness = drawn;
             lastNotices.clear(); // what was heard on an earlier session says nothing: notices may have been missed
+            fair.reset();
+            liveNodes = 0;
+            share = 0;
+            recountDue = true; // counted after the liveness lock is ours, so this node counts itself
             lastSent = System.nanoTime();
             opened.notify("joined " + Integer.toUnsignedString(drawn));
             retryAll = true;
@@ -282,6 +319,10 @@ final class NodeSession {
             if (rejoinAfter.values().removeIf(until -> now - until >= 0)) {
                 retryAll = true; // a lock this node left to the others: its turn now, if nobody took it
                 eventfulTry = true;
+            }
+            if (balanced() && (recountDue || now - lastCount >= settings.standbyInterval().toNanos())) {
+                recount(current);
+                continue; // shed what is over the share before trying anything
             }
             if (!wanting().isEmpty() && (retryAll || now - lastTry >= settings.standbyInterval().toNanos())) {
                 grab(current);
@@ -343,7 +384,12 @@ final class NodeSession {
         }
     }
 
-    /** Tries every lock a standby election of this node wants, in one statement. */
+    /**
+     * Tries every lock a standby election of this node wants, in one statement. Under balanced placement a node
+     * under its share tries them all and keeps at most what its share has room for; a node at or over its share
+     * only looks who holds them and tries those nobody held at every look for a standby interval (see
+     * {@code package-info}, "Balanced placement").
+     */
     private void grab(LockSession current) throws SQLException {
         Map<Integer, Election> wanted = new LinkedHashMap<>();
         for (Election election : wanting()) {
@@ -359,10 +405,32 @@ final class NodeSession {
         boolean eventful = eventfulTry;
         retryAll = false;
         eventfulTry = false;
+        Collection<Integer> toTry = wanted.keySet();
+        int room = Integer.MAX_VALUE;
+        boolean looked = false;
+        if (balanced()) {
+            room = share - keeping().size();
+            if (room <= 0) {
+                long askedAt = System.nanoTime();
+                Map<Integer, LockHolder> holders = current.holdersOf(settings.namespace(), wanted.keySet());
+                acknowledged(askedAt);
+                lastTry = askedAt;
+                for (Map.Entry<Integer, Election> entry : wanted.entrySet()) {
+                    entry.getValue().sightings().saw(Optional.ofNullable(holders.get(entry.getKey())));
+                }
+                looked = true;
+                toTry = fair.looked(wanted.keySet(), holders.keySet(), askedAt, settings.standbyInterval().toNanos());
+                room = Integer.MAX_VALUE; // what nobody took for so long is kept: liveness comes before balance
+            }
+        }
+        LockSession.Grab grab = new LockSession.Grab(Set.of(), -1);
         long sentAt = System.nanoTime();
-        LockSession.Grab grab = current.tryAcquireAll(settings.namespace(), wanted.keySet(), roundTrip());
-        acknowledged(sentAt);
-        lastTry = sentAt;
+        if (!toTry.isEmpty()) {
+            grab = current.tryAcquireAll(settings.namespace(), toTry, roundTrip());
+            acknowledged(sentAt);
+            lastTry = sentAt;
+            fair.tried(toTry);
+        }
         boolean strict = settings.takeover() == HighlanderSettings.Takeover.STRICT;
         if (strict && !grab.keys().isEmpty() && current.canAwaitNotices()) {
             // every notice committed before the grab reached pgjdbc's queue before the grab's answer did: read
@@ -378,9 +446,19 @@ final class NodeSession {
             acknowledged(announcedAt);
         }
         List<Integer> missed = new ArrayList<>();
+        int kept = 0;
         for (Map.Entry<Integer, Election> entry : wanted.entrySet()) {
             Election election = entry.getValue();
-            if (grab.keys().contains(entry.getKey())) {
+            if (grab.keys().contains(entry.getKey()) && kept >= room) {
+                // more came free than this node's share has room for: let the rest go before anything started,
+                // with a release notice, so that another node under its share takes them
+                new Held(current, election.key(), grab.token(), 0).release();
+            } else if (grab.keys().contains(entry.getKey())) {
+                kept++;
+                if (looked) {
+                    LOG.log(Level.INFO, Messages.takenBeyondShare(election.name(), settings.nodeId(),
+                            settings.standbyInterval()));
+                }
                 Lease lease = new Lease(settings.lease(), settings.stopMargin(), System::nanoTime);
                 lease.begin(sentAt); // the grant lies inside the statement, after its send: see package-info
                 long hold = strict && !CLEAN.equals(lastNotices.get(entry.getKey()))
@@ -391,11 +469,11 @@ final class NodeSession {
                 if (!election.begin(won)) {
                     won.lock().release();
                 }
-            } else {
+            } else if (toTry.contains(entry.getKey())) {
                 missed.add(entry.getKey());
             }
         }
-        if (eventful && !missed.isEmpty()) {
+        if (eventful && !missed.isEmpty() && !looked) {
             // who leads instead, for status() and refusals: only after a change, never at a safety-net try
             long askedAt = System.nanoTime();
             Map<Integer, LockHolder> holders = current.holdersOf(settings.namespace(), missed);
@@ -404,9 +482,60 @@ final class NodeSession {
                 wanted.get(key).sightings().saw(Optional.ofNullable(holders.get(key)));
             }
         }
-        for (Integer key : missed) {
-            wanted.get(key).standby(); // from STARTING once it tried and knows who leads
+        for (Election election : wanted.values()) {
+            election.standby(); // from STARTING once it tried or looked; nothing for one that began a term
         }
+    }
+
+    /** Balanced placement: counts the live nodes, and steps down what is over the share if N or it changed. */
+    private void recount(LockSession current) throws SQLException {
+        recountDue = false;
+        long sentAt = System.nanoTime();
+        List<Long> live = current.liveNodes(settings.namespace());
+        acknowledged(sentAt);
+        lastCount = sentAt;
+        boolean changed = fair.count(live, liveness, elections.size());
+        liveNodes = fair.nodes();
+        share = fair.share();
+        if (changed) {
+            shedExcess();
+        }
+    }
+
+    /**
+     * Steps down, through each election's own step-down and its hold-off, the terms over this node's share, the
+     * latest begun first; the release notices send them to the nodes under their share.
+     */
+    private void shedExcess() {
+        Map<Election, Term> keeping = keeping();
+        int excess = keeping.size() - share;
+        if (excess <= 0) {
+            return;
+        }
+        List<Map.Entry<Election, Term>> latestFirst = new ArrayList<>(keeping.entrySet());
+        latestFirst.sort(Comparator.comparing((Map.Entry<Election, Term> entry) -> entry.getValue().began())
+                .reversed());
+        for (Map.Entry<Election, Term> entry : latestFirst.subList(0, excess)) {
+            LOG.log(Level.INFO, Messages.steppingDownToBalance(entry.getKey().name(), settings.nodeId(),
+                    keeping.size(), share, liveNodes));
+            entry.getKey().stepDown(Duration.ZERO); // the election's courtesy hold-off: it does not win it back
+        }
+    }
+
+    /** @return the running terms that are not asked to step down, by election */
+    private Map<Election, Term> keeping() {
+        Map<Election, Term> keeping = new LinkedHashMap<>();
+        for (Election election : elections) {
+            ElectionState s = election.state();
+            if (s.runningTerm() != null && s.stepDown() == null && !s.closing()) {
+                keeping.put(election, s.runningTerm());
+            }
+        }
+        return keeping;
+    }
+
+    private boolean balanced() {
+        return settings.placement() == HighlanderSettings.Placement.BALANCED;
     }
 
     private void heartbeat(LockSession current) throws SQLException {
@@ -472,8 +601,10 @@ final class NodeSession {
         if (words[0].equals("released") || words[0].equals("gone")) {
             retryAll = true;
             eventfulTry = true;
+            recountDue = true;
         } else if (words[0].equals("joined")) {
             watcher.retarget();
+            recountDue = true; // balanced placement: N grew, so a share may have shrunk
         } // "wake ...": only to end the read
         if (words.length == 3 && (words[0].equals("acquired") || words[0].equals("released"))) {
             try {
@@ -509,6 +640,9 @@ final class NodeSession {
         }
         if (!wanting().isEmpty()) {
             due = earliest(due, lastTry + settings.standbyInterval().toNanos());
+        }
+        if (balanced()) {
+            due = earliest(due, lastCount + settings.standbyInterval().toNanos());
         }
         for (Election election : elections) {
             ElectionState s = election.state();

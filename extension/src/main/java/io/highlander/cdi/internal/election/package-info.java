@@ -107,6 +107,67 @@
  * {@code NodeSessionTest.strictTakeoverStartsAtOnceOnlyAfterATermItSawBeginAndEndCleanly} and
  * {@code NodeSessionTest.strictTakeoverWaitsOutThePreviousLeaseAfterAKilledSession}.
  *
- * <p>Not covered (left for later): balanced placement (first come leads everything it can).
+ * <h2>Balanced placement ({@code highlander.placement=balanced})</h2>
+ * Under first come (the default) a node leads every singleton whose lock it wins, so the node started first leads
+ * them all. Balanced placement spreads them: with N live nodes and S elections a node leads at most its
+ * <b>share</b>, ⌈S/N⌉ for the first {@code S mod N} nodes of the ring (liveness keys ascending) and ⌊S/N⌋ for the
+ * others ({@link io.highlander.cdi.internal.election.FairShare}). The shares add up to S, so "every node at its
+ * share" is the balanced state, and nobody can stay under its share while every other node is at its own.
+ * <ul>
+ *   <li><b>Counting N.</b> N is the number of liveness locks in the namespace ({@code LockSession.liveNodes}, one
+ *       statement on the node session; no table). A node counts again when its session opens (after its own
+ *       liveness lock is taken, so it counts itself), when it hears {@code joined}, {@code released} or
+ *       {@code gone} (one count per batch of notices), when its watcher reports a node gone, and at least every
+ *       standby interval (the safety net, which also reaches a heartbeat-only node that hears no notice); never
+ *       per statement. Cost: one more statement per standby interval per node.</li>
+ *   <li><b>Shedding.</b> When a count changes N or this node's share and it leads more than its share, it steps
+ *       down the excess (the terms begun last), each through the election's own graceful step-down
+ *       ({@code HL-0432}): {@code @PreDestroy} returns before the unlock, whose {@code released} notice sends the
+ *       singleton on; the election then sits out the step-down's courtesy hold-off, so it is not won straight
+ *       back. Shedding happens only on a change of N or share: a node over its share for another reason (a
+ *       rescue, below) keeps what it has until the next join or leave, so rescue and shedding cannot chase each
+ *       other in a loop.</li>
+ *   <li><b>Trying.</b> A node under its share tries every lock it wants (one statement, as under first come) and
+ *       keeps at most the room left in its share; a lock won beyond that is let go at once, before any instance
+ *       started, with a {@code released} notice for the next node under its share. A node at or over its share
+ *       does not try: it looks who holds the locks it wants ({@code holdersOf}, the statement the eventful try
+ *       already used), which also keeps {@code status()}'s leader current.</li>
+ *   <li><b>Liveness beats balance</b> (the rule chosen): a node at or over its share tries a lock anyway, and keeps
+ *       it ({@code HL-0433}), once its looks found nobody holding it at every look for at least one standby interval
+ *       (the grace). It cannot starve a singleton: while a singleton is unled, every connected node that wants it
+ *       either is under its share, and tries it at its next try (at once on a notice, at most a standby interval
+ *       later otherwise), or looks at it at least every standby interval and, finding it unheld at every look, tries
+ *       it once the grace is over; a look that finds it held means somebody leads it. So an unled singleton is
+ *       tried within about two standby intervals whatever the shares say: nodes with different singletons, a
+ *       counted node that cannot lead (its election disabled), a node that just died but whose liveness lock still
+ *       counts (until its session ends, then {@code gone}). Why a grace rather than "try what the last look showed
+ *       free": right after a {@code released} the lock is free for the milliseconds the nodes under their share
+ *       need to take it; a node at its share that took it then would be over its share and hand it on again. The
+ *       grace lets the rightful taker win first, so the common re-balance hands each singleton over once.</li>
+ * </ul>
+ * Races:
+ * <ul>
+ *   <li><b>Two nodes under their share racing for one lock:</b> both try it; {@code pg_try_advisory_lock} grants
+ *       it to one session, the other sees {@code false}, stays under its share and takes the next lock released.
+ *       Nobody waits, so nothing queues or deadlocks.</li>
+ *   <li><b>A node stepping down its excess while another joins:</b> the step-down is graceful, so there is no
+ *       moment with two instances whatever happens next. The joining node's {@code joined} makes every node count
+ *       again; a node whose share shrank again sheds the difference at that count; the locks released meanwhile go
+ *       only to nodes under the share they counted. A taker keeps at most its room, so a singleton moves once per
+ *       change of N unless N changes again while it moves.</li>
+ *   <li><b>N counted while a node restarts with a new liveness key:</b> for a moment the old key (the old session,
+ *       until it ends) and the new one may both count, so N is one too high and shares too low: nodes shed a
+ *       little too much and the surplus lies free; the old session's end brings {@code gone}, every node counts
+ *       again with the right N, and nodes under their share take the surplus (or, at worst, the grace rule does).
+ *       The other way round (the old key gone, the new not yet taken) N is one too low; the restarted node's
+ *       {@code joined} corrects it. Ranks change with the new random key, so which nodes have the ⌈S/N⌉ shares may
+ *       move: at most one hand-over per singleton for that change.</li>
+ *   <li><b>Nodes that count different N</b> (one heard a notice, another has not yet): their shares need not add up
+ *       to S for that while. Too low: a singleton lies unled until the next count or the grace; too high: a node
+ *       takes more than it will keep and sheds it at its next count, which comes with the same notice.</li>
+ * </ul>
+ * Tested in {@code BalancedPlacementTest}: three nodes lead 3 or 4 of ten each; a fourth joining leaves each at
+ * most 3, every singleton started at most once during the re-balance and never twice at once; a node leaving
+ * leaves every singleton led, each node within ⌈10/3⌉.
  */
 package io.highlander.cdi.internal.election;
