@@ -1,11 +1,13 @@
 package io.highlander.benchmarks;
 
+import io.highlander.testing.processes.NodeProcesses;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +28,7 @@ final class Cluster implements AutoCloseable {
     private final List<NodeProcess> nodes = new ArrayList<>();
     private final List<Event> history = new ArrayList<>();
     private final String label;
+    private final NodeProcesses processes;
     private int started;
 
     Cluster(PostgresServer server, String database, Path logDir, Class<?> main, Map<String, String> properties,
@@ -37,6 +40,8 @@ final class Cluster implements AutoCloseable {
         this.properties = properties;
         this.perNodeRoles = perNodeRoles;
         this.label = database.substring(database.lastIndexOf('_') + 1);
+        // whatever close() leaves, or a harness that ends early (Ctrl-C), gets SIGTERM and 15 s, then SIGKILL
+        this.processes = new NodeProcesses("bench-" + label, Duration.ofSeconds(15));
     }
 
     String database() {
@@ -50,7 +55,7 @@ final class Cluster implements AutoCloseable {
         props.put("bench.jdbc.user", perNodeRoles ? PostgresServer.role(slot) : server.user());
         props.put("bench.jdbc.password", perNodeRoles ? "" : server.password());
         String id = label + "-n" + slot + "-" + (++started);
-        NodeProcess node = NodeProcess.start(main, id, slot, props, logDir, this);
+        NodeProcess node = NodeProcess.start(main, id, slot, props, logDir, this, processes);
         synchronized (nodes) {
             nodes.add(node);
         }
@@ -190,5 +195,6 @@ final class Cluster implements AutoCloseable {
         synchronized (nodes) {
             nodes.clear();
         }
+        processes.close(); // the nodes removed from this cluster after a fault too
     }
 }

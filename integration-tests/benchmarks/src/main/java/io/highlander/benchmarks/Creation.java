@@ -1,11 +1,11 @@
 package io.highlander.benchmarks;
 
+import io.highlander.testing.processes.NodeCommand;
+import io.highlander.testing.processes.NodeProcesses;
+import io.highlander.testing.processes.OutputLine;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /**
  * Runs {@link CreationMain} in fresh JVMs, alternating plain and prepared ones, and collects the container's
@@ -44,24 +44,20 @@ final class Creation {
     }
 
     private String createOnce(boolean prepared, int index) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(NodeProcess.JVM_FLAGS);
-        String extra = System.getProperty("bench.node.jvmArgs", "").trim();
-        if (!extra.isEmpty()) {
-            command.addAll(List.of(extra.split("\\s+")));
-        }
-        command.add("-Dbench.creation.prepared=" + prepared);
-        command.add("-cp");
-        command.add(NodeProcess.classPath);
-        command.add(CreationMain.class.getName());
         Path out = logDir.resolve("creation-" + index + ".out");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IllegalStateException("CreationMain did not finish; see " + out);
+        try (NodeProcesses processes = new NodeProcesses("bench-creation", Duration.ZERO)) {
+            var process = processes.start(NodeCommand.of(CreationMain.class).name("creation-" + index)
+                    .jvmOptions(NodeProcess.jvmOptions())
+                    .systemProperty("bench.creation.prepared", Boolean.toString(prepared))
+                    .classPath(NodeProcess.classPath)
+                    .stderrMergedIntoStdout()
+                    .stdoutCopiedTo(out));
+            // one JVM at a time: the next one's start-up must not share the CPUs with this one's
+            if (!process.awaitExit(Duration.ofSeconds(120))) {
+                throw new IllegalStateException("CreationMain did not finish; see " + out);
+            }
+            return process.lines().stream().map(OutputLine::text).filter(l -> l.startsWith("CREATE ")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no CREATE line in " + out));
         }
-        return Files.readAllLines(out).stream().filter(l -> l.startsWith("CREATE ")).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no CREATE line in " + out));
     }
 }

@@ -1,15 +1,19 @@
 package io.highlander.benchmarks;
 
+import io.highlander.testing.processes.NodeCommand;
+import io.highlander.testing.processes.NodeProcesses;
+import io.highlander.testing.processes.Signal;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
-/** A node JVM started by the harness; its stdout lines become {@link Event}s, its stderr goes to a log file. */
+/**
+ * A node JVM started by the harness, through the shared {@link io.highlander.testing.processes.NodeProcess}: its
+ * stdout lines become {@link Event}s (and are copied to {@code <id>.out}), its stderr goes to {@code <id>.log}.
+ */
 final class NodeProcess {
 
     /** Flags of every node JVM (and printed with the table). */
@@ -21,42 +25,44 @@ final class NodeProcess {
 
     final String id;
     final int slot;
-    private final Process process;
-    private final OutputStream stdin;
+    // set right after the start, before anyone but the output's reader can see this node
+    private volatile io.highlander.testing.processes.NodeProcess process;
 
-    private NodeProcess(String id, int slot, Process process) {
+    private NodeProcess(String id, int slot) {
         this.id = id;
         this.slot = slot;
-        this.process = process;
-        this.stdin = process.getOutputStream();
     }
 
     static NodeProcess start(Class<?> main, String id, int slot, Map<String, String> properties, Path logDir,
-                             Cluster sink) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(JVM_FLAGS);
-        String extra = System.getProperty("bench.node.jvmArgs", "").trim(); // diagnostics, e.g. -Xlog:class+load
-        if (!extra.isEmpty()) {
-            command.addAll(List.of(extra.split("\\s+")));
-        }
-        properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
-        command.add("-Dhighlander.node-id=" + id);
-        command.add("-cp");
-        command.add(classPath);
-        command.add(main.getName());
-        // stdout goes to a file that a thread tails: reading the JDK's pipe from another thread loses the
-        // last lines of a process that exits ("Stream closed"), and those are the unlock's trace
-        Path out = logDir.resolve(id + ".out");
-        Process process = new ProcessBuilder(command)
-                .redirectError(ProcessBuilder.Redirect.appendTo(logDir.resolve(id + ".log").toFile()))
-                .redirectOutput(out.toFile())
-                .start();
-        NodeProcess node = new NodeProcess(id, slot, process);
-        Thread reader = new Thread(() -> node.read(out, sink), "bench-read-" + id);
-        reader.setDaemon(true);
-        reader.start();
+                             Cluster sink, NodeProcesses group) throws IOException {
+        NodeProcess node = new NodeProcess(id, slot);
+        // stdout is read from the pipe: signals go through the ProcessHandle, which (unlike Process.destroy) leaves
+        // our end open, so the last lines of a process that exits (the unlock's trace) are read too
+        NodeCommand command = NodeCommand.of(main).name(id)
+                .jvmOptions(jvmOptions())
+                .systemProperties(properties)
+                .systemProperty("highlander.node-id", id)
+                .classPath(classPath)
+                .stdoutCopiedTo(logDir.resolve(id + ".out"))
+                .stderrAppendedTo(logDir.resolve(id + ".log"))
+                .onStdout(line -> {
+                    Event event = Event.parse(node, line.text());
+                    if (event != null) {
+                        sink.add(event);
+                    }
+                });
+        node.process = group.start(command);
         return node;
+    }
+
+    /** @return {@link #JVM_FLAGS} and the diagnostic flags of {@code -Dbench.node.jvmArgs} (e.g. -Xlog:class+load) */
+    static List<String> jvmOptions() {
+        List<String> options = new ArrayList<>(JVM_FLAGS);
+        String extra = System.getProperty("bench.node.jvmArgs", "").trim();
+        if (!extra.isEmpty()) {
+            options.addAll(List.of(extra.split("\\s+")));
+        }
+        return options;
     }
 
     /**
@@ -94,39 +100,6 @@ final class NodeProcess {
         System.setProperty("java.class.path", classPath);
     }
 
-    private void read(Path out, Cluster sink) {
-        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(out.toFile(), "r")) {
-            StringBuilder line = new StringBuilder();
-            byte[] buffer = new byte[8192];
-            while (true) {
-                int read = file.read(buffer);
-                if (read <= 0) {
-                    if (!process.isAlive() && file.getFilePointer() >= file.length()) {
-                        return;
-                    }
-                    Thread.sleep(2);
-                    continue;
-                }
-                for (int i = 0; i < read; i++) {
-                    char c = (char) buffer[i]; // our lines are ASCII
-                    if (c == '\n') {
-                        Event event = Event.parse(this, line.toString());
-                        if (event != null) {
-                            sink.add(event);
-                        }
-                        line.setLength(0);
-                    } else {
-                        line.append(c);
-                    }
-                }
-            }
-        } catch (IOException e) {
-            // the file is gone
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     long pid() {
         return process.pid();
     }
@@ -137,42 +110,34 @@ final class NodeProcess {
 
     /** SIGTERM: the JVM runs its shutdown hooks (graceful hand-over). */
     void term() {
-        process.destroy();
+        process.terminate();
     }
 
     /** SIGKILL. */
     void kill() {
-        process.destroyForcibly();
+        process.kill();
     }
 
     /** SIGSTOP / SIGCONT, through kill(1): the JDK has no call for them. */
     void signal(String signal) throws IOException, InterruptedException {
-        new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start().waitFor();
+        process.signal(Signal.valueOf(signal));
     }
 
     void send(String command) {
-        try {
-            stdin.write((command + "\n").getBytes(StandardCharsets.UTF_8));
-            stdin.flush();
-        } catch (IOException e) {
-            // gone already
-        }
+        process.send(command); // false if gone already
     }
 
+    /** @return whether it ended, and all it printed was read, within the bound */
     boolean awaitExit(long millis) throws InterruptedException {
-        return process.waitFor(millis, TimeUnit.MILLISECONDS);
+        return process.awaitExit(Duration.ofMillis(millis));
     }
 
     /** Asks the node to exit (end of input), then kills it if it has not within the bound. */
     void close() throws InterruptedException {
-        try {
-            stdin.close();
-        } catch (IOException e) {
-            // gone already
-        }
-        if (!process.waitFor(15, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            process.waitFor(5, TimeUnit.SECONDS);
+        process.closeInput();
+        if (!process.awaitExit(Duration.ofSeconds(15))) {
+            process.kill();
+            process.awaitExit(Duration.ofSeconds(5));
         }
     }
 

@@ -3,6 +3,10 @@ package io.highlander.faults;
 import static org.awaitility.Awaitility.await;
 
 import io.highlander.cdi.testing.TestPostgres;
+import io.highlander.testing.processes.NodeCommand;
+import io.highlander.testing.processes.NodeProcess;
+import io.highlander.testing.processes.NodeProcesses;
+import io.highlander.testing.processes.Signal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,12 +22,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Three (or more) node processes, each reaching PostgreSQL through a {@link TcpProxy} of its own so that
- * any of them can be cut off. Every process is ended by PID when the cluster closes, or when the JVM exits
- * without closing it (and a node ends itself when this JVM is gone).
+ * any of them can be cut off. Every process is killed by PID when the cluster closes, or when the JVM exits
+ * without closing it (the shared {@link NodeProcesses} group; and a node ends itself when this JVM is gone).
  */
 final class FaultCluster implements AutoCloseable {
 
@@ -41,10 +44,10 @@ final class FaultCluster implements AutoCloseable {
     private final String databaseUrl;
     private final Path directory;
     private final Map<String, TcpProxy> proxies = new LinkedHashMap<>();
-    private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final NodeProcesses group = new NodeProcesses("fault-nodes", Duration.ZERO);
+    private final Map<String, NodeProcess> processes = new LinkedHashMap<>();
     private final Map<String, Long> launchedAt = new LinkedHashMap<>();
     private final Histories.Reader reader;
-    private final Thread killAtExit = new Thread(this::killNodes, "fault-nodes-kill");
     private final List<String> createdRoles = new ArrayList<>();
     private String nodeUser;
     private String nodePassword;
@@ -63,7 +66,6 @@ final class FaultCluster implements AutoCloseable {
                 Files.delete(file);
             }
         }
-        Runtime.getRuntime().addShutdownHook(killAtExit);
     }
 
     /**
@@ -151,11 +153,11 @@ final class FaultCluster implements AutoCloseable {
      */
     int startExpectingFailure(String node, String jdbcUrl, Duration bound) throws IOException, InterruptedException {
         launch(node, jdbcUrl);
-        Process process = processes.get(node);
-        if (!process.waitFor(bound.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        NodeProcess process = processes.get(node);
+        if (!process.awaitExit(bound)) {
             throw new AssertionError("node " + node + " was expected to fail at deployment but still runs after " + bound);
         }
-        return process.exitValue();
+        return process.exitCode().orElseThrow();
     }
 
     private void launch(String node, String jdbcUrl) throws IOException {
@@ -171,29 +173,27 @@ final class FaultCluster implements AutoCloseable {
             url = databaseUrl.replaceFirst("//[^/]+/", "//127.0.0.1:" + proxy.port() + "/");
         }
         url = withoutUser(url);
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dhighlander.node-id=" + node,
-                "-Dfaults.jdbc.url=" + url,
-                "-Dfaults.jdbc.user=" + nodeUser,
-                "-Dhighlander.lease=" + LEASE.toMillis() + "ms",
-                "-Dhighlander.heartbeat=" + HEARTBEAT.toMillis() + "ms",
-                "-Dhighlander.standby.interval=" + STANDBY_INTERVAL.toMillis() + "ms",
-                "-Dhighlander.standby.mode=" + (POLLING_NODES.contains(node) ? "polling" : "blocking"),
-                "-Dfaults.history=" + directory.resolve(node + ".log"),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-Dfaults.preDestroyMillis=" + preDestroyMillis,
-                "-cp", nodeClassPath(),
-                NodeMain.class.getName()));
+        NodeCommand command = NodeCommand.of(NodeMain.class).name(node)
+                .jvmOptions("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
+                .systemProperty("highlander.node-id", node)
+                .systemProperty("faults.jdbc.url", url)
+                .systemProperty("faults.jdbc.user", nodeUser)
+                .systemProperty("highlander.lease", LEASE.toMillis() + "ms")
+                .systemProperty("highlander.heartbeat", HEARTBEAT.toMillis() + "ms")
+                .systemProperty("highlander.standby.interval", STANDBY_INTERVAL.toMillis() + "ms")
+                .systemProperty("highlander.standby.mode", POLLING_NODES.contains(node) ? "polling" : "blocking")
+                .systemProperty("faults.history", directory.resolve(node + ".log").toString())
+                .systemProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn")
+                .systemProperty("faults.preDestroyMillis", Long.toString(preDestroyMillis))
+                .classPath(nodeClassPath())
+                // the node's console (its log), kept for outputLines and for a look after a failure
+                .stderrMergedIntoStdout()
+                .stdoutCopiedTo(directory.resolve(node + ".out"));
         if (nodePassword != null) {
-            command.add(command.indexOf("-cp"), "-Dfaults.jdbc.password=" + nodePassword);
+            command.systemProperty("faults.jdbc.password", nodePassword);
         }
         long launching = NodeMain.micros();
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve(node + ".out").toFile()))
-                .start();
+        NodeProcess process = group.start(command);
         processes.put(node, process);
         launchedAt.put(node, launching);
     }
@@ -251,17 +251,15 @@ final class FaultCluster implements AutoCloseable {
         return List.copyOf(processes.keySet());
     }
 
-    /** Sends a signal to a node's process by its PID (SIGKILL and SIGTERM directly, without a fork). */
+    /**
+     * Sends a signal ({@code KILL}, {@code TERM}, {@code STOP}, {@code CONT}) to a node's process by its PID (SIGKILL
+     * and SIGTERM directly, without a fork); after KILL or TERM, waits (up to 30 s) until it has ended.
+     */
     void signal(String node, String signal) throws IOException, InterruptedException {
-        Process process = processes.get(node);
-        switch (signal) {
-            case "KILL" -> process.destroyForcibly();
-            case "TERM" -> process.destroy();
-            default -> new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start()
-                    .waitFor(10, TimeUnit.SECONDS);
-        }
+        NodeProcess process = processes.get(node);
+        process.signal(Signal.valueOf(signal));
         if (signal.equals("KILL") || signal.equals("TERM")) {
-            process.waitFor(30, TimeUnit.SECONDS);
+            process.awaitExit(Duration.ofSeconds(30));
         }
     }
 
@@ -447,35 +445,9 @@ final class FaultCluster implements AutoCloseable {
 
     @Override
     public void close() {
-        killNodes();
+        group.close(); // SIGKILL to every node still running, a frozen one too
         proxies.values().forEach(TcpProxy::close);
         dropRoles();
-        try {
-            Runtime.getRuntime().removeShutdownHook(killAtExit);
-        } catch (IllegalStateException e) {
-            // the JVM is exiting: the hook runs anyway
-        }
-    }
-
-    /** Ends every node process by its PID (a frozen one is resumed first, so that it can die). */
-    private void killNodes() {
-        for (Process process : processes.values()) {
-            if (process.isAlive()) {
-                try {
-                    new ProcessBuilder("kill", "-CONT", Long.toString(process.pid())).start().waitFor(5, TimeUnit.SECONDS);
-                } catch (IOException | InterruptedException e) {
-                    // killing it anyway
-                }
-                process.destroyForcibly();
-            }
-        }
-        for (Process process : processes.values()) {
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     /** Best effort: a role with a live session cannot always be dropped, and the test server is temporary. */

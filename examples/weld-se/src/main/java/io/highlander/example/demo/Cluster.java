@@ -2,6 +2,8 @@ package io.highlander.example.demo;
 
 import io.highlander.example.Ticker;
 import io.highlander.example.demo.NodeEvent.Kind;
+import io.highlander.testing.processes.NodeCommand;
+import io.highlander.testing.processes.NodeProcesses;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +16,8 @@ import java.util.Optional;
 /**
  * The node JVMs, started from the demo's own class path with the example's main class; each one gets its
  * node id and lease as system properties and the database in its environment (so that no password shows
- * up in {@code ps}). Closing stops every node this cluster started, and nothing else.
+ * up in {@code ps}). Closing stops every node this cluster started, and nothing else (as does this JVM's exit:
+ * the shared {@link NodeProcesses} group's shutdown hook).
  */
 final class Cluster implements AutoCloseable {
 
@@ -25,6 +28,7 @@ final class Cluster implements AutoCloseable {
     private final Path logs;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final List<Node> everStarted = new ArrayList<>();
+    private final NodeProcesses processes;
     private boolean closed;
 
     Cluster(Database database, Duration lease, Duration tick, Timeline timeline, Path logs) {
@@ -33,6 +37,7 @@ final class Cluster implements AutoCloseable {
         this.tick = tick;
         this.timeline = timeline;
         this.logs = logs;
+        this.processes = new NodeProcesses("highlander-demo-nodes", lease.plusSeconds(5));
     }
 
     /** Starts (or restarts) the node with this id. */
@@ -40,27 +45,24 @@ final class Cluster implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the demo is stopping");
         }
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        NodeCommand command = NodeCommand.of(NodeMain.class)
                 // a quick start and a small footprint: several of these share a 2-core laptop
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx96m",
-                "-Dhighlander.node-id=" + id,
-                "-Dhighlander.lease=" + lease.toMillis() + "ms",
-                "-D" + Ticker.PERIOD_PROPERTY + "=" + tick.toMillis(),
-                "-Djava.util.logging.SimpleFormatter.format=%1$tT.%1$tL %4$s %5$s%6$s%n",
-                "-cp", System.getProperty("java.class.path"),
-                NodeMain.class.getName()));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        Map<String, String> environment = builder.environment();
-        environment.keySet().removeIf(key -> key.startsWith("HIGHLANDER_"));
-        environment.put("HIGHLANDER_DATASOURCE_URL", database.url());
-        if (database.user() != null) {
-            environment.put("HIGHLANDER_DATASOURCE_USER", database.user());
-        }
-        if (database.password() != null) {
-            environment.put("HIGHLANDER_DATASOURCE_PASSWORD", database.password());
-        }
-        Node node = Node.start(id, builder, timeline, logs.resolve(id + ".log"));
+                .jvmOptions("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx96m")
+                .systemProperty("highlander.node-id", id)
+                .systemProperty("highlander.lease", lease.toMillis() + "ms")
+                .systemProperty(Ticker.PERIOD_PROPERTY, Long.toString(tick.toMillis()))
+                .systemProperty("java.util.logging.SimpleFormatter.format", "%1$tT.%1$tL %4$s %5$s%6$s%n")
+                .environment(environment -> {
+                    environment.keySet().removeIf(key -> key.startsWith("HIGHLANDER_"));
+                    environment.put("HIGHLANDER_DATASOURCE_URL", database.url());
+                    if (database.user() != null) {
+                        environment.put("HIGHLANDER_DATASOURCE_USER", database.user());
+                    }
+                    if (database.password() != null) {
+                        environment.put("HIGHLANDER_DATASOURCE_PASSWORD", database.password());
+                    }
+                });
+        Node node = Node.start(id, command, processes, timeline, logs.resolve(id + ".log"));
         nodes.put(id, node);
         everStarted.add(node);
         return node;
@@ -112,18 +114,13 @@ final class Cluster implements AutoCloseable {
             closed = true;
             all = List.copyOf(everStarted);
         }
-        all.forEach(Node::terminate);
-        long deadline = System.nanoTime() + lease.plusSeconds(5).toNanos();
+        processes.close();
         for (Node node : all) {
             try {
-                long left = Math.max(0, deadline - System.nanoTime());
-                if (!node.awaitExit(Duration.ofNanos(left))) {
-                    node.kill();
-                    node.awaitExit(Duration.ofSeconds(5));
-                }
+                node.awaitExit(Duration.ofSeconds(2)); // its exit on the timeline, after its last words
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                node.kill();
+                return;
             }
         }
     }

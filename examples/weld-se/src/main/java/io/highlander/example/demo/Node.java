@@ -1,42 +1,45 @@
 package io.highlander.example.demo;
 
 import io.highlander.example.demo.NodeEvent.Kind;
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
+import io.highlander.testing.processes.NodeCommand;
+import io.highlander.testing.processes.NodeProcess;
+import io.highlander.testing.processes.NodeProcesses;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One node JVM that the demo started: its stdout becomes {@link NodeEvent}s, its stderr (Weld's and
  * Highlander's log) goes to {@code <id>.log}, with Highlander's warnings also shown. Signals go only to
- * this process, by its pid.
+ * this process, by its pid (through the shared {@link NodeProcess}).
  */
 final class Node {
 
     private final String id;
-    private final Process process;
-    private final Timeline timeline;
-    private final CountDownLatch reported = new CountDownLatch(1);
-    private volatile boolean frozen;
-    private volatile String lastProblem = "";
+    private final NodeProcess process;
+    private final CompletableFuture<Void> reported;
+    private final Problems problems;
 
-    private Node(String id, Process process, Timeline timeline) {
+    private Node(String id, NodeProcess process, Problems problems, Timeline timeline) {
         this.id = id;
         this.process = process;
-        this.timeline = timeline;
+        this.problems = problems;
+        // after the process ended and the last of its output was read: its last words come first
+        this.reported = process.onExit().thenAccept(ended -> timeline.add(new NodeEvent(NodeEvent.now(), id, Kind.EXIT,
+                -1, exitStatus(ended.exitCode().orElse(-1)))));
     }
 
-    static Node start(String id, ProcessBuilder builder, Timeline timeline, Path log) throws IOException {
-        Node node = new Node(id, builder.start(), timeline);
-        node.follow(log);
-        return node;
+    static Node start(String id, NodeCommand command, NodeProcesses group, Timeline timeline, Path log)
+            throws IOException {
+        Problems problems = new Problems();
+        command.name("node " + id).stderrCopiedTo(log)
+                .onStdout(line -> NodeEvent.parse(line.text()).ifPresent(timeline::add))
+                .onStderr(line -> problems.read(id, line.text(), timeline));
+        return new Node(id, group.start(command), problems, timeline);
     }
 
     String id() {
@@ -53,112 +56,64 @@ final class Node {
 
     /** @return the last thing the node said went wrong, from its log, for an error message */
     String lastProblem() {
-        return lastProblem;
+        return problems.last;
     }
-
-    // Signals go through the ProcessHandle: Process.destroy() would also close our ends of the node's
-    // pipes, and we would miss what it prints while it stops.
 
     /** SIGTERM: the JVM runs its shutdown hooks, so Weld stops the singleton and the lock is released. */
     void terminate() {
         resume();
-        process.toHandle().destroy();
+        process.terminate();
     }
 
     /** SIGKILL: no hook runs; the OS closes the socket and PostgreSQL ends the session. */
     void kill() {
-        process.toHandle().destroyForcibly();
+        process.kill();
     }
 
     /** SIGSTOP: every thread stops, the heartbeat too, but the socket stays open. */
     void freeze() throws IOException, InterruptedException {
-        signal("STOP");
-        frozen = true;
+        process.pause();
     }
 
     /** SIGCONT, if frozen. */
     void resume() {
-        if (frozen) {
+        if (process.isPaused()) {
             try {
-                signal("CONT");
-                frozen = false;
+                process.resume();
             } catch (IOException | InterruptedException e) {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
                 }
-                process.toHandle().destroyForcibly(); // cannot wake it: do not leave it frozen
+                process.kill(); // cannot wake it: do not leave it frozen
             }
         }
     }
 
     /** @return whether it ended, and everything it printed was reported, within the timeout */
     boolean awaitExit(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                && reported.await(Math.max(0, deadline - System.nanoTime()) + TimeUnit.SECONDS.toNanos(2),
-                TimeUnit.NANOSECONDS);
-    }
-
-    private void signal(String signal) throws IOException, InterruptedException {
-        // Java has no API for SIGSTOP/SIGCONT; kill(1) with the pid of our own child, nothing broader.
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
-                .redirectErrorStream(true).start();
-        if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-            throw new IOException("kill -" + signal + " " + process.pid() + " failed");
-        }
-    }
-
-    private void follow(Path log) throws IOException {
-        BufferedWriter logWriter = Files.newBufferedWriter(log, StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        logWriter.write("---- node " + id + ", pid " + process.pid() + System.lineSeparator());
-        logWriter.flush();
-        Thread errors = new Thread(() -> readErrors(logWriter), "node-" + id + "-stderr");
-        errors.setDaemon(true);
-        errors.start();
-        Thread output = new Thread(() -> readOutput(errors), "node-" + id + "-stdout");
-        output.setDaemon(true);
-        output.start();
-    }
-
-    private void readOutput(Thread errors) {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                NodeEvent.parse(line).ifPresent(timeline::add);
-            }
-        } catch (IOException e) {
-            // the process is gone; its exit is reported below
-        }
         try {
-            int status = process.waitFor();
-            errors.join(1000); // its last words first
-            timeline.add(new NodeEvent(NodeEvent.now(), id, Kind.EXIT, -1, exitStatus(status)));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            reported.countDown();
+            reported.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("following " + this + " failed", e.getCause());
         }
     }
 
-    private void readErrors(BufferedWriter logWriter) {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getErrorStream(),
-                StandardCharsets.UTF_8)); logWriter) {
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                logWriter.write(line);
-                logWriter.newLine();
-                logWriter.flush();
-                int messageId = line.indexOf("HL-");
-                boolean warning = line.contains(" WARNING ") || line.contains(" SEVERE ");
-                if (messageId >= 0 && (warning || line.startsWith("cannot start"))) {
-                    lastProblem = line.substring(messageId);
-                    timeline.add(new NodeEvent(NodeEvent.now(), id, Kind.WARNING, -1, lastProblem));
-                } else if (line.startsWith("cannot start")) {
-                    lastProblem = line;
-                }
+    /** What the node's log says went wrong: its warnings are shown, the last one explains a failed start. */
+    private static final class Problems {
+        volatile String last = "";
+
+        void read(String id, String line, Timeline timeline) {
+            int messageId = line.indexOf("HL-");
+            boolean warning = line.contains(" WARNING ") || line.contains(" SEVERE ");
+            if (messageId >= 0 && (warning || line.startsWith("cannot start"))) {
+                last = line.substring(messageId);
+                timeline.add(new NodeEvent(NodeEvent.now(), id, Kind.WARNING, -1, last));
+            } else if (line.startsWith("cannot start")) {
+                last = line;
             }
-        } catch (IOException e) {
-            // the process is gone
         }
     }
 
