@@ -142,7 +142,8 @@ public final class BenchmarkMain {
         report.line("- JDK: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
                 + "; node JVMs: " + String.join(" ", NodeProcess.JVM_FLAGS));
         report.line("- PostgreSQL: " + server.version() + " [" + server.kind() + ", loopback]");
-        report.line("- Library settings unless a row says otherwise: " + SINGLETON_DEFAULTS);
+        report.line("- Library settings unless a row says otherwise: " + SINGLETON_DEFAULTS + "; highlander.takeover="
+                + NodeProcess.takeover());
         report.line("- Times are from the fault (the harness's clock read just before the signal) to the first line of"
                 + " the new leader's @PostConstruct, in ms; all processes share one wall clock.");
     }

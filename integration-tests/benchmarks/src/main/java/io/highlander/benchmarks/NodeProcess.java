@@ -55,14 +55,24 @@ final class NodeProcess {
         return node;
     }
 
-    /** @return {@link #JVM_FLAGS} and the diagnostic flags of {@code -Dbench.node.jvmArgs} (e.g. -Xlog:class+load) */
+    /**
+     * @return {@link #JVM_FLAGS}, {@code highlander.takeover} from {@code -Dbench.takeover} (fast or strict; the raw
+     *         nodes ignore it) and the diagnostic flags of {@code -Dbench.node.jvmArgs} (e.g. -Xlog:class+load)
+     */
     static List<String> jvmOptions() {
         List<String> options = new ArrayList<>(JVM_FLAGS);
+        options.add("-Dhighlander.takeover=" + takeover());
         String extra = System.getProperty("bench.node.jvmArgs", "").trim();
         if (!extra.isEmpty()) {
             options.addAll(List.of(extra.split("\\s+")));
         }
         return options;
+    }
+
+    /** @return the takeover mode every Highlander node runs with: {@code -Dbench.takeover}, fast by default */
+    static String takeover() {
+        String takeover = System.getProperty("bench.takeover", "").trim();
+        return takeover.isEmpty() ? "fast" : takeover;
     }
 
     /**

@@ -52,6 +52,7 @@ final class FaultCluster implements AutoCloseable {
     private String nodeUser;
     private String nodePassword;
     private long preDestroyMillis;
+    private String placement = "first-come";
 
     FaultCluster(String name) throws IOException {
         postgres = TestPostgres.shared();
@@ -104,6 +105,23 @@ final class FaultCluster implements AutoCloseable {
                 row.next();
                 return row.getString(1);
             }
+        }
+    }
+
+    /** @param placement {@code highlander.placement} of the nodes started from now on ({@code first-come}, {@code balanced}) */
+    void placement(String placement) {
+        this.placement = placement;
+    }
+
+    /** @return how many node sessions hold their liveness lock in the cluster's database now */
+    int liveNodeSessions() throws SQLException {
+        try (Connection connection = connect();
+             PreparedStatement query = connection.prepareStatement("SELECT count(*) FROM pg_locks WHERE locktype ="
+                     + " 'advisory' AND granted AND objsubid = 1 AND mode = 'ExclusiveLock' AND database ="
+                     + " (SELECT oid FROM pg_database WHERE datname = current_database())");
+             ResultSet row = query.executeQuery()) {
+            row.next();
+            return row.getInt(1);
         }
     }
 
@@ -185,6 +203,7 @@ final class FaultCluster implements AutoCloseable {
                 .systemProperty("faults.history", directory.resolve(node + ".log").toString())
                 .systemProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn")
                 .systemProperty("faults.preDestroyMillis", Long.toString(preDestroyMillis))
+                .systemProperty("highlander.placement", placement)
                 .classPath(nodeClassPath())
                 // the node's console (its log), kept for outputLines and for a look after a failure
                 .stderrMergedIntoStdout()
