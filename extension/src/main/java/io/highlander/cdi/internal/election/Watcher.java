@@ -166,7 +166,10 @@ final class Watcher {
         return wakesAsked.get() != wakesSent;
     }
 
-    /** Keeps watching until closing; with nobody to watch it looks again every wait, or when a node joins. */
+    /**
+     * Keeps watching until closing; with nobody to watch it looks again every wait (every heartbeat if its node
+     * hears no notices), or when a node joins.
+     */
     private void watch(LockSession current) throws SQLException {
         while (!closing) {
             try {
@@ -196,7 +199,10 @@ final class Watcher {
             return;
         }
         if (target == 0) {
-            park(settings.watcherWait().toNanos()); // until a node joins (retarget), or the next look
+            // until a node joins (retarget, on its 'joined' notice), or the next look; a heartbeat-only node hears
+            // no notice, so it looks again at every heartbeat: else, told that the node it watched is gone before
+            // that node came back, it watched nobody for a whole wait, and that node's next end went unnoticed
+            park(node.heartbeatOnly() ? settings.heartbeat().toNanos() : settings.watcherWait().toNanos());
             return;
         }
         if (retarget) {
