@@ -79,6 +79,17 @@
  *       announces it. A watcher whose connection is lost reconnects; terms do not depend on it. Tested with the
  *       lost-notice test above (the standby's node session is terminated while its watcher waits) and by
  *       {@code NodeSessionTest.aLeaderWhoseSessionEndsIsReplacedThroughTheWatcher}.</li>
+ *   <li><b>A node session lost, and its node back first:</b> the node learns of the end within milliseconds
+ *       (its socket read), about as fast as the watcher of the node before it is granted its liveness lock; trying
+ *       at once after reconnecting, it sometimes won its own lock back before any standby had its turn (seen on
+ *       Payara, 1 ending in 15). So a node leaves each lock it held on a session that ended to the other nodes for
+ *       a second (or its heartbeat or standby interval, if shorter), then tries it again like any other: alone, it
+ *       leads again; after a server restart the standbys, which held none, try first. Tested:
+ *       {@code NodeSessionTest.aNodeWhoseSessionEndedLeavesTheLocksItHeldToTheOthersForAMoment}.</li>
+ *   <li><b>A watcher whose node hears no notices</b> (heartbeat-only): told that the node it watched is gone,
+ *       before that node is back, it finds nobody to watch; it cannot hear the {@code joined} that would make it
+ *       look again, so it looks again at every heartbeat, not once a watcher wait. Tested:
+ *       {@code NodeSessionTest.withoutSocketWaitsAStandbyStillTakesOverAtOnceEachTimeTheLeadersSessionIsEnded}.</li>
  *   <li><b>A term ending while the next begins:</b> unchanged: a term begins only from STANDBY, reached only after
  *       the last term's lock was let go on the node session ({@code TermLock.isLetGo}) and its instance destroyed.
  *       A lock let go by another thread (the watchdog) is queued for the lock thread, which runs the queue before
