@@ -58,8 +58,10 @@ final class Scale {
      * @param maxConnections the server's {@code max_connections}
      * @param kill           nodes killed at once (those that lead the most)
      * @param quietMillis    placement counts as settled after this long without an UP or GONE line
+     * @param placement      the nodes' {@code highlander.placement}: first-come or balanced
      */
-    Result run(int nodeCount, int singletons, int maxConnections, int kill, long quietMillis) throws Exception {
+    Result run(int nodeCount, int singletons, int maxConnections, int kill, long quietMillis, String placement)
+            throws Exception {
         Path pgLog = Files.createDirectories(logDir.resolve("scale-pglog"));
         Map<String, String> settings = new LinkedHashMap<>(ServerLog.settings(pgLog));
         settings.put("max_connections", Integer.toString(maxConnections));
@@ -70,6 +72,7 @@ final class Scale {
             }
             Map<String, String> props = new LinkedHashMap<>();
             props.put("bench.singletons", Integer.toString(singletons));
+            props.put("highlander.placement", placement);
             String database = server.newDatabase("scale");
             long logFrom = log.mark();
             try (Connection observer = server.connect(database); // before the nodes take every slot

@@ -23,10 +23,12 @@ final class ScaleRows {
         int nodes = quick ? 3 : 20;
         int singletons = quick ? 4 : 50;
         int kill = quick ? 1 : 5;
-        Scale.Result r = new Scale(logDir).run(nodes, singletons, 100, kill, quick ? 500 : 2_000);
+        // the spread target is balanced placement's; -Dbench.scale.placement=first-come shows the default's
+        String placement = System.getProperty("bench.scale.placement", "balanced");
+        Scale.Result r = new Scale(logDir).run(nodes, singletons, 100, kill, quick ? 500 : 2_000, placement);
         report.section("Scale: " + nodes + " node processes (one JVM and Weld SE container each) × " + singletons
-                + " singletons, own PostgreSQL with max_connections = " + r.maxConnections(), "measurement", "result",
-                "target", "met?");
+                + " singletons, own PostgreSQL with max_connections = " + r.maxConnections() + ", highlander.placement="
+                + placement, "measurement", "result", "target", "met?");
         StringBuilder start = new StringBuilder();
         if (r.exhausted()) {
             start.append(String.format(Locale.ROOT, "**connections exhausted**: %d of %d nodes could not connect at all"
