@@ -17,10 +17,11 @@ import org.awaitility.core.ConditionTimeoutException;
  * After a test, no connection outlived its purpose — the promise "a connection never goes back to its pool
  * holding a lock", and its twin "a pool gets every connection back":
  * <ol>
- *   <li>PostgreSQL: every granted advisory lock in the test database belongs to the lock session
+ *   <li>PostgreSQL: every granted singleton lock in the test database belongs to the node session
  *       ({@code highlander:<node>}) of the one live node that believes it leads — never to a pooled connection
- *       ({@code pool:<node>}), an unnamed session or a node that is gone; and a live node has at most one lock
- *       session per singleton, a node that is gone none;</li>
+ *       ({@code pool:<node>}), an unnamed session or a node that is gone; every liveness lock to the node session
+ *       of a live node, one each, and no watcher keeps a grant of one; a live node has at most its node session
+ *       and its watcher, a node that is gone none;</li>
  *   <li>the pools, from what the nodes recorded: a node never had more connections out than its lock sessions
  *       plus one leader lookup, the count never grew from term to term ({@link Histories#poolLeaks}), and each
  *       live node is back to at most its lock sessions at the end.</li>
@@ -60,6 +61,23 @@ final class ConnectionAudit {
                 problems.add("advisory lock held by " + holder + " while the live nodes believing they lead are "
                         + believed);
             }
+        }
+        Map<String, List<FaultCluster.Backend>> liveness = new TreeMap<>();
+        for (FaultCluster.Backend holder : cluster.livenessLockHolders("ExclusiveLock")) {
+            Optional<String> node = nodeOf(holder);
+            if (node.isEmpty() || !alive.containsKey(node.get())) {
+                problems.add("liveness lock held by " + holder + ", not the node session of a live node");
+            } else {
+                liveness.computeIfAbsent(node.get(), n -> new ArrayList<>()).add(holder);
+            }
+        }
+        liveness.forEach((node, held) -> {
+            if (held.size() > 1) {
+                problems.add("node " + node + " holds " + held.size() + " liveness locks: " + held);
+            }
+        });
+        for (FaultCluster.Backend stuck : cluster.livenessLockHolders("ShareLock")) {
+            problems.add("a watcher's grant of a liveness lock still held by " + stuck);
         }
         Map<String, List<FaultCluster.Backend>> sessions = new TreeMap<>();
         for (FaultCluster.Backend session : cluster.lockSessions()) {

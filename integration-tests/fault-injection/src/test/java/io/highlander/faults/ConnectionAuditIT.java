@@ -46,6 +46,29 @@ class ConnectionAuditIT {
                 .until(() -> ConnectionAudit.lockProblems(cluster).isEmpty());
     }
 
+    @Test
+    void aLivenessLockOfAPooledConnectionOrAStuckWatcherGrantIsFound() throws Exception {
+        try (Connection pooled = cluster.connect(NodeMain.POOL_APPLICATION_NAME_PREFIX + "a");
+             Connection watcher = cluster.connect(NodeMain.POOL_APPLICATION_NAME_PREFIX + "b")) {
+            assertThat(ConnectionAudit.lockProblems(cluster)).isEmpty();
+            livenessLock(pooled, "SELECT pg_advisory_lock(?)", 77L);
+            livenessLock(watcher, "SELECT pg_advisory_lock_shared(?)", 78L);
+
+            assertThat(ConnectionAudit.lockProblems(cluster)).hasSize(2).anySatisfy(problem -> assertThat(problem)
+                    .startsWith("liveness lock held by Backend[pid=").contains("applicationName=pool:a"))
+                    .anySatisfy(problem -> assertThat(problem)
+                            .startsWith("a watcher's grant of a liveness lock still held by Backend[pid=")
+                            .contains("applicationName=pool:b"));
+        }
+    }
+
+    private static void livenessLock(Connection connection, String sql, long key) throws Exception {
+        try (PreparedStatement lock = connection.prepareStatement(sql)) {
+            lock.setLong(1, key);
+            lock.executeQuery().close();
+        }
+    }
+
     private static void lock(Connection connection) throws Exception {
         try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_lock(?, ?)")) {
             lock.setInt(1, 1);

@@ -329,6 +329,28 @@ final class FaultCluster implements AutoCloseable {
                 + " (SELECT oid FROM pg_database WHERE datname = current_database())");
     }
 
+    /**
+     * @param mode {@code ExclusiveLock}: the node sessions' own liveness locks; {@code ShareLock}: a watcher's
+     *             grant, which it lets go in the statement that got it, so one still held after a settle is stuck
+     * @return every backend of this cluster's database holding a liveness lock (one bigint key) in that mode
+     */
+    List<Backend> livenessLockHolders(String mode) throws SQLException {
+        String sql = "SELECT l.pid, a.application_name, a.usename, a.state FROM pg_locks l LEFT JOIN pg_stat_activity a"
+                + " ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.mode = ?"
+                + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+        try (Connection connection = connect();
+             PreparedStatement query = connection.prepareStatement(sql)) {
+            query.setString(1, mode);
+            try (ResultSet rows = query.executeQuery()) {
+                List<Backend> backends = new ArrayList<>();
+                while (rows.next()) {
+                    backends.add(new Backend(rows.getInt(1), rows.getString(2), rows.getString(3), rows.getString(4)));
+                }
+                return backends;
+            }
+        }
+    }
+
     /** @return every backend of this cluster's database named as a lock session ({@code highlander:<node>}) */
     List<Backend> lockSessions() throws SQLException {
         return backends("SELECT pid, application_name, usename, state FROM pg_stat_activity WHERE datname = current_database()"
