@@ -41,7 +41,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *   STANDBY --begin(term)------------------------&gt; ACQUIRED(term)   lock thread, lock acquired
  *   ACQUIRED(term) --serve-----------------------&gt; LEADING(term)    lifecycle thread, context open
  *   ACQUIRED/LEADING(term) --requestStepDown-----&gt; same, with a step-down for that term   any thread
- *   ACQUIRED/LEADING(term) --endTerm-------------&gt; ENDING(term)     lock thread, or the watchdog at the deadline
+ *   ACQUIRED/LEADING(term) --endTerm-------------&gt; ENDING(term)     lock thread, the watchdog at the deadline,
+ *                                                                      or the thread asking for a close or step-down
  *   ENDING(term) --letGo-------------------------&gt; STOPPING(term)   lock thread, or the watchdog at letGoBy
  *   STOPPING(term), instance destroyed --finish--&gt; STANDBY | DISABLED | FAILED | CLOSED   lock thread
  *   any --requestClose---------------------------&gt; same, closing   any thread
@@ -130,9 +131,17 @@ public final class Election {
         awaitClosed();
     }
 
-    /** Any thread: asks the election to stop for good. */
+    /**
+     * Any thread: asks the election to stop for good. A running term ends here and now, so that its instance's
+     * destruction runs while the lock thread is being woken (out of a socket read, that takes a watcher's notice),
+     * not after; the lock thread lets the lock go once it is destroyed, as ever.
+     */
     void requestClose() {
-        state.updateAndGet(ElectionState::closingNow);
+        ElectionState after = state.updateAndGet(ElectionState::closingNow);
+        Term running = after.runningTerm();
+        if (running != null) {
+            endTerm(running, LossReason.SHUTDOWN, null);
+        }
         node.wake();
     }
 
@@ -315,16 +324,20 @@ public final class Election {
         }
     }
 
-    /** Any thread: asks the running term {@code running}, and only that one, to end gracefully. */
+    /**
+     * Any thread: asks the running term {@code running}, and only that one, to end gracefully; it ends here and
+     * now (see {@link #requestClose()}), and the lock thread lets the lock go once the instance is destroyed.
+     */
     void requestStepDown(Term running, StepDown request) {
         ElectionState after = state.updateAndGet(s -> s.runs(running) && s.stepDown() == null ? s.withStepDown(request) : s);
         if (after.stepDown() == request) {
+            endTerm(running, request.reason(), null);
             node.wake();
         }
     }
 
     /**
-     * Lock thread or watchdog: ends the running term {@code ending}; the one caller that wins refuses calls at
+     * Lock thread, watchdog, or the thread asking for a close or a step-down: ends the running term {@code ending}; the one caller that wins refuses calls at
      * once, queues the instance's destruction and has the watchdog let the lock go at {@code letGoBy} if the
      * lock thread has not by then. Returns whether this call ended it.
      */
