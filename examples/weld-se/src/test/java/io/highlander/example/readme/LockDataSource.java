@@ -12,7 +12,7 @@ public class LockDataSource {
     @Produces
     @HighlanderDataSource   // Highlander takes its lock connections from this bean; it wins over the settings
     DataSource locks() {
-        // Not a pool: Highlander keeps one connection per singleton open for as long as the node runs
+        // Not a pool: Highlander keeps its two connections (node session, watcher) open while the node runs
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
         dataSource.setUrl(System.getProperty("app.locks.url"));   // e.g. jdbc:postgresql://db:5432/app
         dataSource.setUser(System.getProperty("app.locks.user"));
