@@ -407,14 +407,7 @@ class NodeSessionTest {
 
     /** For every singleton, its instances' starts and stops alternate: never two at once. */
     private void assertNeverTwoAtOnce() {
-        Map<String, Integer> running = new HashMap<>();
-        for (History.Entry entry : history.entries()) {
-            String[] words = entry.what().split(" ");
-            if (words.length == 2) {
-                int now = running.merge(words[1], words[0].equals("start") ? 1 : -1, Integer::sum);
-                assertThat(now).as("instances of %s after %s", words[1], entry).isBetween(0, 1);
-            }
-        }
+        assertThat(history.twoInstancesOfOneSingleton()).as("a singleton with two instances at once").isEmpty();
     }
 
     private Map<String, Integer> connectionsPerNode() throws SQLException {

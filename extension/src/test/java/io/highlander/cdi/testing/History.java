@@ -64,6 +64,27 @@ public final class History {
         return running.get();
     }
 
+    /**
+     * Reads the record of several singletons (entries {@code "start <name>"} and {@code "stop <name>"}, as the fleet
+     * of probe singletons writes them): each singleton's starts and stops must alternate.
+     *
+     * @return the first entry after which one singleton had two instances at once (or a stop without a start),
+     *         with that count, or empty if there is none
+     */
+    public synchronized java.util.Optional<String> twoInstancesOfOneSingleton() {
+        java.util.Map<String, Integer> running = new java.util.HashMap<>();
+        for (Entry entry : entries) {
+            String[] words = entry.what().split(" ");
+            if (words.length == 2) {
+                int now = running.merge(words[1], words[0].equals("start") ? 1 : -1, Integer::sum);
+                if (now < 0 || now > 1) {
+                    return java.util.Optional.of(now + " instances of " + words[1] + " after " + entry);
+                }
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** @return the most instances that ever ran at once, over all nodes */
     public int maxRunning() {
         return maxRunning.get();

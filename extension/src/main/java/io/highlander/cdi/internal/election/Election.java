@@ -77,6 +77,15 @@ public final class Election {
      */
     private static final long STEP_DOWN_COURTESY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+    /**
+     * @return how long a node leaves a lock it just let go (a step-down) or lost with its session to the other
+     *         nodes: a second, or the heartbeat or standby interval if shorter
+     */
+    static long courtesyNanos(HighlanderSettings settings) {
+        return Math.min(STEP_DOWN_COURTESY_NANOS,
+                Math.min(settings.heartbeat().toNanos(), settings.standbyInterval().toNanos()));
+    }
+
     private final HighlanderSettings settings;
     private final ClusterSingletonContext context;
     private final LifecycleThreads threads;
@@ -158,9 +167,7 @@ public final class Election {
     void stepDown(Duration holdOff) {
         Term running = state.get().runningTerm();
         if (running != null) {
-            long courtesy = Math.min(STEP_DOWN_COURTESY_NANOS,
-                    Math.min(settings.heartbeat().toNanos(), settings.standbyInterval().toNanos()));
-            long nanos = Math.max(holdOff.toNanos(), courtesy);
+            long nanos = Math.max(holdOff.toNanos(), courtesyNanos(settings));
             requestStepDown(running, new StepDown(LossReason.STEPPED_DOWN, nanos));
         }
     }
@@ -337,9 +344,10 @@ public final class Election {
     }
 
     /**
-     * Lock thread, watchdog, or the thread asking for a close or a step-down: ends the running term {@code ending}; the one caller that wins refuses calls at
-     * once, queues the instance's destruction and has the watchdog let the lock go at {@code letGoBy} if the
-     * lock thread has not by then. Returns whether this call ended it.
+     * Lock thread, watchdog, or the thread asking for a close or a step-down: ends the running term
+     * {@code ending}; the one caller that wins refuses calls at once, queues the instance's destruction and has the
+     * watchdog let the lock go at {@code letGoBy} if the lock thread has not by then. Returns whether this call
+     * ended it.
      */
     boolean endTerm(Term ending, LossReason reason, String detail) {
         long remaining = ending.lease().remainingNanos(); // s + L − m − now, while the lease is held

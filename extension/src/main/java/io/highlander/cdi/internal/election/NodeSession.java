@@ -95,14 +95,12 @@ final class NodeSession {
     private static final String CLEAN = "clean";
     private static final String UNCLEAN = "unclean";
     /**
-     * How long a node whose session ended leaves the locks it held on it to the others. It learns of the end
-     * within milliseconds, as fast as a standby's watcher is granted the node's liveness lock, so trying at once it
-     * could win its own lock back before any standby had its turn (seen on Payara: 1 ending in 15); after a
-     * server restart the standbys, which held none, try first. As with a step-down, a second, or less if the
-     * heartbeat or the standby interval is shorter; a node that is alone takes them back afterwards.
+     * Node thread only: per key this node held when its session ended, when it may try that key again. It learns
+     * of the end within milliseconds, as fast as a standby's watcher is granted the node's liveness lock, so trying
+     * at once it could win its own lock back before any standby had its turn (seen on Payara: 1 ending in 15);
+     * after a server restart the standbys, which held none, try first. It waits as after a step-down
+     * ({@link Election#courtesyNanos}); a node that is alone takes them back afterwards.
      */
-    private static final long REJOIN_COURTESY_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** Node thread only: per key this node held when its session ended, when it may try that key again. */
     private final Map<Integer, Long> rejoinAfter = new java.util.HashMap<>();
 
     NodeSession(HighlanderSettings settings, ConnectionSource connections, LifecycleThreads threads,
@@ -620,17 +618,12 @@ final class NodeSession {
         }
     }
 
-    /** @return whether this node still leaves {@code key}, held on a session that ended, to the other nodes */
+    /**
+     * @return whether this node still leaves {@code key}, held on a session that ended, to the other nodes (the
+     *         loop drops an entry whose time is up before it tries)
+     */
     private boolean leftToOthers(int key) {
-        Long until = rejoinAfter.get(key);
-        if (until == null) {
-            return false;
-        }
-        if (System.nanoTime() - until >= 0) {
-            rejoinAfter.remove(key);
-            return false;
-        }
-        return true;
+        return rejoinAfter.containsKey(key);
     }
 
     private long nextDue() {
@@ -716,8 +709,7 @@ final class NodeSession {
         if (current != null) {
             current.abandon();
         }
-        long courtesy = Math.min(REJOIN_COURTESY_NANOS,
-                Math.min(settings.heartbeat().toNanos(), settings.standbyInterval().toNanos()));
+        long courtesy = Election.courtesyNanos(settings);
         for (Election election : elections) {
             Term running = election.state().runningTerm();
             if (running != null) {
