@@ -102,6 +102,13 @@ final class NodeSession {
      * ({@link Election#courtesyNanos}); a node that is alone takes them back afterwards.
      */
     private final Map<Integer, Long> rejoinAfter = new java.util.HashMap<>();
+    /**
+     * A {@code released} or {@code gone} came: the locks this node left to the others may have changed hands
+     * since (a standby took one, then lost it too), so leaving them any longer only slows the next takeover.
+     */
+    private volatile boolean endCourtesy;
+    /** Node thread only: the liveness key's random half of the last node session of this node that ended. */
+    private int ended;
 
     NodeSession(HighlanderSettings settings, ConnectionSource connections, LifecycleThreads threads,
                 ScheduledExecutorService scheduler) {
@@ -135,6 +142,7 @@ final class NodeSession {
 
     /** Watcher: a watched node is gone; try the wanted locks at once. */
     void someoneGone() {
+        endCourtesy = true;
         retryAll = true;
         eventfulTry = true;
         recountDue = true;
@@ -314,6 +322,11 @@ final class NodeSession {
                 return;
             }
             long now = System.nanoTime();
+            if (endCourtesy) {
+                // another node ended a term since: the others had their turn at the locks this node left them
+                endCourtesy = false;
+                rejoinAfter.clear();
+            }
             if (rejoinAfter.values().removeIf(until -> now - until >= 0)) {
                 retryAll = true; // a lock this node left to the others: its turn now, if nobody took it
                 eventfulTry = true;
@@ -597,6 +610,9 @@ final class NodeSession {
     private void heard(String notice) {
         String[] words = notice.split(" ");
         if (words[0].equals("released") || words[0].equals("gone")) {
+            if (!(words[0].equals("gone") && words.length == 2 && words[1].equals(Integer.toUnsignedString(ended)))) {
+                endCourtesy = true; // but not for the news of this node's own ended session: that is the others' turn
+            }
             retryAll = true;
             eventfulTry = true;
             recountDue = true;
@@ -710,6 +726,7 @@ final class NodeSession {
             current.abandon();
         }
         long courtesy = Election.courtesyNanos(settings);
+        ended = liveness;
         for (Election election : elections) {
             Term running = election.state().runningTerm();
             if (running != null) {
