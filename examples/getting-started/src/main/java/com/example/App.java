@@ -1,8 +1,12 @@
 package com.example;
 
+import jakarta.enterprise.inject.se.SeContainer;
 import jakarta.enterprise.inject.se.SeContainerInitializer;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -13,14 +17,33 @@ public final class App {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT.%1$tL %4$s %5$s%6$s%n");
         }
+        SeContainer container;
         try {
             // finds the beans of this application (META-INF/beans.xml) and Highlander (a service entry in its jar)
-            SeContainerInitializer.newInstance().initialize();
+            container = SeContainerInitializer.newInstance().initialize();
         } catch (RuntimeException e) {
             System.err.println("cannot start: " + misconfigurations(e));   // e.g. "HL-0301: no DataSource ..."
             System.exit(1);
+            return;
         }
-        Thread.currentThread().join();   // runs until Ctrl-C or SIGTERM: Weld's shutdown hook hands the lock over
+        // The scheduler fires on every node; @LeaderOnly lets only the leader's calls through. Every 10 s to see it
+        // at work; a real job runs every few minutes or at set times.
+        Cleanup cleanup = container.select(Cleanup.class).get();
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "cleanup-scheduler");
+            thread.setDaemon(true);   // the JVM stops without waiting for it
+            return thread;
+        });
+        scheduler.scheduleAtFixedRate(() -> {
+            try {
+                cleanup.run();
+            } catch (RuntimeException e) {   // caught: an exception would cancel every later run
+                if (container.isRunning()) {   // else the application is stopping
+                    System.err.println("cleanup failed: " + e);
+                }
+            }
+        }, 10, 10, TimeUnit.SECONDS);
+        Thread.currentThread().join();   // runs until Ctrl-C or SIGTERM: Weld's shutdown hook hands the locks over
     }
 
     /** The catalogued problems ("HL-xxxx: ..."), one line each, instead of a 30-line stack trace. */

@@ -22,12 +22,15 @@ import org.junit.jupiter.api.io.TempDir;
  * README tells a newcomer to: {@code java -cp 'target/classes:target/lib/*' com.example.App}, two nodes on
  * one PostgreSQL. Its classes are found by bean discovery through its own {@code beans.xml}
  * ({@code bean-discovery-mode="annotated"}), so an observer class without a bean-defining annotation is
- * caught here: its log lines would be missing.
+ * caught here: its log lines would be missing. Its scheduler calls the {@code @LeaderOnly} cleanup on every node,
+ * and only one node runs it.
  */
 class GettingStartedIT {
 
     private static final Path APP = ReadmeSnippetsTest.ROOT.resolve("examples/getting-started/target");
     private static final Pattern GAIN = Pattern.compile("leading since \\S+, fencing token (\\d+)");
+    private static final String CLEANUP_RAN = "cleanup: ran, fencing token ";
+    private static final String CLEANUP_SKIPPED = "HL-0420: cleanup: node ";
 
     @TempDir
     Path work;
@@ -81,6 +84,15 @@ class GettingStartedIT {
         AppNode leader = a.gains() == 1 ? a : b;
         AppNode standby = leader == a ? b : a;
         assertThat(leader.output()).contains("nightly report: started, fencing token " + leader.lastToken());
+
+        // App's scheduler calls Cleanup on both nodes; @LeaderOnly runs it on the leader of "cleanup" only, and the
+        // other node says once that it skips (no node has failed yet, so that leader has not changed)
+        await("one node runs the cleanup, the other skips it").atMost(Duration.ofSeconds(60))
+                .until(() -> a.output().contains(CLEANUP_RAN) && b.output().contains(CLEANUP_SKIPPED)
+                        || b.output().contains(CLEANUP_RAN) && a.output().contains(CLEANUP_SKIPPED));
+        AppNode cleaner = a.output().contains(CLEANUP_RAN) ? a : b;
+        AppNode skipper = cleaner == a ? b : a;
+        assertThat(skipper.output()).as("the node that skips never ran the cleanup").doesNotContain(CLEANUP_RAN);
 
         // a crash: the kernel closes the socket, PostgreSQL frees the lock, the standby takes over
         leader.process().destroyForcibly();
