@@ -45,11 +45,9 @@ class ReadmeSnippetsTest {
         List<Block> announced = blocks(ROOT.resolve("README.md")).stream().filter(block -> block.file() != null).toList();
 
         assertThat(announced).extracting(Block::file).contains(
-                "examples/getting-started/pom.xml",
-                "examples/getting-started/src/main/resources/META-INF/beans.xml",
-                "examples/getting-started/src/main/java/com/example/App.java",
                 "examples/getting-started/src/main/java/com/example/NightlyReport.java",
-                "examples/getting-started/src/main/java/com/example/Watcher.java");
+                "examples/getting-started/src/main/java/com/example/Cleanup.java",
+                "examples/quarkus/src/main/resources/application.properties");
         for (Block block : announced) {
             String file = Files.readString(ROOT.resolve(block.file()));
             String expected = block.text().startsWith("package ") || block.language().equals("xml")
@@ -59,19 +57,33 @@ class ReadmeSnippetsTest {
         }
     }
 
-    /** The README's own statement of the coordinates must match what the build produces. */
+    /** The README's own statement of the coordinates must match what the build produces and tests. */
     @Test
     void theCoordinatesInTheReadmeAreTheBuildsOwn() throws IOException {
         String parentPom = Files.readString(ROOT.resolve("pom.xml"));
         String version = firstGroup(parentPom, "<artifactId>highlander-parent</artifactId>\\s*<version>([^<]+)</version>");
         String appPom = Files.readString(ROOT.resolve("examples/getting-started/pom.xml"));
+        String readme = Files.readString(ROOT.resolve("README.md"));
 
         assertThat(appPom).contains("<artifactId>highlander-cdi</artifactId>\n      <version>" + version + "</version>")
                 .contains("<version>" + firstGroup(parentPom, "<weld.version>([^<]+)</weld.version>") + "</version>")
                 .contains("<version>" + firstGroup(parentPom, "<postgresql.version>([^<]+)</postgresql.version>") + "</version>")
                 .contains("<artifactId>maven-compiler-plugin</artifactId>\n        <version>"
                         + firstGroup(parentPom, "<artifactId>maven-compiler-plugin</artifactId><version>([^<]+)</version>"));
-        assertThat(Files.readString(ROOT.resolve("README.md"))).contains("io.highlander:highlander-cdi:" + version);
+        assertThat(readme).contains("io.highlander:highlander-cdi:" + version)
+                .contains("org.jboss.weld.se:weld-se-core:" + firstGroup(parentPom, "<weld.version>([^<]+)</weld.version>"))
+                .contains("org.postgresql:postgresql:" + firstGroup(parentPom, "<postgresql.version>([^<]+)</postgresql.version>"))
+                .contains("io.quarkus.platform:quarkus-bom:" + firstGroup(parentPom, "<quarkus.version>([^<]+)</quarkus.version>"));
+        // every Quarkus extension the README names is one the Quarkus example depends on
+        String quarkusPom = Files.readString(ROOT.resolve("examples/quarkus/pom.xml"));
+        Matcher extension = Pattern.compile("`io\\.quarkus:(quarkus-[a-z-]+)`").matcher(readme);
+        int extensions = 0;
+        while (extension.find()) {
+            assertThat(quarkusPom).as("examples/quarkus/pom.xml depends on " + extension.group(1))
+                    .contains("<groupId>io.quarkus</groupId>\n      <artifactId>" + extension.group(1) + "</artifactId>");
+            extensions++;
+        }
+        assertThat(extensions).as("Quarkus extensions named in README.md").isPositive();
     }
 
     static List<Block> blocks(Path markdown) throws IOException {

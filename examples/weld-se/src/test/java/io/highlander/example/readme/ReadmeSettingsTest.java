@@ -1,0 +1,134 @@
+package io.highlander.example.readme;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.highlander.cdi.HighlanderSettings;
+import io.highlander.cdi.internal.config.SettingsSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's settings table is the one place a user reads the settings from, so it is checked against the
+ * library itself: it names exactly the keys the library reads, and each default it states is the library's own
+ * (setting a key to its documented default changes nothing).
+ */
+class ReadmeSettingsTest {
+
+    /**
+     * Keys the library still reads but the README leaves out on purpose: {@code highlander.standby.mode} is retired
+     * (both values behave alike since the node session; CHANGELOG.md says so).
+     */
+    private static final Set<String> RETIRED = Set.of("highlander.standby.mode");
+
+    /**
+     * Keys read outside {@link SettingsSource#load()}: {@code highlander.datasource.name}, which only the
+     * build-compatible extension (Quarkus) uses, through {@link SettingsSource#value(String)}.
+     */
+    private static final Set<String> READ_ELSEWHERE = Set.of("highlander.datasource.name");
+
+    private static final Pattern ROW = Pattern.compile("^\\| `(highlander\\.[^`]+)` \\| ([^|]+) \\|.*\\|$");
+    private static final Pattern LITERAL = Pattern.compile("`([^`]+)`");
+    private static final Pattern FRACTION_OF_LEASE = Pattern.compile("L/(\\d+)");
+
+    @Test
+    void theTableNamesEveryKeyTheLibraryReadsAndNoOther() throws IOException {
+        Set<String> documented = table().keySet();
+        Set<String> read = new TreeSet<>(keysTheLibraryReads());
+        read.addAll(READ_ELSEWHERE);
+        read.removeAll(RETIRED);
+
+        assertThat(new TreeSet<>(documented)).as("the keys of the README's settings table").isEqualTo(read);
+    }
+
+    @Test
+    void everyDefaultTheTableStatesIsTheLibrarysOwn() throws IOException {
+        String defaults = load(Map.of()).toString();
+        int checked = 0;
+        for (Map.Entry<String, String> row : table().entrySet()) {
+            Optional<String> value = documentedValue(row.getValue());
+            if (value.isPresent()) {
+                assertThat(load(Map.of(row.getKey(), value.get())).toString())
+                        .as("%s set to its documented default %s", row.getKey(), row.getValue())
+                        .isEqualTo(defaults);
+                checked++;
+            }
+        }
+        assertThat(checked).as("rows whose default is a value (`10s`) or a share of the lease (L/5)")
+                .isGreaterThanOrEqualTo(10);
+    }
+
+    /** The default cell as a value to set: `10s` as 10s, L/5 as a fifth of the default lease; else empty. */
+    private static Optional<String> documentedValue(String cell) {
+        Matcher fraction = FRACTION_OF_LEASE.matcher(cell.trim());
+        if (fraction.matches()) {
+            return Optional.of(HighlanderSettings.DEFAULT_LEASE.dividedBy(Long.parseLong(fraction.group(1))).toMillis() + "ms");
+        }
+        Matcher literal = LITERAL.matcher(cell.trim());
+        return literal.matches() ? Optional.of(literal.group(1)) : Optional.empty();
+    }
+
+    /** The rows of the table under "## Settings": key → default cell. */
+    static Map<String, String> table() throws IOException {
+        List<String> lines = Files.readAllLines(ReadmeSnippetsTest.ROOT.resolve("README.md"));
+        int section = lines.indexOf("## Settings");
+        assertThat(section).as("README.md has a '## Settings' section").isNotNegative();
+        Map<String, String> rows = new LinkedHashMap<>();
+        boolean inTable = false;
+        for (String line : lines.subList(section + 1, lines.size())) {
+            if (line.startsWith("## ")) {
+                break;
+            }
+            if (line.startsWith("| key | default |")) {
+                inTable = true;
+            } else if (inTable && !line.startsWith("|")) {
+                break;
+            } else if (inTable && !line.startsWith("|---")) {
+                Matcher row = ROW.matcher(line);
+                assertThat(row.matches()).as("a settings row: | `highlander.key` | default | meaning |: " + line).isTrue();
+                assertThat(rows.put(row.group(1), row.group(2).trim())).as("one row per key: " + row.group(1)).isNull();
+            }
+        }
+        assertThat(rows).as("the settings table").isNotEmpty();
+        return rows;
+    }
+
+    /**
+     * Every key {@link SettingsSource#load()} asks for, found by giving it values: some keys are read only when
+     * another one is set (the user and password only with a URL), so each key seen is set in turn until no new
+     * key turns up.
+     */
+    private static Set<String> keysTheLibraryReads() {
+        Set<String> asked = new TreeSet<>();
+        Set<String> set = new TreeSet<>();
+        while (true) {
+            Map<String, String> values = new HashMap<>();
+            set.forEach(key -> values.put(key, "x"));
+            try {
+                SettingsSource.of(key -> {
+                    asked.add(key);
+                    return Optional.ofNullable(values.get(key));
+                }).load();
+            } catch (IllegalArgumentException e) {
+                // "x" is no valid value for most keys; only which keys were asked for matters here
+            }
+            if (set.containsAll(asked)) {
+                return asked;
+            }
+            set.addAll(asked);
+        }
+    }
+
+    private static HighlanderSettings load(Map<String, String> values) {
+        return SettingsSource.of(key -> Optional.ofNullable(values.get(key))).load();
+    }
+}
