@@ -165,9 +165,10 @@ final class Story {
             };
         }
         return switch (fault) {
-            case STOP -> "its shutdown hook stops the ticker, then unlocks; a standby waiting in pg_advisory_lock"
-                    + " gets the lock at once";
-            case KILL -> "no hook runs; the kernel closes its socket, so PostgreSQL ends its session and frees the lock";
+            case STOP -> "its shutdown hook stops the ticker, then unlocks and tells the other nodes, which try the"
+                    + " lock at once";
+            case KILL -> "no hook runs; the kernel closes its socket, so PostgreSQL ends its session and frees the lock;"
+                    + " a standby's watcher sees it gone and tells the others, which try the lock at once";
             case FREEZE -> "its threads stop but its socket stays open; PostgreSQL ends the session once it has been"
                     + " idle for the lease (idle_session_timeout)";
         };
