@@ -86,6 +86,16 @@ class ReadmeSnippetsTest {
         assertThat(extensions).as("Quarkus extensions named in README.md").isPositive();
     }
 
+    /** CI runs exactly the README's test command ({@code .ci/run}), which the README gives as a block of its own. */
+    @Test
+    void theTestCommandIsTheOneCiRuns() throws IOException {
+        List<String> ci = Files.readAllLines(ROOT.resolve(".ci/run")).stream().filter(line -> line.startsWith("mvn ")).toList();
+
+        assertThat(ci).as("the mvn command of .ci/run").hasSize(1);
+        assertThat(blocks(ROOT.resolve("README.md"))).filteredOn(block -> block.language().equals("bash"))
+                .extracting(Block::text).as("README.md's bash blocks").contains(ci.get(0) + "\n");
+    }
+
     static List<Block> blocks(Path markdown) throws IOException {
         List<String> lines = Files.readAllLines(markdown);
         List<Block> blocks = new ArrayList<>();
