@@ -164,6 +164,19 @@ class DeploymentErrorsTest {
     }
 
     @Test
+    void anUnknownHostIsNamedWithTheDriversCause() {
+        // pgjdbc says only "The connection attempt failed."; the host that could not be resolved is in its cause
+        HighlanderSettings unknownHost = HighlanderSettings.builder().nodeId("a")
+                .jdbcUrl("jdbc:postgresql://no-such-host.invalid/postgres?connectTimeout=1", "u", "p").build();
+        try (LogRecorder log = LogRecorder.of("io.highlander.cdi");
+             TestNode node = TestNode.start(unknownHost, null, Map.of(), ValidJob.class)) {
+            assertThat(log.messages()).filteredOn(message -> message.startsWith("HL-0310")).singleElement()
+                    .asString().contains("The connection attempt failed.")
+                    .contains("(The connection attempt failed.: UnknownHostException no-such-host.invalid)");
+        }
+    }
+
+    @Test
     void interfaceIsRejected() {
         assertThat(deploymentFailure(ValidJob.class, SingletonInterface.class)).contains("HL-0102: @ClusterSingleton is on"
                 + " the interface " + SingletonInterface.class.getName() + ", which cannot have an instance of its own;"

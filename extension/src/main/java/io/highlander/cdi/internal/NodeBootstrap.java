@@ -123,12 +123,12 @@ public final class NodeBootstrap {
         } catch (SQLException e) {
             switch (ConnectFailure.of(e)) {
                 case REJECTED -> throw new IllegalStateException(Messages.databaseRejected(source,
-                        ConnectFailure.sqlState(e), e.getMessage()), e);
+                        ConnectFailure.sqlState(e), ConnectFailure.describe(e)), e);
                 case UNKNOWN -> throw new IllegalStateException(Messages.noConnectionAtAll(source, e.toString()), e);
                 case BUSY -> LOG.log(System.Logger.Level.WARNING, Messages.databaseBusy(source,
-                        ConnectFailure.sqlState(e), e.getMessage()));
+                        ConnectFailure.sqlState(e), ConnectFailure.describe(e)));
                 case UNREACHABLE -> LOG.log(System.Logger.Level.WARNING, Messages.databaseUnavailable(source,
-                        e.getMessage()));
+                        ConnectFailure.describe(e)));
             }
         }
     }
