@@ -2,14 +2,10 @@ package io.highlander.example;
 
 import jakarta.enterprise.inject.se.SeContainer;
 import jakarta.enterprise.inject.se.SeContainerInitializer;
-import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A plain Java application with one cluster singleton, the {@link Ticker}. Start it on several machines (or
@@ -50,22 +46,6 @@ public final class TickerApp {
         }
     }
 
-    /**
-     * @param error what {@code SeContainerInitializer.initialize()} threw
-     * @return the catalogued problems ({@code HL-xxxx: ...}), one line each, instead of a 30-line stack trace
-     *         that repeats them; else the error itself
-     */
-    static String misconfigurations(Throwable error) {
-        Set<String> problems = new LinkedHashSet<>();
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            Matcher problem = Pattern.compile("HL-\\d{4}: .*").matcher(String.valueOf(t.getMessage()));
-            while (problem.find()) {
-                problems.add(problem.group());
-            }
-        }
-        return problems.isEmpty() ? error.toString() : String.join(System.lineSeparator(), problems);
-    }
-
     public static void main(String[] args) throws InterruptedException {
         keepShutdownLogLines();
         oneLineLogs();
@@ -78,7 +58,8 @@ public final class TickerApp {
             // entry in its jar). A misconfiguration (bad URL, wrong password, not PostgreSQL) fails here.
             container = SeContainerInitializer.newInstance().initialize();
         } catch (RuntimeException e) {
-            System.err.println("cannot start: " + misconfigurations(e));
+            // Highlander's problems are the message, one HL-xxxx line each: no stack trace needed
+            System.err.println("cannot start: " + e.getMessage());
             System.exit(1);
             return;
         }
