@@ -25,17 +25,6 @@ public final class TickerApp {
     }
 
     /**
-     * Selects {@link OrderlyShutdownLogManager} unless the command line chose a manager, so that the lines
-     * written while the JVM shuts down (Highlander's HL-0402, the Ticker's {@code @PreDestroy}) are not lost.
-     * Must run before anything logs.
-     */
-    public static void keepShutdownLogLines() {
-        if (System.getProperty("java.util.logging.manager") == null) {
-            System.setProperty("java.util.logging.manager", "io.highlander.example.OrderlyShutdownLogManager");
-        }
-    }
-
-    /**
      * Selects a one-line log format with milliseconds unless the command line chose one: the JDK's default
      * takes two lines per record and shows whole seconds, too coarse to read a failover from. Must run before
      * anything logs.
@@ -47,7 +36,6 @@ public final class TickerApp {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        keepShutdownLogLines();
         oneLineLogs();
         if (args.length > 0) {
             System.setProperty("highlander.datasource.url", args[0]);

@@ -15,6 +15,7 @@ import io.highlander.cdi.internal.health.HealthChecks;
 import io.highlander.cdi.internal.health.HealthSupport;
 import io.highlander.cdi.internal.leaderonly.LeaderOnlyInterceptor;
 import io.highlander.cdi.internal.leaderonly.LeadershipProducer;
+import io.highlander.cdi.internal.threads.ShutdownLogging;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -60,6 +61,7 @@ public class HighlanderExtension implements Extension {
     private final Map<Class<?>, Bean<?>> beans = new LinkedHashMap<>();
     private ClusterSingletonContext context;
     private volatile Elections elections;
+    private volatile ShutdownLogging shutdownLogging;
 
     void registerLifecycle(@Observes BeforeBeanDiscovery event, BeanManager beanManager) {
         for (Class<?> type : List.of(NodeLifecycle.class, LeaderOnlyInterceptor.class, LeadershipProducer.class)) {
@@ -141,12 +143,17 @@ public class HighlanderExtension implements Extension {
 
     /** Starts the node's elections, once the application is initialized. */
     void start() {
+        shutdownLogging = ShutdownLogging.capture();
         elections().start();
     }
 
     /** Stops the node's elections: leaders hand over at once. Idempotent. */
     void stop() {
         Elections current = elections;
+        ShutdownLogging logging = shutdownLogging;
+        if (logging != null) {
+            logging.keepHandlersDuringShutdown(); // the stop's lines, HL-0402 and @PreDestroy's, are worth reading
+        }
         if (current != null) {
             current.close();
         }
