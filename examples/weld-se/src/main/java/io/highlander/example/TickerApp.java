@@ -21,7 +21,27 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TickerApp {
 
+    /**
+     * Held, because {@code java.util.logging} keeps loggers (and with them their level) only weakly; see
+     * {@link #quietDriverNoise()}.
+     */
+    private static java.util.logging.Logger driverConnectLog;
+
     private TickerApp() {
+    }
+
+    /**
+     * While PostgreSQL crashes or restarts, pgjdbc logs a 27-line WARNING ("Failed to closed stream with error")
+     * for every failed connection attempt, on the logger {@code org.postgresql.core.ConnectionFactory}, which logs
+     * nothing else. Highlander says what happens itself (HL-0403, then HL-0401 when a node leads again), so the
+     * example keeps the driver's line out unless the logging configuration set a level for that logger: the same as
+     * {@code org.postgresql.core.ConnectionFactory.level = SEVERE} in a {@code logging.properties}.
+     */
+    public static void quietDriverNoise() {
+        driverConnectLog = java.util.logging.Logger.getLogger("org.postgresql.core.ConnectionFactory");
+        if (driverConnectLog.getLevel() == null) {
+            driverConnectLog.setLevel(java.util.logging.Level.SEVERE);
+        }
     }
 
     /**
@@ -37,6 +57,7 @@ public final class TickerApp {
 
     public static void main(String[] args) throws InterruptedException {
         oneLineLogs();
+        quietDriverNoise();
         if (args.length > 0) {
             System.setProperty("highlander.datasource.url", args[0]);
         }
