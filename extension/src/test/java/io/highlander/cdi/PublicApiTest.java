@@ -18,11 +18,16 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.lang.reflect.TypeVariable;
 import java.lang.reflect.WildcardType;
+import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -97,7 +102,7 @@ class PublicApiTest {
         try (Stream<Path> files = Files.walk(root.resolve("io/highlander/cdi"))) {
             for (Path file : files.filter(path -> path.toString().endsWith(".class")).sorted().toList()) {
                 String name = root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), ".")
-                        .replaceAll("\\.class$", "").replace('/', '.');
+                        .replaceAll("\\.class$", "");
                 if (name.startsWith(INTERNAL + ".") || name.endsWith("package-info")) {
                     continue;
                 }
@@ -110,11 +115,28 @@ class PublicApiTest {
         return types;
     }
 
-    /** Where the library's main classes were compiled to: the directory {@link LeaderElector} was loaded from. */
-    private static Path classesRoot() throws URISyntaxException {
-        Path root = Path.of(LeaderElector.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        assertThat(root).as("the library's classes as a directory").isDirectory();
-        return root;
+    /**
+     * Where the library's main classes are: the directory {@link LeaderElector} was loaded from, or the root of its
+     * jar (a reactor build past {@code package}, and other modules that run these tests, use the jar).
+     */
+    private static Path classesRoot() throws URISyntaxException, IOException {
+        Path location = Path.of(LeaderElector.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        if (Files.isDirectory(location)) {
+            return location;
+        }
+        FileSystem jar = JARS.computeIfAbsent(location, PublicApiTest::open);
+        return jar.getPath("/");
+    }
+
+    /** The jars opened as file systems, each once: they stay open until the JVM exits, as test class paths do. */
+    private static final Map<Path, FileSystem> JARS = new ConcurrentHashMap<>();
+
+    private static FileSystem open(Path jar) {
+        try {
+            return FileSystems.newFileSystem(jar);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static boolean exported(Class<?> type) {
