@@ -2,13 +2,9 @@ package com.example;
 
 import jakarta.enterprise.inject.se.SeContainer;
 import jakarta.enterprise.inject.se.SeContainerInitializer;
-import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 public final class App {
 
@@ -22,7 +18,7 @@ public final class App {
             // finds the beans of this application (META-INF/beans.xml) and Highlander (a service entry in its jar)
             container = SeContainerInitializer.newInstance().initialize();
         } catch (RuntimeException e) {
-            System.err.println("cannot start: " + misconfigurations(e));   // e.g. "HL-0301: no DataSource ..."
+            System.err.println("cannot start: " + e.getMessage()); // one HL-xxxx line per problem
             System.exit(1);
             return;
         }
@@ -44,17 +40,5 @@ public final class App {
             }
         }, 10, 10, TimeUnit.SECONDS);
         Thread.currentThread().join();   // runs until Ctrl-C or SIGTERM: Weld's shutdown hook hands the locks over
-    }
-
-    /** The catalogued problems ("HL-xxxx: ..."), one line each, instead of a 30-line stack trace. */
-    static String misconfigurations(Throwable error) {
-        Set<String> problems = new LinkedHashSet<>();
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            Matcher problem = Pattern.compile("HL-\\d{4}: .*").matcher(String.valueOf(t.getMessage()));
-            while (problem.find()) {
-                problems.add(problem.group());
-            }
-        }
-        return problems.isEmpty() ? error.toString() : String.join(System.lineSeparator(), problems);
     }
 }

@@ -28,9 +28,6 @@ import java.util.List;
  *   most L/3</td></tr>
  * <tr><td>{@code highlander.stop-margin}</td><td>L/10</td><td>m: the leader stops its singleton at L − m
  *   after its last acknowledged heartbeat; the time {@code @PreDestroy} may take; at most L/3</td></tr>
- * <tr><td>{@code highlander.standby.mode}</td><td>{@code blocking}</td><td>kept for compatibility; both values
- *   now behave alike: a standby never waits on a singleton's lock, it is told by a notice when a lock is
- *   released or a node is gone and then tries the lock (see {@code highlander.watcher.wait})</td></tr>
  * <tr><td>{@code highlander.standby.interval}</td><td>5s</td><td>the safety net: a standby node tries the locks
  *   it wants at least this often even if no notice came (one statement per node, whatever the number of
  *   singletons)</td></tr>
@@ -67,17 +64,12 @@ import java.util.List;
  *
  * Durations are written {@code 1500ms}, {@code 10s}, {@code 1m} or ISO-8601 ({@code PT10S}). A
  * {@link HighlanderDataSource @HighlanderDataSource} bean, if there is one, wins over both DataSource
- * settings. {@link #toString()} never shows the password.
+ * settings. A standby never waits on a singleton's lock: it is told by a notice when a lock is released or a node
+ * is gone and then tries the lock, with {@code highlander.standby.interval} as the safety net. (The former
+ * {@code highlander.standby.mode} is retired: setting it only logs a warning.) {@link #toString()} never shows a
+ * credential: neither the password nor one written into the JDBC URL.
  */
 public final class HighlanderSettings {
-
-    /** How a standby waits for the lock; see the class documentation. */
-    public enum StandbyMode {
-        /** Wait inside {@code pg_advisory_lock}, one bounded slice at a time. */
-        BLOCKING,
-        /** Try {@code pg_try_advisory_lock} once per interval. */
-        POLLING
-    }
 
     /** What a node does with a lock whose previous holder it did not see let go cleanly. */
     public enum Takeover {
@@ -108,7 +100,6 @@ public final class HighlanderSettings {
     private final Duration lease;
     private final Duration heartbeat;
     private final Duration stopMargin;
-    private final StandbyMode standbyMode;
     private final Duration standbyInterval;
     private final Duration watcherWait;
     private final Takeover takeover;
@@ -128,7 +119,6 @@ public final class HighlanderSettings {
         this.lease = builder.lease;
         this.heartbeat = builder.heartbeat != null ? builder.heartbeat : lease.dividedBy(5);
         this.stopMargin = builder.stopMargin != null ? builder.stopMargin : lease.dividedBy(10);
-        this.standbyMode = builder.standbyMode;
         this.standbyInterval = builder.standbyInterval;
         this.watcherWait = builder.watcherWait;
         this.takeover = builder.takeover;
@@ -167,11 +157,6 @@ public final class HighlanderSettings {
     /** @return m, the time reserved for stopping the singleton before the lease runs out */
     public Duration stopMargin() {
         return stopMargin;
-    }
-
-    /** @return how a standby waits */
-    public StandbyMode standbyMode() {
-        return standbyMode;
     }
 
     /** @return the longest a standby node goes without trying the locks it wants */
@@ -242,11 +227,11 @@ public final class HighlanderSettings {
     @Override
     public String toString() {
         return "HighlanderSettings[nodeId=" + nodeId + ", lease=" + lease + ", heartbeat=" + heartbeat
-                + ", stopMargin=" + stopMargin + ", standbyMode=" + standbyMode + ", standbyInterval="
+                + ", stopMargin=" + stopMargin + ", standbyInterval="
                 + standbyInterval + ", watcherWait=" + watcherWait + ", takeover=" + takeover + ", placement=" + placement + ", namespace=" + namespace + ", maxFailures=" + maxFailures
                 + ", failureWindow=" + failureWindow + ", restartBackoff=" + restartBackoff
                 + ", failureCooldown=" + failureCooldown + ", dataSourceJndiName=" + dataSourceJndiName
-                + ", jdbcUrl=" + jdbcUrl + ", jdbcUser=" + jdbcUser
+                + ", jdbcUrl=" + Messages.redactUrl(jdbcUrl) + ", jdbcUser=" + jdbcUser
                 + ", jdbcPassword=" + (jdbcPassword == null ? "null" : "****") + "]";
     }
 
@@ -256,7 +241,6 @@ public final class HighlanderSettings {
         private Duration lease = DEFAULT_LEASE;
         private Duration heartbeat;
         private Duration stopMargin;
-        private StandbyMode standbyMode = StandbyMode.BLOCKING;
         private Duration standbyInterval = DEFAULT_STANDBY_INTERVAL;
         private Duration watcherWait = DEFAULT_WATCHER_WAIT;
         private Takeover takeover = Takeover.FAST;
@@ -295,12 +279,6 @@ public final class HighlanderSettings {
         /** @param stopMargin m, more than zero and at most L/3 (default L/10) @return this */
         public Builder stopMargin(Duration stopMargin) {
             this.stopMargin = stopMargin;
-            return this;
-        }
-
-        /** @param standbyMode how a standby waits @return this */
-        public Builder standbyMode(StandbyMode standbyMode) {
-            this.standbyMode = standbyMode;
             return this;
         }
 
@@ -397,17 +375,9 @@ public final class HighlanderSettings {
                     problems.add(Messages.invalidStopMargin(effectiveMargin, lease));
                 }
             }
-            if (standbyMode == null) {
-                problems.add(Messages.invalidStandbyMode(null));
-            }
             if (standbyInterval == null || standbyInterval.compareTo(Duration.ofMillis(10)) < 0
                     || standbyInterval.compareTo(Duration.ofHours(1)) > 0) {
                 problems.add(Messages.invalidStandbyInterval(standbyInterval));
-            }
-            if (standbyMode == StandbyMode.POLLING && leaseValid && standbyInterval != null
-                    && standbyInterval.compareTo(lease) >= 0) {
-                // a polling standby is idle between polls; the server would end its session every lease
-                problems.add(Messages.pollSlowerThanLease(standbyInterval, lease));
             }
             if (watcherWait == null || watcherWait.compareTo(Duration.ofSeconds(1)) < 0
                     || watcherWait.compareTo(Duration.ofHours(1)) > 0) {

@@ -84,22 +84,6 @@ class ClusterSingletonTest {
     }
 
     @Test
-    void pollingStandbyTakesOverToo() {
-        for (String id : new String[] {"p1", "p2"}) {
-            cluster.start(HighlanderSettings.builder().nodeId(id).lease(Duration.ofSeconds(3))
-                    .heartbeat(Duration.ofMillis(300)).standbyMode(HighlanderSettings.StandbyMode.POLLING)
-                    .standbyInterval(Duration.ofMillis(200)).build(), Ticker.class, LeadershipLog.class);
-        }
-        TestNode first = awaitLeader();
-
-        first.close();
-
-        TestNode second = awaitLeader();
-        assertThat(second).isNotSameAs(first);
-        assertThat(history.maxRunning()).isEqualTo(1);
-    }
-
-    @Test
     void observersCanSelectOneSingleton() {
         startNodes("a");
         TestNode leader = awaitLeader();

@@ -164,6 +164,51 @@ class DeploymentErrorsTest {
     }
 
     @Test
+    void twoMisconfigurationsAreTheWholeMessageOfWhatWeldThrows() {
+        Throwable thrown = catchThrowable(() -> TestNode.start(SETTINGS, null, Map.of(), DependentJob.class, ValidJob.class));
+
+        assertThat(thrown).isInstanceOf(jakarta.enterprise.inject.spi.DeploymentException.class);
+        assertThat(thrown.getMessage()).isEqualTo(String.join(System.lineSeparator(),
+                "HL-0101: @ClusterSingleton bean " + DependentJob.class.getName() + " must be @ApplicationScoped but"
+                        + " is @Dependent; add @ApplicationScoped to the class.",
+                "HL-0301: no DataSource for the cluster singletons' locks; produce a DataSource bean with"
+                        + " @HighlanderDataSource, or set highlander.datasource.jndi to a JNDI name, or set"
+                        + " highlander.datasource.url (with .user and .password) to a jdbc:postgresql: URL."));
+        assertThat(thrown.getCause()).as("nothing but the lines to print").satisfiesAnyOf(
+                cause -> assertThat(cause).isNull(),
+                cause -> assertThat(cause.getStackTrace()).isEmpty());
+    }
+
+    @Test
+    void aDeclarationAndASettingThatAreWrongAreReportedTogether() {
+        System.setProperty("highlander.lease", "ten seconds");
+        try {
+            Throwable thrown = catchThrowable(() -> TestNode.start(null, null, Map.of(), DependentJob.class));
+
+            assertThat(thrown.getMessage()).isEqualTo(String.join(System.lineSeparator(),
+                    "HL-0101: @ClusterSingleton bean " + DependentJob.class.getName() + " must be @ApplicationScoped"
+                            + " but is @Dependent; add @ApplicationScoped to the class.",
+                    "HL-0200: invalid Highlander settings (from MicroProfile Config, system properties, environment):",
+                    "HL-0207: highlander.lease 'ten seconds' is not a duration; write e.g. 1500ms, 10s, 1m or PT10S."));
+        } finally {
+            System.clearProperty("highlander.lease");
+        }
+    }
+
+    @Test
+    void anUnknownHostIsNamedWithTheDriversCause() {
+        // pgjdbc says only "The connection attempt failed."; the host that could not be resolved is in its cause
+        HighlanderSettings unknownHost = HighlanderSettings.builder().nodeId("a")
+                .jdbcUrl("jdbc:postgresql://no-such-host.invalid/postgres?connectTimeout=1", "u", "p").build();
+        try (LogRecorder log = LogRecorder.of("io.highlander.cdi");
+             TestNode node = TestNode.start(unknownHost, null, Map.of(), ValidJob.class)) {
+            assertThat(log.messages()).filteredOn(message -> message.startsWith("HL-0310")).singleElement()
+                    .asString().contains("The connection attempt failed.")
+                    .contains("(The connection attempt failed.: UnknownHostException no-such-host.invalid)");
+        }
+    }
+
+    @Test
     void interfaceIsRejected() {
         assertThat(deploymentFailure(ValidJob.class, SingletonInterface.class)).contains("HL-0102: @ClusterSingleton is on"
                 + " the interface " + SingletonInterface.class.getName() + ", which cannot have an instance of its own;"

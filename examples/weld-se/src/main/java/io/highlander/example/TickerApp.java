@@ -2,14 +2,10 @@ package io.highlander.example;
 
 import jakarta.enterprise.inject.se.SeContainer;
 import jakarta.enterprise.inject.se.SeContainerInitializer;
-import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A plain Java application with one cluster singleton, the {@link Ticker}. Start it on several machines (or
@@ -25,17 +21,26 @@ import java.util.regex.Pattern;
  */
 public final class TickerApp {
 
+    /**
+     * Held, because {@code java.util.logging} keeps loggers (and with them their level) only weakly; see
+     * {@link #quietDriverNoise()}.
+     */
+    private static java.util.logging.Logger driverConnectLog;
+
     private TickerApp() {
     }
 
     /**
-     * Selects {@link OrderlyShutdownLogManager} unless the command line chose a manager, so that the lines
-     * written while the JVM shuts down (Highlander's HL-0402, the Ticker's {@code @PreDestroy}) are not lost.
-     * Must run before anything logs.
+     * While PostgreSQL crashes or restarts, pgjdbc logs a 27-line WARNING ("Failed to closed stream with error")
+     * for every failed connection attempt, on the logger {@code org.postgresql.core.ConnectionFactory}, which logs
+     * nothing else. Highlander says what happens itself (HL-0403, then HL-0401 when a node leads again), so the
+     * example keeps the driver's line out unless the logging configuration set a level for that logger: the same as
+     * {@code org.postgresql.core.ConnectionFactory.level = SEVERE} in a {@code logging.properties}.
      */
-    public static void keepShutdownLogLines() {
-        if (System.getProperty("java.util.logging.manager") == null) {
-            System.setProperty("java.util.logging.manager", "io.highlander.example.OrderlyShutdownLogManager");
+    public static void quietDriverNoise() {
+        driverConnectLog = java.util.logging.Logger.getLogger("org.postgresql.core.ConnectionFactory");
+        if (driverConnectLog.getLevel() == null) {
+            driverConnectLog.setLevel(java.util.logging.Level.SEVERE);
         }
     }
 
@@ -50,25 +55,9 @@ public final class TickerApp {
         }
     }
 
-    /**
-     * @param error what {@code SeContainerInitializer.initialize()} threw
-     * @return the catalogued problems ({@code HL-xxxx: ...}), one line each, instead of a 30-line stack trace
-     *         that repeats them; else the error itself
-     */
-    static String misconfigurations(Throwable error) {
-        Set<String> problems = new LinkedHashSet<>();
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            Matcher problem = Pattern.compile("HL-\\d{4}: .*").matcher(String.valueOf(t.getMessage()));
-            while (problem.find()) {
-                problems.add(problem.group());
-            }
-        }
-        return problems.isEmpty() ? error.toString() : String.join(System.lineSeparator(), problems);
-    }
-
     public static void main(String[] args) throws InterruptedException {
-        keepShutdownLogLines();
         oneLineLogs();
+        quietDriverNoise();
         if (args.length > 0) {
             System.setProperty("highlander.datasource.url", args[0]);
         }
@@ -78,7 +67,8 @@ public final class TickerApp {
             // entry in its jar). A misconfiguration (bad URL, wrong password, not PostgreSQL) fails here.
             container = SeContainerInitializer.newInstance().initialize();
         } catch (RuntimeException e) {
-            System.err.println("cannot start: " + misconfigurations(e));
+            // Highlander's problems are the message, one HL-xxxx line each: no stack trace needed
+            System.err.println("cannot start: " + e.getMessage());
             System.exit(1);
             return;
         }

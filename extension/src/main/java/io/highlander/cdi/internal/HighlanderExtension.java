@@ -15,6 +15,7 @@ import io.highlander.cdi.internal.health.HealthChecks;
 import io.highlander.cdi.internal.health.HealthSupport;
 import io.highlander.cdi.internal.leaderonly.LeaderOnlyInterceptor;
 import io.highlander.cdi.internal.leaderonly.LeadershipProducer;
+import io.highlander.cdi.internal.threads.ShutdownLogging;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,8 +27,6 @@ import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.enterprise.inject.spi.BeforeBeanDiscovery;
 import jakarta.enterprise.inject.spi.BeforeShutdown;
-import jakarta.enterprise.inject.spi.DefinitionException;
-import jakarta.enterprise.inject.spi.DeploymentException;
 import jakarta.enterprise.inject.spi.Extension;
 import jakarta.enterprise.inject.spi.ProcessAnnotatedType;
 import jakarta.enterprise.inject.spi.ProcessInjectionPoint;
@@ -47,6 +46,10 @@ import java.util.TreeSet;
  * {@link ClusterSingletonContext}, registers the {@link LeaderElector} bean, sets the node up after
  * validation ({@link NodeBootstrap}) and starts and stops the {@link Elections} with the application
  * ({@link NodeLifecycle}). No static state: several containers in one JVM are several nodes.
+ *
+ * <p>Problems with the declarations are collected during discovery but reported after validation, together with
+ * what is wrong in the settings, as one deployment problem ({@link StartupProblems}): a definition error would stop
+ * the container before the settings are read, and Weld would print each one inside a stack trace.
  */
 public class HighlanderExtension implements Extension {
 
@@ -58,6 +61,7 @@ public class HighlanderExtension implements Extension {
     private final Map<Class<?>, Bean<?>> beans = new LinkedHashMap<>();
     private ClusterSingletonContext context;
     private volatile Elections elections;
+    private volatile ShutdownLogging shutdownLogging;
 
     void registerLifecycle(@Observes BeforeBeanDiscovery event, BeanManager beanManager) {
         for (Class<?> type : List.of(NodeLifecycle.class, LeaderOnlyInterceptor.class, LeadershipProducer.class)) {
@@ -101,8 +105,7 @@ public class HighlanderExtension implements Extension {
         List<SingletonDefinition> all = DefinitionRules.withBeanlessElections(definitions, leaderOnlyNames);
         definitions.clear();
         definitions.addAll(all);
-        problems.addAll(DefinitionRules.crossCheck(definitions));
-        problems.forEach(problem -> event.addDefinitionError(new DefinitionException(problem)));
+        problems.addAll(DefinitionRules.crossCheck(definitions)); // reported after validation, with the settings
         context = new ClusterSingletonContext();
         event.addContext(context);
         event.addBean()
@@ -118,10 +121,19 @@ public class HighlanderExtension implements Extension {
     }
 
     void prepare(@Observes AfterDeploymentValidation event, BeanManager beanManager) {
-        try {
-            elections = NodeBootstrap.prepare(beanManager, definitions, beans, context);
-        } catch (IllegalStateException e) {
-            event.addDeploymentProblem(new DeploymentException(e.getMessage(), e.getCause()));
+        StartupProblems startup = new StartupProblems();
+        problems.forEach(startup::add);
+        if (startup.isEmpty()) {
+            try {
+                elections = NodeBootstrap.prepare(beanManager, definitions, beans, context);
+            } catch (IllegalStateException e) {
+                startup.add(e);
+            }
+        } else {
+            NodeBootstrap.configurationProblems(beanManager, definitions).forEach(startup::add);
+        }
+        if (!startup.isEmpty()) {
+            event.addDeploymentProblem(startup.toException());
         }
     }
 
@@ -131,12 +143,17 @@ public class HighlanderExtension implements Extension {
 
     /** Starts the node's elections, once the application is initialized. */
     void start() {
+        shutdownLogging = ShutdownLogging.capture();
         elections().start();
     }
 
     /** Stops the node's elections: leaders hand over at once. Idempotent. */
     void stop() {
         Elections current = elections;
+        ShutdownLogging logging = shutdownLogging;
+        if (logging != null) {
+            logging.keepHandlersDuringShutdown(); // the stop's lines, HL-0402 and @PreDestroy's, are worth reading
+        }
         if (current != null) {
             current.close();
         }

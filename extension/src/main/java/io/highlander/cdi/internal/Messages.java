@@ -98,8 +98,16 @@ public final class Messages {
                 + " highlander.lease " + lease + "; lower it or raise the lease.";
     }
 
-    public static String invalidStandbyMode(String value) {
-        return "HL-0205: highlander.standby.mode '" + value + "' is unknown; use 'blocking' or 'polling'.";
+    public static String retiredStandbyMode() {
+        return "HL-0217: highlander.standby.mode is retired and ignored: every standby waits the same way, told by"
+                + " notices when a lock is released, with highlander.standby.interval as the safety net; remove the"
+                + " setting.";
+    }
+
+    public static String unknownSetting(String key, String nearest) {
+        return "HL-0218: " + key + " is not a Highlander setting and is ignored; "
+                + (nearest != null ? "did you mean " + nearest + "?"
+                : "the settings are listed in the javadoc of io.highlander.cdi.HighlanderSettings.");
     }
 
     public static String invalidTakeover(String value) {
@@ -136,11 +144,6 @@ public final class Messages {
 
     public static String invalidRestartDuration(String key, Duration value) {
         return "HL-0212: " + key + " " + value + " is out of range; use more than zero and at most 1 day.";
-    }
-
-    public static String pollSlowerThanLease(Duration interval, Duration lease) {
-        return "HL-0213: highlander.standby.interval " + interval + " must be shorter than highlander.lease " + lease
-                + " in polling mode, or the server ends the idle standby session between polls; lower the interval.";
     }
 
     public static String notPositive(String key, Duration value) {
@@ -412,11 +415,18 @@ public final class Messages {
                 + "). Only the leader has an instance; check LeaderElector.isLeader(\"" + singleton + "\") first.";
     }
 
-    /** A JDBC URL with any password parameter blanked out, fit for a message. */
+    /** Parameters whose value is a credential: {@code password}, {@code sslpassword}, and any secret or token. */
+    private static final java.util.regex.Pattern URL_CREDENTIAL = java.util.regex.Pattern.compile(
+            "(?i)([?&;][^=&;?]*(?:password|passwd|pwd|secret|token)[^=&;?]*=)[^&;]*");
+    /** A password written as user information, {@code //user:password@host}, which some tools produce. */
+    private static final java.util.regex.Pattern URL_USER_INFO = java.util.regex.Pattern.compile("(//[^/@:?]*:)[^/@?]*@");
+
+    /** A JDBC URL with every credential in it blanked out, fit for a message or a {@code toString()}. */
     public static String redactUrl(String url) {
         if (url == null) {
             return "null";
         }
-        return url.replaceAll("(?i)(password=)[^&;]*", "$1****");
+        String redacted = URL_CREDENTIAL.matcher(url).replaceAll("$1****");
+        return URL_USER_INFO.matcher(redacted).replaceAll("$1****@");
     }
 }

@@ -85,10 +85,39 @@ public final class NodeBootstrap {
         if (!singletons.isEmpty()) {
             connections = DataSourceLocator.locate(beanManager, settings,
                     SettingsSource.forApplication(Thread.currentThread().getContextClassLoader())
-                            .value("highlander.datasource.name"), containerDefault);
+                            .value(io.highlander.cdi.internal.config.SettingKeys.DATASOURCE_NAME), containerDefault);
             checkDatabase(connections, threads);
         }
         return new Elections(settings, connections, singletons, context, beanManager, threads);
+    }
+
+    /**
+     * What else keeps a node whose declarations are already refused from starting, found without a connection (the
+     * database is looked at once the deployment can start): its settings, and where its DataSource comes from.
+     *
+     * @param beanManager the application's bean manager
+     * @param definitions the singletons the application declared
+     * @return the problems, each with a message that says what is wrong and how to fix it
+     */
+    static List<IllegalStateException> configurationProblems(BeanManager beanManager,
+                                                             List<SingletonDefinition> definitions) {
+        HighlanderSettings settings;
+        try {
+            settings = settings(beanManager);
+        } catch (IllegalStateException e) {
+            return List.of(e);
+        }
+        if (definitions.isEmpty()) {
+            return List.of();
+        }
+        try {
+            DataSourceLocator.locate(beanManager, settings,
+                    SettingsSource.forApplication(Thread.currentThread().getContextClassLoader())
+                            .value(io.highlander.cdi.internal.config.SettingKeys.DATASOURCE_NAME), false);
+            return List.of();
+        } catch (IllegalStateException e) {
+            return List.of(e);
+        }
     }
 
     private static HighlanderSettings settings(BeanManager beanManager) {
@@ -123,12 +152,12 @@ public final class NodeBootstrap {
         } catch (SQLException e) {
             switch (ConnectFailure.of(e)) {
                 case REJECTED -> throw new IllegalStateException(Messages.databaseRejected(source,
-                        ConnectFailure.sqlState(e), e.getMessage()), e);
+                        ConnectFailure.sqlState(e), ConnectFailure.describe(e)), e);
                 case UNKNOWN -> throw new IllegalStateException(Messages.noConnectionAtAll(source, e.toString()), e);
                 case BUSY -> LOG.log(System.Logger.Level.WARNING, Messages.databaseBusy(source,
-                        ConnectFailure.sqlState(e), e.getMessage()));
+                        ConnectFailure.sqlState(e), ConnectFailure.describe(e)));
                 case UNREACHABLE -> LOG.log(System.Logger.Level.WARNING, Messages.databaseUnavailable(source,
-                        e.getMessage()));
+                        ConnectFailure.describe(e)));
             }
         }
     }

@@ -169,9 +169,8 @@ public final class BenchmarkMain {
         Trials frozenShort = null;
         Trials frozenDefault = null;
         if (all) {
-            // standbys that hear no notice: polling on the layer with a lock session per singleton; on issue 11's node
-            // session (which has no standby mode) connections that do not unwrap to pgjdbc, the heartbeat-only fallback
-            Map<String, String> polling = Map.of("highlander.standby.mode", "polling", "bench.notices", "off");
+            // standbys that hear no notice: connections that do not unwrap to pgjdbc, the heartbeat-only fallback
+            Map<String, String> polling = Map.of("bench.notices", "off");
             pollTerm = failover.run("pollterm", NodeMain.class, polling, Fault.TERM, n(10, 1), null, 0, 30_000);
             pollKill = failover.run("pollkill", NodeMain.class, polling, Fault.KILL, n(10, 1), null, 0, 30_000);
             frozenShort = failover.run("stop2s", NodeMain.class, Map.of("highlander.lease", "2s"), Fault.STOP,
@@ -302,7 +301,7 @@ public final class BenchmarkMain {
         long window = n(30_000, 3_000);
         DatabaseCost.Window blocking = cost.measure("costblock", 3, 1, Map.of(), "highlander:", window);
         DatabaseCost.Window polling = cost.measure("costpoll", 3, 1,
-                Map.of("highlander.standby.mode", "polling", "bench.notices", "off"), null, window);
+                Map.of("bench.notices", "off"), null, window);
         int many = n(10, 3);
         DatabaseCost.Window manyPerNode = cost.measure("costmany", 3, many, Map.of(), "highlander:", n(20_000, 3_000));
 

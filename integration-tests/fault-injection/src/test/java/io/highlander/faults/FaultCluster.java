@@ -36,7 +36,6 @@ final class FaultCluster implements AutoCloseable {
     static final Duration STANDBY_INTERVAL = Duration.ofSeconds(1);
     static final Duration TICK = Duration.ofMillis(10);
     /** Nodes that wait with {@code pg_try_advisory_lock} polling; the others block in {@code pg_advisory_lock}. */
-    static final java.util.Set<String> POLLING_NODES = java.util.Set.of("c");
 
     private static String classPath;
 
@@ -199,7 +198,6 @@ final class FaultCluster implements AutoCloseable {
                 .systemProperty("highlander.lease", LEASE.toMillis() + "ms")
                 .systemProperty("highlander.heartbeat", HEARTBEAT.toMillis() + "ms")
                 .systemProperty("highlander.standby.interval", STANDBY_INTERVAL.toMillis() + "ms")
-                .systemProperty("highlander.standby.mode", POLLING_NODES.contains(node) ? "polling" : "blocking")
                 .systemProperty("faults.history", directory.resolve(node + ".log").toString())
                 .systemProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn")
                 .systemProperty("faults.preDestroyMillis", Long.toString(preDestroyMillis))

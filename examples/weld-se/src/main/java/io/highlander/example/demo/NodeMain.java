@@ -14,7 +14,6 @@ public final class NodeMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        TickerApp.keepShutdownLogLines(); // before anything logs
         Thread guard = new Thread(() -> {
             try {
                 while (System.in.read() >= 0) {

@@ -52,6 +52,27 @@ public enum ConnectFailure {
         return "";
     }
 
+    /**
+     * What went wrong, in one line: the failure's message and, after it, each cause that adds something (pgjdbc says
+     * only "The connection attempt failed." and puts the unknown host or the refused address in its cause).
+     *
+     * @param failure a failure to connect
+     * @return its message followed by its causes' kinds and messages
+     */
+    public static String describe(Throwable failure) {
+        StringBuilder text = new StringBuilder(String.valueOf(failure.getMessage()));
+        for (Throwable t = next(failure); t != null; t = next(t)) {
+            String message = t.getMessage();
+            if (message == null || !text.toString().contains(message)) {
+                text.append(": ").append(t.getClass().getSimpleName());
+                if (message != null) {
+                    text.append(' ').append(message);
+                }
+            }
+        }
+        return text.toString();
+    }
+
     private static boolean networkFailure(Throwable failure) {
         for (Throwable t = failure; t != null; t = next(t)) {
             if (t instanceof IOException) {

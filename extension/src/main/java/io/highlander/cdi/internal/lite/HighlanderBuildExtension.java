@@ -200,14 +200,17 @@ public class HighlanderBuildExtension implements BuildCompatibleExtension {
     }
 
     /**
-     * Reports every problem at once, with the messages and ids of the portable extension.
+     * Reports every problem at once, with the messages and ids of the portable extension, as one error whose message
+     * is the HL lines, one per problem: the container shows it at the top of its failure, not as N wrapped errors.
      *
      * @param messages where deployment problems go
      */
     @Validation
     public void validate(Messages messages) {
         problems.addAll(DefinitionRules.crossCheck(definitions));
-        problems.forEach(messages::error);
+        if (!problems.isEmpty()) {
+            messages.error(String.join(System.lineSeparator(), problems));
+        }
     }
 
     /**

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.highlander.cdi.HighlanderSettings;
-import io.highlander.cdi.HighlanderSettings.StandbyMode;
+import io.highlander.cdi.testing.LogRecorder;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SettingsSourceTest {
@@ -19,7 +21,6 @@ class SettingsSourceTest {
         assertThat(settings.lease()).isEqualTo(Duration.ofSeconds(10));
         assertThat(settings.heartbeat()).isEqualTo(Duration.ofSeconds(2));
         assertThat(settings.stopMargin()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(settings.standbyMode()).isEqualTo(StandbyMode.BLOCKING);
         assertThat(settings.standbyInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(settings.namespace()).isEqualTo(HighlanderSettings.DEFAULT_NAMESPACE);
     }
@@ -31,7 +32,6 @@ class SettingsSourceTest {
                 "highlander.lease", "3s",
                 "highlander.heartbeat", "500ms",
                 "highlander.stop-margin", "PT0.4S",
-                "highlander.standby.mode", "Polling",
                 "highlander.standby.interval", "250ms",
                 "highlander.namespace", "-42",
                 "highlander.datasource.url", "jdbc:postgresql://localhost/app",
@@ -42,7 +42,6 @@ class SettingsSourceTest {
         assertThat(settings.lease()).isEqualTo(Duration.ofSeconds(3));
         assertThat(settings.heartbeat()).isEqualTo(Duration.ofMillis(500));
         assertThat(settings.stopMargin()).isEqualTo(Duration.ofMillis(400));
-        assertThat(settings.standbyMode()).isEqualTo(StandbyMode.POLLING);
         assertThat(settings.standbyInterval()).isEqualTo(Duration.ofMillis(250));
         assertThat(settings.namespace()).isEqualTo(-42);
         assertThat(settings.jdbcUser()).isEqualTo("app");
@@ -50,25 +49,17 @@ class SettingsSourceTest {
     }
 
     @Test
-    void toStringNeverShowsThePassword() {
-        HighlanderSettings settings = HighlanderSettings.builder()
-                .jdbcUrl("jdbc:postgresql://localhost/app", "app", "s3cret").build();
-
-        assertThat(settings.toString()).doesNotContain("s3cret").contains("jdbcPassword=****");
-    }
-
-    @Test
     void reportsEveryProblemAtOnce() {
         assertThatThrownBy(() -> source(Map.of(
                 "highlander.lease", "ten seconds",
-                "highlander.standby.mode", "sometimes",
+                "highlander.takeover", "sometimes",
                 "highlander.namespace", "big",
                 "highlander.datasource.url", "jdbc:h2:mem:x")).load())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(String.join(System.lineSeparator(),
                         "HL-0200: invalid Highlander settings (from test):",
                         "HL-0207: highlander.lease 'ten seconds' is not a duration; write e.g. 1500ms, 10s, 1m or PT10S.",
-                        "HL-0205: highlander.standby.mode 'sometimes' is unknown; use 'blocking' or 'polling'.",
+                        "HL-0321: highlander.takeover 'sometimes' is unknown; use 'fast' or 'strict'.",
                         "HL-0208: highlander.namespace 'big' is not a 32-bit integer.",
                         "HL-0209: highlander.datasource.url must start with 'jdbc:postgresql:'; Highlander needs PostgreSQL."));
     }
@@ -82,11 +73,71 @@ class SettingsSourceTest {
     }
 
     @Test
-    void aPollingStandbyMustPollWithinTheLease() {
-        assertThatThrownBy(() -> HighlanderSettings.builder().standbyMode(StandbyMode.POLLING)
-                .standbyInterval(Duration.ofSeconds(10)).build())
-                .hasMessage("HL-0213: highlander.standby.interval PT10S must be shorter than highlander.lease PT10S"
-                        + " in polling mode, or the server ends the idle standby session between polls; lower the interval.");
+    void theRetiredStandbyModeOnlyWarnsWhateverItsValue() {
+        SettingsSource source = source(Map.of("highlander.standby.mode", "polling",
+                "highlander.standby.interval", "10s"));
+
+        try (LogRecorder log = LogRecorder.of(SettingsSource.class.getName())) {
+            HighlanderSettings settings = source.load(); // an interval of a lease failed HL-0213 in polling mode
+
+            assertThat(settings.standbyInterval()).isEqualTo(Duration.ofSeconds(10));
+            assertThat(log.messages()).containsExactly("HL-0217: highlander.standby.mode is retired and ignored:"
+                    + " every standby waits the same way, told by notices when a lock is released, with"
+                    + " highlander.standby.interval as the safety net; remove the setting.");
+        }
+        assertThat(source(Map.of("highlander.standby.mode", "sometimes")).load()).isNotNull();
+    }
+
+    @Test
+    void aMisspelledKeyIsWarnedAboutWithTheNearestKnownKey() {
+        SettingsSource source = source(Map.of("highlander.datasource.username", "app",
+                "highlander.leese", "5s", "highlander.frobnicate-everything", "yes", "other.key", "x"));
+
+        try (LogRecorder log = LogRecorder.of(SettingsSource.class.getName())) {
+            source.load();
+
+            assertThat(log.messages()).containsExactly(
+                    "HL-0218: highlander.datasource.username is not a Highlander setting and is ignored; did you mean"
+                            + " highlander.datasource.user?",
+                    "HL-0218: highlander.frobnicate-everything is not a Highlander setting and is ignored; the"
+                            + " settings are listed in the javadoc of io.highlander.cdi.HighlanderSettings.",
+                    "HL-0218: highlander.leese is not a Highlander setting and is ignored; did you mean"
+                            + " highlander.lease?");
+        }
+    }
+
+    @Test
+    void aKnownKeyIsNotWarnedAbout() {
+        Map<String, String> every = new java.util.HashMap<>();
+        SettingKeys.ALL.forEach(key -> every.put(key, "x"));
+
+        assertThat(source(every).warnings()).isEmpty();
+    }
+
+    @Test
+    void theKnownKeysAreExactlyTheKeysThatAreRead() {
+        Set<String> asked = new HashSet<>();
+        SettingsSource source = SettingsSource.of(key -> {
+            asked.add(key);
+            // with a URL, its user and password are read too
+            return key.equals(SettingKeys.DATASOURCE_URL) ? Optional.of("jdbc:postgresql://db/app") : Optional.empty();
+        });
+        source.load();
+        source.value(SettingKeys.DATASOURCE_NAME); // read by the build-compatible extension only
+
+        assertThat(asked).containsExactlyInAnyOrderElementsOf(SettingKeys.ALL);
+    }
+
+    @Test
+    void systemPropertiesAreCheckedForMisspelledKeys() {
+        System.setProperty("highlander.hartbeat", "1s");
+        try {
+            assertThat(SettingsSource.forApplication(getClass().getClassLoader()).warnings()).contains(
+                    "HL-0218: highlander.hartbeat is not a Highlander setting and is ignored; did you mean"
+                            + " highlander.heartbeat?");
+        } finally {
+            System.clearProperty("highlander.hartbeat");
+        }
     }
 
     @Test
@@ -140,7 +191,6 @@ class SettingsSourceTest {
                 "highlander.lease", "ten seconds",
                 "highlander.heartbeat", "5s",
                 "highlander.stop-margin", "4s",
-                "highlander.standby.mode", "polling",
                 "highlander.standby.interval", "12s")).load())
                 .hasMessage(String.join(System.lineSeparator(),
                         "HL-0200: invalid Highlander settings (from test):",
@@ -163,13 +213,13 @@ class SettingsSourceTest {
     }
 
     @Test
-    void anOutOfRangeLeaseIsReportedWithoutComparingThePollIntervalWithIt() {
+    void anOutOfRangeLeaseIsReportedWithoutComparingOtherSettingsWithIt() {
         assertThatThrownBy(() -> HighlanderSettings.builder().lease(Duration.ofMillis(100))
-                .standbyMode(StandbyMode.POLLING).standbyInterval(Duration.ofMillis(200)).build())
+                .standbyInterval(Duration.ofMillis(200)).build())
                 .hasMessage("HL-0202: highlander.lease PT0.1S is out of range; use 300ms to 1 day (default 10s).");
     }
 
     private static SettingsSource source(Map<String, String> values) {
-        return SettingsSource.of(key -> Optional.ofNullable(values.get(key)));
+        return SettingsSource.of(values);
     }
 }

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Quarkus refuses the declarations the portable extension refuses, all at once, with the same messages and ids:
- * the rules are the same code.
+ * Quarkus refuses the declarations the portable extension refuses, all at once, with the same messages and ids
+ * (the rules are the same code), as one error whose message is the HL lines, one per problem, as on Weld SE.
  */
 class DeploymentErrorsOnQuarkusTest {
 
@@ -22,13 +22,17 @@ class DeploymentErrorsOnQuarkusTest {
     static final QuarkusUnitTest QUARKUS = new QuarkusUnitTest()
             .withApplicationRoot(jar -> jar.addClasses(DependentJob.class, Report.class, ReportWithFooter.class,
                     OtherReport.class))
-            .assertException(failure -> assertThat(String.join("\n", messages(failure)))
-                    .contains("HL-0101: @ClusterSingleton bean " + DependentJob.class.getName()
-                            + " must be @ApplicationScoped but is @Dependent; add @ApplicationScoped to the class.")
-                    .contains("HL-0107: bean " + ReportWithFooter.class.getName() + " extends the cluster singleton "
-                            + Report.class.getName() + " ('report')")
-                    .contains("HL-0105: the cluster singleton name 'report' is used by " + OtherReport.class.getName()
-                            + " and " + Report.class.getName()));
+            .assertException(failure -> assertThat(messages(failure)).as("one error whose message is the HL lines")
+                    .anySatisfy(message -> assertThat(message.lines()).containsExactlyInAnyOrder(
+                            "HL-0101: @ClusterSingleton bean " + DependentJob.class.getName()
+                                    + " must be @ApplicationScoped but is @Dependent; add @ApplicationScoped to the class.",
+                            "HL-0107: bean " + ReportWithFooter.class.getName() + " extends the cluster singleton "
+                                    + Report.class.getName() + " ('report') but is not a @ClusterSingleton itself, so"
+                                    + " every node would run it; annotate it @ClusterSingleton with a name of its own,"
+                                    + " or share the code through a base class that is not a bean.",
+                            "HL-0105: the cluster singleton name 'report' is used by " + OtherReport.class.getName()
+                                    + " and " + Report.class.getName() + "; each singleton needs its own name, change"
+                                    + " @ClusterSingleton(\"...\") on one of them.")));
 
     @Test
     void theApplicationDoesNotStart() {
