@@ -3,51 +3,36 @@ package io.highlander.example.readme;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.highlander.cdi.HighlanderSettings;
+import io.highlander.cdi.internal.config.SettingKeys;
 import io.highlander.cdi.internal.config.SettingsSource;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
  * The README's settings table is the one place a user reads the settings from, so it is checked against the
- * library itself: it names exactly the keys the library reads, and each default it states is the library's own
- * (setting a key to its documented default changes nothing).
+ * library itself: it names exactly the keys the library knows ({@link SettingKeys#ALL}, which
+ * {@code SettingsSourceTest} holds equal to the keys the library reads; retired keys only warn and are left out),
+ * and each default it states is the library's own (setting a key to its documented default changes nothing).
  */
 class ReadmeSettingsTest {
-
-    /**
-     * Keys the library still reads but the README leaves out on purpose: {@code highlander.standby.mode} is retired
-     * (both values behave alike since the node session; CHANGELOG.md says so).
-     */
-    private static final Set<String> RETIRED = Set.of("highlander.standby.mode");
-
-    /**
-     * Keys read outside {@link SettingsSource#load()}: {@code highlander.datasource.name}, which only the
-     * build-compatible extension (Quarkus) uses, through {@link SettingsSource#value(String)}.
-     */
-    private static final Set<String> READ_ELSEWHERE = Set.of("highlander.datasource.name");
 
     private static final Pattern ROW = Pattern.compile("^\\| `(highlander\\.[^`]+)` \\| ([^|]+) \\|.*\\|$");
     private static final Pattern LITERAL = Pattern.compile("`([^`]+)`");
     private static final Pattern FRACTION_OF_LEASE = Pattern.compile("L/(\\d+)");
 
     @Test
-    void theTableNamesEveryKeyTheLibraryReadsAndNoOther() throws IOException {
-        Set<String> documented = table().keySet();
-        Set<String> read = new TreeSet<>(keysTheLibraryReads());
-        read.addAll(READ_ELSEWHERE);
-        read.removeAll(RETIRED);
+    void theTableNamesEveryKeyTheLibraryKnowsAndNoOther() throws IOException {
+        List<String> known = SettingKeys.ALL.stream().filter(key -> !SettingKeys.RETIRED.contains(key)).toList();
 
-        assertThat(new TreeSet<>(documented)).as("the keys of the README's settings table").isEqualTo(read);
+        assertThat(List.copyOf(table().keySet()))
+                .as("the keys of the README's settings table, in the order of SettingKeys.ALL").isEqualTo(known);
     }
 
     @Test
@@ -100,32 +85,6 @@ class ReadmeSettingsTest {
         }
         assertThat(rows).as("the settings table").isNotEmpty();
         return rows;
-    }
-
-    /**
-     * Every key {@link SettingsSource#load()} asks for, found by giving it values: some keys are read only when
-     * another one is set (the user and password only with a URL), so each key seen is set in turn until no new
-     * key turns up.
-     */
-    private static Set<String> keysTheLibraryReads() {
-        Set<String> asked = new TreeSet<>();
-        Set<String> set = new TreeSet<>();
-        while (true) {
-            Map<String, String> values = new HashMap<>();
-            set.forEach(key -> values.put(key, "x"));
-            try {
-                SettingsSource.of(key -> {
-                    asked.add(key);
-                    return Optional.ofNullable(values.get(key));
-                }).load();
-            } catch (IllegalArgumentException e) {
-                // "x" is no valid value for most keys; only which keys were asked for matters here
-            }
-            if (set.containsAll(asked)) {
-                return asked;
-            }
-            set.addAll(asked);
-        }
     }
 
     private static HighlanderSettings load(Map<String, String> values) {
