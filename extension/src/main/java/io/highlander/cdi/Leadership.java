@@ -14,10 +14,16 @@ import java.time.Instant;
  *
  *     void write(Report report) {
  *         long token = leadership.check();     // throws NotLeaderException once the lease ran out
- *         repository.save(report, token);      // ... WHERE token >= ? rejects a stale leader's write
+ *         repository.save(report, token);      // a stale leader's write must change nothing, see below
  *     }
  * }
  * }</pre>
+ *
+ * A pause can still fall between the check and the write, so the resource accepts a write only if its token is at
+ * least the highest it has seen. For a row in PostgreSQL, bind the token to the second and to the last parameter
+ * and stop when the update count is 0:
+ * {@code UPDATE report SET body = ?, fencing_token = ? WHERE id = ? AND fencing_token <= ?}
+ * (the README's statement).
  *
  * Anywhere else, select the election by name with {@link OfSingleton}: {@code @Inject @OfSingleton("nightly-report")
  * Leadership leadership}. That one follows the election from term to term: it answers for whatever term this node

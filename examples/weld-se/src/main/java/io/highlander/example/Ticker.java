@@ -27,7 +27,7 @@ public class Ticker {
     /**
      * The term this instance was created in. Its fencing token is a number that grows with every new leader:
      * hand it to whatever the singleton writes to, so that a stale leader's late writes can be rejected
-     * ({@code ... WHERE ? >= token}).
+     * ({@code ... WHERE fencing_token <= ?}, the token bound to it: the README's fencing statement).
      */
     @Inject
     Leadership leadership;

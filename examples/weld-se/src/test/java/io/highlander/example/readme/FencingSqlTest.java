@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.highlander.cdi.testing.TestPostgres;
 import java.io.IOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -62,6 +67,56 @@ class FencingSqlTest {
                 assertThat(row.getLong(2)).isEqualTo(7);
             }
         }
+    }
+
+    /**
+     * Javadoc, examples and the other READMEs show only a fragment of the statement, but it must be the README's
+     * comparison: the public {@code Leadership} javadoc once showed it reversed ({@code token >= ?}), which accepts
+     * exactly the stale write it claimed to reject. Tests and the library's internals are left out: they compare
+     * tokens for reasons of their own, and the CHANGELOG may quote what was wrong.
+     */
+    @Test
+    void everyTokenComparisonShownToUsersIsTheReadmes() throws IOException {
+        String statement = fencingBlocks().get(0).text();
+        var readmes = TOKEN_COMPARISON.matcher(statement);
+        assertThat(readmes.find()).isTrue();
+        int from = statement.lastIndexOf(' ', readmes.start());
+        String comparison = statement.substring(from + 1, readmes.end()) + " ?";   // "fencing_token <= ?"
+        List<String> others = new ArrayList<>();
+        for (Path file : shownToUsers()) {
+            List<String> lines = Files.readAllLines(file);
+            for (int i = 0; i < lines.size(); i++) {
+                if (TOKEN_COMPARISON.matcher(lines.get(i)).find() && !lines.get(i).contains(comparison)) {
+                    others.add(ReadmeSnippetsTest.ROOT.relativize(file) + ":" + (i + 1) + ": " + lines.get(i).trim());
+                }
+            }
+        }
+        assertThat(others).as("token comparisons other than the README's %s", comparison).isEmpty();
+    }
+
+    /** The Java sources and Markdown files but the CHANGELOG, outside tests, build output and internal packages. */
+    private static List<Path> shownToUsers() throws IOException {
+        List<Path> files = new ArrayList<>();
+        Files.walkFileTree(ReadmeSnippetsTest.ROOT, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+                String name = dir.getFileName() == null ? "" : dir.getFileName().toString();
+                boolean skipped = name.startsWith(".") || name.equals("target") || name.equals("internal")
+                        || dir.endsWith(Path.of("src", "test"));
+                return skipped && !dir.equals(ReadmeSnippetsTest.ROOT) ? FileVisitResult.SKIP_SUBTREE
+                        : FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                String name = file.getFileName().toString();
+                if ((name.endsWith(".java") || name.endsWith(".md")) && !name.equals("CHANGELOG.md")) {
+                    files.add(file);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return files;
     }
 
     /** Binds as the README says: the body, the token, the row's id, the token again. */
