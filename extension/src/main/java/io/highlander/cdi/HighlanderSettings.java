@@ -40,7 +40,7 @@ import java.util.List;
  *   term begin and end cleanly ({@code acquired} and {@code released} notices of the same token); otherwise (a
  *   crash, a killed session, a restart, a holder it did not see begin) it waits out the previous holder's lease,
  *   L + m from the grant, before {@code @PostConstruct}: no overlap after a server-side end of the session, at
- *   the price of a failover of about L after a crash</td></tr>
+ *   the price of a failover of L + m after a crash</td></tr>
  * <tr><td>{@code highlander.placement}</td><td>{@code first-come}</td><td>{@code first-come}: a node leads every
  *   singleton whose lock it wins first (the node started first leads them all). {@code balanced}: with N live
  *   nodes and S singletons a node leads at most its share, ⌈S/N⌉ or ⌊S/N⌋ (the shares add up to S); a node that
@@ -60,6 +60,8 @@ import java.util.List;
  * <tr><td>{@code highlander.datasource.jndi}</td><td>none</td><td>JNDI name of the DataSource</td></tr>
  * <tr><td>{@code highlander.datasource.url}, {@code .user}, {@code .password}</td><td>none</td><td>a JDBC URL
  *   for plain Java applications without a DataSource</td></tr>
+ * <tr><td>{@code highlander.datasource.name}</td><td>none</td><td>Quarkus only: the named datasource
+ *   ({@code quarkus.datasource."name".*}) to take instead of the default one</td></tr>
  * </table>
  *
  * Durations are written {@code 1500ms}, {@code 10s}, {@code 1m} or ISO-8601 ({@code PT10S}). A
