@@ -121,7 +121,10 @@ public final class TcpProxy implements AutoCloseable {
 
     private void pump(Socket from, Socket to, boolean responses) {
         byte[] buffer = new byte[16384];
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        // not try-with-resources: closing a socket's stream closes the socket, and that close must wait for a heal
+        try {
+            InputStream in = from.getInputStream();
+            OutputStream out = to.getOutputStream();
             int read;
             while ((read = in.read(buffer)) >= 0) {
                 awaitPassage(responses);
