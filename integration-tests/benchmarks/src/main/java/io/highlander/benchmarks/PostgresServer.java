@@ -62,8 +62,11 @@ final class PostgresServer implements AutoCloseable {
         return postgres.password() == null ? "" : postgres.password();
     }
 
+    /** @return the database's URL without parameters: a user in it would win over a node's per-slot role */
     String url(String database) {
-        return postgres.url(database);
+        String url = postgres.url(database);
+        int query = url.indexOf('?');
+        return query < 0 ? url : url.substring(0, query);
     }
 
     Connection connect(String database) throws SQLException {
