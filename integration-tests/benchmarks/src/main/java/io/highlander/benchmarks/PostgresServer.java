@@ -1,49 +1,31 @@
 package io.highlander.benchmarks;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.highlander.cdi.testing.PostgresControl;
+import io.highlander.cdi.testing.TestPostgres;
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 
 /**
  * The PostgreSQL the benchmark runs against: an external server if {@code HIGHLANDER_TEST_JDBC_URL} is set
  * (with {@code HIGHLANDER_TEST_USER}/{@code _PASSWORD}), else an embedded one (zonky, PostgreSQL 14) started
  * here with {@code pg_stat_statements} preloaded, so that statements per node can be counted on the server.
+ * The server itself is the tests' {@link TestPostgres}; what is the benchmark's own here is per-node roles and
+ * statement counts.
  */
 final class PostgresServer implements AutoCloseable {
 
-    private final String kind;
-    private final String baseUrl; // ends with '/', database name follows
-    private final String user;
-    private final String password;
-    private final EmbeddedPostgres embedded;
-    private int databases;
+    private final TestPostgres postgres;
 
-    private PostgresServer(String kind, String baseUrl, String user, String password, EmbeddedPostgres embedded) {
-        this.kind = kind;
-        this.baseUrl = baseUrl;
-        this.user = user;
-        this.password = password;
-        this.embedded = embedded;
+    private PostgresServer(TestPostgres postgres) {
+        this.postgres = postgres;
     }
 
-    static PostgresServer start() throws IOException {
-        String external = System.getenv("HIGHLANDER_TEST_JDBC_URL");
-        if (external != null && !external.isBlank()) {
-            String base = external.substring(0, external.lastIndexOf('/') + 1);
-            return new PostgresServer("external", base, System.getenv("HIGHLANDER_TEST_USER"),
-                    System.getenv("HIGHLANDER_TEST_PASSWORD"), null);
-        }
-        EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-                .setServerConfig("shared_preload_libraries", "pg_stat_statements")
-                .setServerConfig("pg_stat_statements.track", "all")
-                .setServerConfig("max_connections", "400")
-                .start();
-        return new PostgresServer("embedded (zonky)", "jdbc:postgresql://localhost:" + postgres.getPort() + "/",
-                "postgres", null, postgres);
+    static PostgresServer start() {
+        return new PostgresServer(TestPostgres.external().orElseGet(() -> withStatements(Map.of("max_connections", "400"))));
     }
 
     /**
@@ -51,42 +33,49 @@ final class PostgresServer implements AutoCloseable {
      * {@code pg_stat_statements} and the given settings (e.g. {@code max_connections = 100}), stopped by
      * {@link #close()}. Values must not contain spaces (zonky passes them through {@code pg_ctl -o}).
      */
-    static PostgresServer embedded(java.util.Map<String, String> settings) throws IOException {
-        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-                .setServerConfig("shared_preload_libraries", "pg_stat_statements")
-                .setServerConfig("pg_stat_statements.track", "all");
-        settings.forEach(builder::setServerConfig);
-        EmbeddedPostgres postgres = builder.start();
-        return new PostgresServer("embedded (zonky)", "jdbc:postgresql://localhost:" + postgres.getPort() + "/",
-                "postgres", null, postgres);
+    static PostgresServer embedded(Map<String, String> settings) {
+        return new PostgresServer(withStatements(settings));
+    }
+
+    private static TestPostgres withStatements(Map<String, String> settings) {
+        return TestPostgres.embedded()
+                .setting("shared_preload_libraries", "pg_stat_statements")
+                .setting("pg_stat_statements.track", "all")
+                .settings(settings)
+                .start();
+    }
+
+    /** @return fast restarts of this server, which must be one of the benchmark's embedded servers */
+    PostgresControl control() throws SQLException, IOException {
+        return PostgresControl.of(postgres);
     }
 
     String kind() {
-        return kind;
+        return postgres.isEmbedded() ? "embedded (zonky)" : postgres.kind();
     }
 
     String user() {
-        return user;
+        return postgres.user();
     }
 
     String password() {
-        return password == null ? "" : password;
+        return postgres.password() == null ? "" : postgres.password();
     }
 
+    /** @return the database's URL without parameters: a user in it would win over a node's per-slot role */
     String url(String database) {
-        return baseUrl + database;
+        String url = postgres.url(database);
+        int query = url.indexOf('?');
+        return query < 0 ? url : url.substring(0, query);
     }
 
     Connection connect(String database) throws SQLException {
-        return DriverManager.getConnection(url(database), user, password);
+        return postgres.connect(database);
     }
 
     /** @return a fresh database (advisory locks are per database), with pg_stat_statements if available */
     String newDatabase(String label) throws SQLException {
-        String name = "hl_bench_" + ProcessHandle.current().pid() + "_" + (++databases) + "_" + label;
-        try (Connection connection = connect("postgres"); Statement statement = connection.createStatement()) {
-            statement.execute("CREATE DATABASE " + name); // a name we made, never user input
-        }
+        String name = postgres.createDatabase("hl_bench_" + label);
         try (Connection connection = connect(name); Statement statement = connection.createStatement()) {
             statement.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
         } catch (SQLException e) {
@@ -143,9 +132,7 @@ final class PostgresServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
-        if (embedded != null) {
-            embedded.close();
-        }
+    public void close() {
+        postgres.close();
     }
 }

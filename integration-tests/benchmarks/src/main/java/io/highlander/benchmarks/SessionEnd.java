@@ -1,5 +1,6 @@
 package io.highlander.benchmarks;
 
+import io.highlander.cdi.testing.PostgresControl;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +61,7 @@ final class SessionEnd {
      */
     Trials run(Cluster cluster, Fault fault, int trials) throws Exception {
         Trials result = new Trials();
-        PostgresRestart restart = fault == Fault.FAST_RESTART ? PostgresRestart.of(server) : null;
+        PostgresControl restart = fault == Fault.FAST_RESTART ? server.control() : null;
         // a trial that could not start (nobody led, no lock held at that instant) is tried again, a few times at most
         for (int trial = 0; result.overlap.count() < trials && trial < trials + 5; trial++) {
             Optional<NodeProcess> running = Instances.runner(cluster, SINGLETON);
@@ -82,7 +83,8 @@ final class SessionEnd {
                     }
                 }
             } else {
-                measuredFrom = restart.fast();
+                restart.stop(PostgresControl.Shutdown.FAST);
+                measuredFrom = restart.start();
             }
             Optional<Event> up = await(cluster, e -> e.is("UP", SINGLETON) && e.micros() >= faultAt, 60_000);
             Optional<Event> gone = await(cluster, e -> e.node() == leader && e.is("GONE", SINGLETON)

@@ -2,6 +2,8 @@ package io.highlander.faults;
 
 import static org.awaitility.Awaitility.await;
 
+import io.highlander.cdi.testing.PostgresControl;
+import io.highlander.cdi.testing.TcpProxy;
 import io.highlander.cdi.testing.TestPostgres;
 import io.highlander.testing.processes.NodeCommand;
 import io.highlander.testing.processes.NodeProcess;

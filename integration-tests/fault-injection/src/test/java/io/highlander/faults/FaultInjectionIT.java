@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.highlander.cdi.testing.Pgbouncer;
+import io.highlander.cdi.testing.PostgresControl;
+import io.highlander.cdi.testing.PostgresControl.Shutdown;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -156,7 +158,7 @@ class FaultInjectionIT {
             cluster.awaitOnlyBelievedLeader(cluster.awaitSingleLeader(LEASE_BOUND.plusSeconds(10)), LEASE_BOUND);
             faultInstants.add(NodeMain.micros());
             allowances.add(EARLY_END_ALLOWANCE);
-            postgres.stop("fast");
+            postgres.stop(Shutdown.FAST);
             long launched = postgres.start();
             cluster.awaitNewLeader(launched, LEASE_BOUND.plusSeconds(10));
             failovers.add(cluster.histories().firstTermAfter(launched).orElseThrow().first() - launched);
@@ -212,19 +214,19 @@ class FaultInjectionIT {
 
     @Test
     void postgresRestartedFast() throws Exception {
-        postgresRestart("fast");
+        postgresRestart(Shutdown.FAST);
     }
 
     @Test
     void postgresRestartedImmediately() throws Exception {
-        postgresRestart("immediate");
+        postgresRestart(Shutdown.IMMEDIATE);
     }
 
     @Test
     void postgresUnavailableWhenTheNodesStart() throws Exception {
         cluster = new FaultCluster("unavailable-at-start");
         PostgresControl postgres = restartablePostgres();
-        postgres.stop("fast");
+        postgres.stop(Shutdown.FAST);
         long healed;
         try {
             startThree();
@@ -289,7 +291,7 @@ class FaultInjectionIT {
                     .until(() -> cluster.histories().firstTermAfter(killed).isPresent());
             faultInstants.add(NodeMain.micros());
             allowances.add(EARLY_END_ALLOWANCE);
-            postgres.stop("immediate");
+            postgres.stop(Shutdown.IMMEDIATE);
             Thread.sleep(500); // down for a while, as after a real crash
             long healed = postgres.start();
             cluster.start(leader);
@@ -480,7 +482,7 @@ class FaultInjectionIT {
                 }
                 case POSTGRES_FAST, POSTGRES_IMMEDIATE -> {
                     // at once, however young the term: its fencing token must survive the crash
-                    postgres.stop(fault == SoakFault.POSTGRES_FAST ? "fast" : "immediate");
+                    postgres.stop(fault == SoakFault.POSTGRES_FAST ? Shutdown.FAST : Shutdown.IMMEDIATE);
                     Thread.sleep(500 + random.nextInt(1500));
                     measuredFrom = postgres.start();
                 }
@@ -593,8 +595,8 @@ class FaultInjectionIT {
         judge(fault, failovers, allowance, bound);
     }
 
-    private void postgresRestart(String mode) throws Exception {
-        cluster = new FaultCluster("postgres-restart-" + mode);
+    private void postgresRestart(Shutdown mode) throws Exception {
+        cluster = new FaultCluster("postgres-restart-" + mode.name().toLowerCase(java.util.Locale.ROOT));
         PostgresControl postgres = restartablePostgres();
         startThree();
         cluster.awaitSingleLeader(LEASE_BOUND.plusSeconds(10));
@@ -606,7 +608,7 @@ class FaultInjectionIT {
         long healed = postgres.start();
         cluster.awaitNewLeader(healed, LEASE_BOUND.plusSeconds(10));
         long failover = cluster.histories().firstTermAfter(healed).orElseThrow().first() - healed;
-        judge("PostgreSQL restart (" + mode + ", down 2 s), from its restart", List.of(failover), EARLY_END_ALLOWANCE,
+        judge("PostgreSQL restart (" + mode.name().toLowerCase(java.util.Locale.ROOT) + ", down 2 s), from its restart", List.of(failover), EARLY_END_ALLOWANCE,
                 LEASE_BOUND);
     }
 

@@ -1,7 +1,6 @@
 package io.highlander.example.demo;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
+import io.highlander.cdi.testing.TestPostgres;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
@@ -19,9 +18,9 @@ final class Database implements AutoCloseable {
     private final String url;
     private final String user;
     private final String password;
-    private final EmbeddedPostgres embedded;
+    private final TestPostgres embedded;
 
-    private Database(String url, String user, String password, EmbeddedPostgres embedded) {
+    private Database(String url, String user, String password, TestPostgres embedded) {
         this.url = url;
         this.user = user;
         this.password = password;
@@ -45,13 +44,11 @@ final class Database implements AutoCloseable {
     /** Starts a real PostgreSQL server from binaries on the class path, its own log in {@code logs}. */
     static Database embedded(Path logs) {
         try {
-            EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-                    .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logs.resolve("postgres.log").toFile()))
-                    .setErrorRedirector(ProcessBuilder.Redirect.appendTo(logs.resolve("postgres.log").toFile()))
-                    .start();
-            return new Database(postgres.getJdbcUrl("postgres", "postgres"), null, null, postgres);
-        } catch (IOException | RuntimeException e) {
-            throw new DemoException("cannot start the embedded PostgreSQL: " + e.getMessage()
+            TestPostgres postgres = TestPostgres.embedded().log(logs.resolve("postgres.log")).start();
+            return new Database(postgres.url(), null, null, postgres);
+        } catch (RuntimeException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new DemoException("cannot start the embedded PostgreSQL: " + cause.getMessage()
                     + "; see " + logs.resolve("postgres.log") + ", or give --jdbc-url");
         }
     }
@@ -149,11 +146,7 @@ final class Database implements AutoCloseable {
     @Override
     public void close() {
         if (embedded != null) {
-            try {
-                embedded.close();
-            } catch (IOException e) {
-                // its data directory is temporary; nothing more we can do
-            }
+            embedded.close(); // its data directory is temporary
         }
     }
 }

@@ -1,12 +1,10 @@
 package io.highlander.cdi.internal.lock;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.highlander.cdi.internal.datasource.DataSourceLocator;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.highlander.cdi.testing.PostgresControl;
+import io.highlander.cdi.testing.TestPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -14,7 +12,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,10 +33,10 @@ class FencingTokenCrashTest {
     @TempDir
     Path directory;
 
-    private EmbeddedPostgres postgres;
+    private TestPostgres postgres;
 
     @AfterEach
-    void stopServer() throws IOException {
+    void stopServer() {
         if (postgres != null) {
             postgres.close();
         }
@@ -47,10 +44,9 @@ class FencingTokenCrashTest {
 
     @Test
     void aTokenIsNeverReissuedAfterAnImmediateCrash() throws Exception {
-        Path data = directory.resolve("data");
-        postgres = start(data, 0);
-        int port = postgres.getPort();
-        try (Connection admin = postgres.getPostgresDatabase().getConnection(); Statement statement = admin.createStatement()) {
+        postgres = TestPostgres.embedded().dataDirectory(directory.resolve("data")).start();
+        PostgresControl server = PostgresControl.of(postgres);
+        try (Connection admin = postgres.connect("postgres"); Statement statement = admin.createStatement()) {
             statement.execute("CREATE ROLE " + ROLE + " LOGIN"); // a plain role: no superuser, no replication
             statement.execute("CHECKPOINT"); // or the role itself could be lost in the first crash
         }
@@ -60,15 +56,16 @@ class FencingTokenCrashTest {
             assertThat(token).as("term %d's token after %s", round, tokens).isGreaterThan(
                     tokens.stream().mapToLong(Long::longValue).max().orElse(Long.MIN_VALUE));
             tokens.add(token);
-            crash(data);
-            postgres = start(data, port);
+            server.stop(PostgresControl.Shutdown.IMMEDIATE); // SIGQUIT: no checkpoint, no WAL flush
+            server.start(); // same data directory, port and settings
         }
     }
 
     /** A lock session of the plain role acquires the lock and reads its token; then the node just stops. */
     private long newTerm() throws SQLException {
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setUrl(postgres.getJdbcUrl(ROLE, "postgres"));
+        dataSource.setUrl(postgres.url());
+        dataSource.setUser(ROLE); // after the URL, whose user it replaces
         LockSession session = LockSession.open(DataSourceLocator.of(dataSource, "crash"), "ticker", "a", LEASE,
                 Duration.ofSeconds(1));
         try {
@@ -77,22 +74,5 @@ class FencingTokenCrashTest {
         } finally {
             session.abandon();
         }
-    }
-
-    /** What {@code pg_ctl stop -m immediate} does: SIGQUIT to the postmaster, no checkpoint, no WAL flush. */
-    private void crash(Path data) throws Exception {
-        long pid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
-        Process kill = new ProcessBuilder("kill", "-QUIT", Long.toString(pid)).inheritIO().start();
-        assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -QUIT %d", pid).isTrue();
-        await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
-        postgres.close(); // its pg_ctl stop finds no server; this only gives up zonky's lock on the directory
-    }
-
-    private static EmbeddedPostgres start(Path data, int port) throws IOException {
-        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false);
-        if (port != 0) {
-            builder.setPort(port);
-        }
-        return builder.start();
     }
 }

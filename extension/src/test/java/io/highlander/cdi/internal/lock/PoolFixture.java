@@ -3,98 +3,48 @@ package io.highlander.cdi.internal.lock;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.highlander.cdi.internal.datasource.ConnectionSource;
+import io.highlander.cdi.testing.TestPools;
 import io.highlander.cdi.testing.TestPostgres;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
 /**
- * A test's database, roles and HikariCP pools on the shared test server, and what the tests ask of a physical
- * connection (its advisory locks, its settings). Closes its pools and drops its roles afterwards.
+ * The shared {@link TestPools} (a test's database, roles and HikariCP pools) under the names the lock tests use,
+ * plus a connection source that remembers what it handed out, which needs the library's {@link ConnectionSource}.
  */
 final class PoolFixture implements AutoCloseable {
 
-    private static final AtomicInteger ROLES = new AtomicInteger();
-    private static final String PASSWORD = "hl-pool-test";
-
-    private final TestPostgres postgres = TestPostgres.shared();
-    private final String url = postgres.newDatabase();
-    private final List<HikariDataSource> pools = new ArrayList<>();
-    private final List<String> roles = new ArrayList<>();
+    private final TestPools pools = new TestPools(TestPostgres.shared());
 
     /** @return the test database's JDBC URL */
     String url() {
-        return url;
+        return pools.url();
     }
 
-    /**
-     * Creates a plain role (no superuser) that may log in to the test's database.
-     *
-     * @param settings e.g. {@code "SET statement_timeout = '100ms'"}, each applied with {@code ALTER ROLE}
-     * @return its name
-     */
+    /** @see TestPools#role(String...) */
     String role(String... settings) throws SQLException {
-        String role = "hl_pool_" + ProcessHandle.current().pid() + "_" + ROLES.incrementAndGet();
-        try (Connection admin = postgres.dataSource(url).getConnection(); Statement statement = admin.createStatement()) {
-            // names and settings are this test's own constants, never input
-            statement.execute("CREATE ROLE " + role + " LOGIN PASSWORD '" + PASSWORD + "'");
-            for (String setting : settings) {
-                statement.execute("ALTER ROLE " + role + " " + setting);
-            }
-        }
-        roles.add(role);
-        return role;
+        return pools.role(settings);
     }
 
     /** @return a HikariCP pool of the test server's own user */
     HikariDataSource pool(int maximumSize) {
-        return pool(maximumSize, null, config -> config);
+        return pools.pool(maximumSize);
     }
 
-    /**
-     * @param maximumSize its maximum pool size
-     * @param role        the role it logs in as, or {@code null} for the test server's user
-     * @param tweak       further settings
-     * @return a HikariCP pool on the test's database
-     */
+    /** @see TestPools#pool(int, String, UnaryOperator) */
     HikariDataSource pool(int maximumSize, String role, UnaryOperator<HikariConfig> tweak) {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(url.replaceAll("([?&])user=[^&]*&?", "$1")); // a user in the URL would win over the role
-        config.setUsername(role == null ? postgres.user() : role);
-        config.setPassword(role == null ? postgres.password() : PASSWORD);
-        config.setMaximumPoolSize(maximumSize);
-        config.setMinimumIdle(0);
-        config.setConnectionTimeout(2000);
-        config.setPoolName("hl-test-" + pools.size());
-        HikariDataSource pool = new HikariDataSource(tweak.apply(config));
-        pools.add(pool);
-        return pool;
+        return pools.pool(maximumSize, role, tweak);
     }
 
-    /** @return the number of advisory locks (granted or awaited) the connection's backend has */
+    /** @see TestPools#advisoryLocksOf(Connection) */
     static int advisoryLocksOf(Connection connection) throws SQLException {
-        try (PreparedStatement query = connection.prepareStatement(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()");
-             ResultSet row = query.executeQuery()) {
-            row.next();
-            return row.getInt(1);
-        }
+        return TestPools.advisoryLocksOf(connection);
     }
 
-    /** @return a setting's value in its base unit (e.g. milliseconds), as {@code pg_settings} has it */
+    /** @see TestPools#setting(Connection, String) */
     static String setting(Connection connection, String name) throws SQLException {
-        try (PreparedStatement query = connection.prepareStatement("SELECT setting FROM pg_settings WHERE name = ?")) {
-            query.setString(1, name);
-            try (ResultSet row = query.executeQuery()) {
-                return row.next() ? row.getString(1) : null;
-            }
-        }
+        return TestPools.setting(connection, name);
     }
 
     /** A source that remembers the last connection it handed out, so that a test can look at it. */
@@ -124,14 +74,6 @@ final class PoolFixture implements AutoCloseable {
 
     @Override
     public void close() {
-        pools.forEach(HikariDataSource::close);
-        try (Connection admin = postgres.dataSource().getConnection(); Statement statement = admin.createStatement()) {
-            for (String role : roles) {
-                statement.execute("DROP OWNED BY " + role);
-                statement.execute("DROP ROLE " + role);
-            }
-        } catch (SQLException e) {
-            // a role left behind in a throw-away test server
-        }
+        pools.close();
     }
 }

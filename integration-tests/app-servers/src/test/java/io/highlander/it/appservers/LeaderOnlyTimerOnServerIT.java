@@ -2,12 +2,13 @@ package io.highlander.it.appservers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -60,7 +61,7 @@ abstract class LeaderOnlyTimerOnServerIT {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (leader == null && System.nanoTime() < deadline) {
             for (ServerInstance instance : instances) {
-                if (pulse(instance).filter(status -> "LEADING".equals(status.get("state"))).isPresent()) {
+                if (pulse(instance).filter(status -> "LEADING".equals(JsonAnswer.stringOrNull(status, "state"))).isPresent()) {
                     leader = instance;
                 }
             }
@@ -71,8 +72,8 @@ abstract class LeaderOnlyTimerOnServerIT {
         // the timer may fire (and be skipped) before the node wins: only skips while it leads are a fault
         long skippedBeforeLeading = root(leader).map(LeaderOnlyTimerOnServerIT::skipped).orElseThrow();
 
-        Map<String, Object> leading = await(leader, root -> firedAt(root).size() >= FIRINGS, "the leader runs firings");
-        Map<String, Object> standing = await(standby, root -> skipped(root) >= FIRINGS, "the standby skips firings");
+        JsonObject leading = await(leader, root -> firedAt(root).size() >= FIRINGS, "the leader runs firings");
+        JsonObject standing = await(standby, root -> skipped(root) >= FIRINGS, "the standby skips firings");
 
         List<Long> seconds = firedAt(leading);
         Set<Long> distinct = new HashSet<>(seconds);
@@ -80,14 +81,14 @@ abstract class LeaderOnlyTimerOnServerIT {
         assertThat(skipped(leading)).as("the leader skipped nothing while leading: %s", leading)
                 .isEqualTo(skippedBeforeLeading);
         assertThat(firedAt(standing)).as("the standby ran no firing: %s", standing).isEmpty();
-        assertThat(journal(standing).get("ticks")).as("the standby's ticks").isEqualTo(0L);
+        assertThat(JsonAnswer.longOrNull(journal(standing), "ticks")).as("the standby's ticks").isEqualTo(0L);
         assertThat(skipped(standing)).as("the standby's timer fired, and each firing was skipped").isPositive();
     }
 
-    private Map<String, Object> await(ServerInstance node, Predicate<Map<String, Object>> condition, String what)
+    private JsonObject await(ServerInstance node, Predicate<JsonObject> condition, String what)
             throws InterruptedException {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        Optional<Map<String, Object>> last = Optional.empty();
+        Optional<JsonObject> last = Optional.empty();
         while (System.nanoTime() < deadline) {
             last = root(node);
             if (last.isPresent() && condition.test(last.get())) {
@@ -99,35 +100,24 @@ abstract class LeaderOnlyTimerOnServerIT {
                 + last.map(Object::toString).orElse("(none)") + "\n" + node.tail());
     }
 
-    private static Optional<Map<String, Object>> root(ServerInstance node) {
-        return node.status().map(status -> cast(Json.parse(status.json())));
+    private static Optional<JsonObject> root(ServerInstance node) {
+        return node.status().map(status -> JsonAnswer.object(status.json()));
     }
 
-    private static Optional<Map<String, Object>> pulse(ServerInstance node) {
-        return root(node).map(LeaderOnlyTimerOnServerIT::pulseStatus);
+    private static Optional<JsonObject> pulse(ServerInstance node) {
+        return root(node).map(root -> JsonAnswer.singleton(root, "pulse"));
     }
 
-    private static Map<String, Object> pulseStatus(Map<String, Object> root) {
-        List<Object> singletons = cast(root.get("singletons"));
-        return singletons.stream().map(LeaderOnlyTimerOnServerIT::<Map<String, Object>>cast)
-                .filter(s -> "pulse".equals(s.get("singleton"))).findFirst().orElseThrow();
+    private static long skipped(JsonObject root) {
+        return JsonAnswer.singleton(root, "pulse").getJsonNumber("skippedCalls").longValueExact();
     }
 
-    private static long skipped(Map<String, Object> root) {
-        return (Long) pulseStatus(root).get("skippedCalls");
+    private static JsonObject journal(JsonObject root) {
+        return root.getJsonObject("pulse");
     }
 
-    private static Map<String, Object> journal(Map<String, Object> root) {
-        return cast(root.get("pulse"));
-    }
-
-    private static List<Long> firedAt(Map<String, Object> root) {
-        List<Object> seconds = cast(journal(root).get("firedAt"));
-        return seconds.stream().map(second -> (Long) second).toList();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T cast(Object value) {
-        return (T) value;
+    private static List<Long> firedAt(JsonObject root) {
+        return journal(root).getJsonArray("firedAt").getValuesAs(JsonNumber.class).stream()
+                .map(JsonNumber::longValueExact).toList();
     }
 }

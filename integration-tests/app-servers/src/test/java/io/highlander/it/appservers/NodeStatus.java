@@ -1,8 +1,7 @@
 package io.highlander.it.appservers;
 
+import jakarta.json.JsonObject;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 
 /**
  * One node's answer from the example's {@code GET /status}, for the singleton {@code pulse}.
@@ -23,18 +22,15 @@ import java.util.Map;
 record NodeStatus(String nodeId, String state, String leader, Long fencingToken, Instant since, Boolean lookupOk,
                   Boolean applicationClassLoader, long ticks, boolean heartbeatOnly, String json) {
 
-    @SuppressWarnings("unchecked")
     static NodeStatus parse(String json) {
-        Map<String, Object> root = (Map<String, Object>) Json.parse(json);
-        List<Object> singletons = (List<Object>) root.get("singletons");
-        Map<String, Object> pulse = singletons.stream().map(s -> (Map<String, Object>) s)
-                .filter(s -> "pulse".equals(s.get("singleton"))).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no singleton 'pulse' in " + json));
-        Map<String, Object> journal = (Map<String, Object>) root.get("pulse");
-        return new NodeStatus((String) root.get("nodeId"), (String) pulse.get("state"), (String) pulse.get("leader"),
-                (Long) pulse.get("fencingToken"), Instant.parse((String) pulse.get("since")),
-                (Boolean) journal.get("lookupOk"), (Boolean) journal.get("applicationClassLoader"),
-                (Long) journal.get("ticks"), Boolean.TRUE.equals(pulse.get("heartbeatOnly")), json);
+        JsonObject root = JsonAnswer.object(json);
+        JsonObject pulse = JsonAnswer.singleton(root, "pulse");
+        JsonObject journal = root.getJsonObject("pulse");
+        return new NodeStatus(root.getString("nodeId"), pulse.getString("state"), JsonAnswer.stringOrNull(pulse, "leader"),
+                JsonAnswer.longOrNull(pulse, "fencingToken"), Instant.parse(pulse.getString("since")),
+                JsonAnswer.booleanOrNull(journal, "lookupOk"), JsonAnswer.booleanOrNull(journal, "applicationClassLoader"),
+                journal.getJsonNumber("ticks").longValueExact(), Boolean.TRUE.equals(JsonAnswer.booleanOrNull(pulse,
+                "heartbeatOnly")), json);
     }
 
     boolean leading() {

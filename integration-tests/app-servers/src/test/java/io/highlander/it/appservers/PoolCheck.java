@@ -1,6 +1,10 @@
 package io.highlander.it.appservers;
 
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -29,19 +33,26 @@ record PoolCheck(long requested, long borrowed, String failure, List<Borrowed> c
                     Map<String, Object> settings) {
     }
 
-    @SuppressWarnings("unchecked")
     static PoolCheck parse(String json) {
-        Map<String, Object> root = (Map<String, Object>) Json.parse(json);
+        JsonObject root = JsonAnswer.object(json);
         List<Borrowed> connections = new ArrayList<>();
-        for (Object entry : (List<Object>) root.get("connections")) {
-            Map<String, Object> connection = (Map<String, Object>) entry;
-            connections.add(new Borrowed((Long) connection.get("pid"), (Long) connection.get("advisoryLocks"),
-                    (Long) connection.get("networkTimeoutMillis"),
-                    ((List<Object>) connection.get("changed")).stream().map(String::valueOf).toList(),
-                    (Map<String, Object>) connection.get("settings")));
+        for (JsonObject connection : root.getJsonArray("connections").getValuesAs(JsonObject.class)) {
+            Map<String, Object> settings = new LinkedHashMap<>();
+            connection.getJsonObject("settings").forEach((name, value) -> settings.put(name, plain(value)));
+            connections.add(new Borrowed(connection.getJsonNumber("pid").longValueExact(),
+                    connection.getJsonNumber("advisoryLocks").longValueExact(),
+                    JsonAnswer.longOrNull(connection, "networkTimeoutMillis"),
+                    connection.getJsonArray("changed").stream().map(PoolCheck::plain).map(String::valueOf).toList(),
+                    settings));
         }
-        return new PoolCheck((Long) root.get("requested"), (Long) root.get("borrowed"), (String) root.get("failure"),
-                connections, json);
+        return new PoolCheck(root.getJsonNumber("requested").longValueExact(),
+                root.getJsonNumber("borrowed").longValueExact(), JsonAnswer.stringOrNull(root, "failure"), connections,
+                json);
+    }
+
+    /** A setting's value as the messages print it: a string without its quotes, anything else as JSON. */
+    private static Object plain(JsonValue value) {
+        return value instanceof JsonString string ? string.getString() : value.toString();
     }
 
     /**

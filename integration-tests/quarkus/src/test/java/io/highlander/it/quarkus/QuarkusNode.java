@@ -1,5 +1,8 @@
 package io.highlander.it.quarkus;
 
+import io.highlander.testing.processes.NodeCommand;
+import io.highlander.testing.processes.NodeProcess;
+import io.highlander.testing.processes.NodeProcesses;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -10,27 +13,30 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One instance of the packaged Quarkus example: {@code java -jar quarkus-run.jar} on a loopback port of its own,
- * its output in a log file, stopped by its PID.
+ * One instance of the packaged Quarkus example, {@code quarkus-run.jar}, on a loopback port of its own, started
+ * through the shared launcher ({@code testing/node-processes}): its output copied to a log file, stopped by its PID,
+ * and stopped by the launcher should the test JVM exit first.
  */
 final class QuarkusNode implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** What {@code java -jar quarkus-run.jar} runs: the fast-jar's entry point, found through the jar's manifest. */
+    private static final String ENTRY_POINT = "io.quarkus.bootstrap.runner.QuarkusEntryPoint";
+    private static final Duration GRACE = Duration.ofSeconds(30);
 
     private final String name;
     private final int port;
     private final Path log;
-    private final Process process;
+    private final NodeProcesses group;
+    private final NodeProcess process;
 
-    private QuarkusNode(String name, int port, Path log, Process process) {
+    private QuarkusNode(String name, int port, Path log, NodeProcesses group, NodeProcess process) {
         this.name = name;
         this.port = port;
         this.log = log;
+        this.group = group;
         this.process = process;
     }
 
@@ -48,20 +54,22 @@ final class QuarkusNode implements AutoCloseable {
         int port = freePort();
         Path log = workDir.resolve(name + ".log");
         Files.createDirectories(workDir);
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m",
-                "-Dquarkus.http.host=127.0.0.1",
-                "-Dquarkus.http.port=" + port,
-                "-Dquarkus.datasource.jdbc.url=" + jdbcUrl,
-                "-Dquarkus.datasource.username=" + user,
-                "-Dhighlander.node-id=" + name,
-                "-jar", app.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        // the password through the environment, not the command line that ps shows
-        builder.environment().put("QUARKUS_DATASOURCE_PASSWORD", password == null ? "" : password);
-        return new QuarkusNode(name, port, log, builder.start());
+        Files.deleteIfExists(log); // the copy appends
+        NodeCommand command = NodeCommand.of(ENTRY_POINT).name(name)
+                .classPath(app.toString()) // the jar's manifest brings the rest, as with java -jar
+                .jvmOptions("-Xmx128m")
+                .systemProperty("quarkus.http.host", "127.0.0.1")
+                .systemProperty("quarkus.http.port", String.valueOf(port))
+                .systemProperty("quarkus.datasource.jdbc.url", jdbcUrl)
+                .systemProperty("quarkus.datasource.username", user)
+                .systemProperty("highlander.node-id", name)
+                // the password through the environment, not the command line that ps shows
+                .environment(environment -> environment.put("QUARKUS_DATASOURCE_PASSWORD",
+                        password == null ? "" : password))
+                .stderrMergedIntoStdout()
+                .stdoutCopiedTo(log);
+        NodeProcesses group = new NodeProcesses(name, GRACE);
+        return new QuarkusNode(name, port, log, group, group.start(command));
     }
 
     String name() {
@@ -72,8 +80,9 @@ final class QuarkusNode implements AutoCloseable {
         return process.pid();
     }
 
+    /** @return whether the node still runs, or its output is still being read: once false, its log is complete */
     boolean alive() {
-        return process.isAlive();
+        return !process.onExit().isDone();
     }
 
     /**
@@ -118,21 +127,15 @@ final class QuarkusNode implements AutoCloseable {
         }
     }
 
-    /** SIGKILL: on Unix, {@link Process#destroyForcibly()} sends it to the PID at once. */
+    /** SIGKILL to its PID, and waits until it is gone. */
     void kill() throws InterruptedException {
-        process.destroyForcibly();
-        process.waitFor(30, TimeUnit.SECONDS);
+        process.stop(Duration.ZERO);
     }
 
     /** SIGTERM, then SIGKILL if it has not stopped in 30 s. */
     @Override
-    public void close() throws InterruptedException {
-        if (process.isAlive()) {
-            process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                kill();
-            }
-        }
+    public void close() {
+        group.close();
     }
 
     private static int freePort() throws IOException {

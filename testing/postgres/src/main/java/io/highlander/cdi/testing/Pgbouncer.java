@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Debian's pgbouncer in front of one test database: in transaction mode the pooler that session advisory
- * locks cannot work through, in session mode one they work through. Installed from the package registry the first time a test needs it (the suite
- * installs it, nobody by hand); started in a user namespace when we are root, as PostgreSQL is, because
+ * locks cannot work through, in session mode one they work through. Installed from the package registry the first
+ * time a test needs it (the suite installs it, nobody by hand); started in a user namespace when we are root, as PostgreSQL is, because
  * pgbouncer refuses to run as root; stopped by its PID.
  */
 public final class Pgbouncer implements AutoCloseable {
@@ -158,20 +158,29 @@ public final class Pgbouncer implements AutoCloseable {
         return pgbouncer;
     }
 
+    /** @return the loopback port it listens on */
     public int port() {
         return port;
     }
 
-    /** @return a JDBC URL through this pooler; no server-side prepared statements, as transaction mode needs */
+    /**
+     * @param database the database it serves
+     * @return a JDBC URL through this pooler; no server-side prepared statements, as transaction mode needs
+     */
     public String url(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?prepareThreshold=0";
     }
 
-    /** @return a JDBC URL through this pooler with the driver's defaults: server-side prepared statements from the 5th use */
+    /**
+     * @param database the database it serves
+     * @return a JDBC URL through this pooler with the driver's defaults: server-side prepared statements from the
+     *     5th use
+     */
     public String defaultUrl(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
     }
 
+    /** @return where its configuration, log and pid file are */
     public Path directory() {
         return directory;
     }
