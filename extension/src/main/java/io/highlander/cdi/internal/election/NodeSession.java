@@ -8,8 +8,12 @@ import io.highlander.cdi.internal.election.ElectionState.Ending;
 import io.highlander.cdi.internal.election.ElectionState.Phase;
 import io.highlander.cdi.internal.lock.Lease;
 import io.highlander.cdi.internal.lock.LockHolder;
+import io.highlander.cdi.internal.lock.LiveNode;
 import io.highlander.cdi.internal.lock.LockKey;
-import io.highlander.cdi.internal.lock.LockSession;
+import io.highlander.cdi.internal.lock.NodeStatements;
+import io.highlander.cdi.internal.lock.Notice;
+import io.highlander.cdi.internal.lock.PostgresSessions;
+import io.highlander.cdi.internal.lock.Sessions;
 import io.highlander.cdi.internal.lock.PoolerDetectedException;
 import io.highlander.cdi.internal.threads.LifecycleThreads;
 import java.lang.System.Logger.Level;
@@ -59,6 +63,7 @@ final class NodeSession {
 
     private final HighlanderSettings settings;
     private final ConnectionSource connections;
+    private final Sessions sessions;
     private final LifecycleThreads threads;
     private final Watcher watcher;
     private final List<Election> elections = new ArrayList<>();
@@ -70,7 +75,7 @@ final class NodeSession {
     private volatile boolean readingSocket;
     private volatile boolean retryAll = true;
     private volatile boolean eventfulTry = true;
-    private volatile LockSession session;
+    private volatile NodeStatements session;
     private volatile boolean heartbeatOnly;
     private volatile int liveness;
     /** Balanced placement: N and this node's share as last counted (node thread writes). */
@@ -114,8 +119,10 @@ final class NodeSession {
                 ScheduledExecutorService scheduler) {
         this.settings = settings;
         this.connections = connections;
+        this.sessions = new PostgresSessions(connections, settings.nodeId(), settings.lease(),
+                settings.standbyInterval(), settings.watcherWait());
         this.threads = threads;
-        this.watcher = new Watcher(this, settings, connections, threads, scheduler);
+        this.watcher = new Watcher(this, settings, sessions, threads, scheduler);
     }
 
     /** Before {@link #start}: an election this node session serves. */
@@ -160,7 +167,7 @@ final class NodeSession {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            LockSession open = session;
+            NodeStatements open = session;
             if (current.isAlive() && open != null) {
                 open.abandon();
             }
@@ -224,7 +231,7 @@ final class NodeSession {
         long backoff = MIN_BACKOFF_NANOS;
         try {
             while (!allOver()) {
-                LockSession current = null;
+                NodeStatements current = null;
                 try {
                     current = open();
                     session = current;
@@ -233,7 +240,7 @@ final class NodeSession {
                     serve(current);
                     if (allOver()) {
                         liveness = 0;
-                        current.release(null); // every lock left, the liveness lock, LISTEN, settings
+                        current.release(); // every lock left, the liveness lock, LISTEN, settings
                     }
                 } catch (PoolerDetectedException e) {
                     LOG.log(Level.ERROR, e.getMessage());
@@ -267,10 +274,9 @@ final class NodeSession {
     }
 
     /** Opens the node session: settings, liveness lock, LISTEN (or the fallback), a {@code joined} notice. */
-    private LockSession open() throws SQLException {
+    private NodeStatements open() throws SQLException {
         driveAll(null); // elections that closed or finished while there was no session
-        LockSession opened = LockSession.open(connections, label(), settings.nodeId(), settings.lease(),
-                settings.standbyInterval());
+        NodeStatements opened = sessions.openNode(label());
         try {
             int drawn;
             do {
@@ -289,7 +295,7 @@ final class NodeSession {
             share = 0;
             recountDue = true; // counted after the liveness lock is ours, so this node counts itself
             lastSent = System.nanoTime();
-            opened.notify("joined " + Integer.toUnsignedString(drawn));
+            opened.notify(new Notice.Joined(settings.namespace(), drawn));
             retryAll = true;
             eventfulTry = true;
             // only now: the node session's own detectors have run, so a transaction pooler is told by them
@@ -312,7 +318,7 @@ final class NodeSession {
     }
 
     /** Runs the elections on {@code current} until every election is over; throws when the session fails. */
-    private void serve(LockSession current) throws SQLException {
+    private void serve(NodeStatements current) throws SQLException {
         while (true) {
             pending.set(false);
             runRequests();
@@ -351,13 +357,13 @@ final class NodeSession {
     }
 
     /** Moves every election on as far as it goes without waiting. */
-    private void driveAll(LockSession current) {
+    private void driveAll(NodeStatements current) {
         for (Election election : elections) {
             drive(election, current);
         }
     }
 
-    private void drive(Election election, LockSession current) {
+    private void drive(Election election, NodeStatements current) {
         ElectionState s = election.state();
         switch (s.phase()) {
             case STARTING, DISABLED, STANDBY -> {
@@ -401,7 +407,7 @@ final class NodeSession {
      * only looks who holds them and tries those nobody held at every look for a standby interval (see
      * {@code package-info}, "Balanced placement").
      */
-    private void grab(LockSession current) throws SQLException {
+    private void grab(NodeStatements current) throws SQLException {
         Map<Integer, Election> wanted = new LinkedHashMap<>();
         for (Election election : wanting()) {
             if (!leftToOthers(election.key().key())) {
@@ -434,7 +440,7 @@ final class NodeSession {
                 room = Integer.MAX_VALUE; // what nobody took for so long is kept: liveness comes before balance
             }
         }
-        LockSession.Grab grab = new LockSession.Grab(Set.of(), -1);
+        NodeStatements.Grab grab = new NodeStatements.Grab(Set.of(), -1);
         long sentAt = System.nanoTime();
         if (!toTry.isEmpty()) {
             grab = current.tryAcquireAll(settings.namespace(), toTry, roundTrip());
@@ -446,15 +452,9 @@ final class NodeSession {
         if (strict && !grab.keys().isEmpty() && current.canAwaitNotices()) {
             // every notice committed before the grab reached pgjdbc's queue before the grab's answer did: read
             // them before judging whether the last term ended cleanly
-            for (String notice : current.awaitNotices(1)) {
+            for (Notice.Heard notice : current.awaitNotices(1)) {
                 heard(notice);
             }
-        }
-        if (strict && !grab.keys().isEmpty()) {
-            // committed before any of these terms' instances starts: see package-info (strict takeover)
-            long announcedAt = System.nanoTime();
-            current.announce(grab.keys(), grab.token(), roundTrip());
-            acknowledged(announcedAt);
         }
         List<Integer> missed = new ArrayList<>();
         int kept = 0;
@@ -499,10 +499,10 @@ final class NodeSession {
     }
 
     /** Balanced placement: counts the live nodes, and steps down what is over the share if N or it changed. */
-    private void recount(LockSession current) throws SQLException {
+    private void recount(NodeStatements current) throws SQLException {
         recountDue = false;
         long sentAt = System.nanoTime();
-        List<Long> live = current.liveNodes(settings.namespace());
+        List<Long> live = current.liveNodes(settings.namespace()).stream().map(LiveNode::unsigned).toList();
         acknowledged(sentAt);
         lastCount = sentAt;
         boolean changed = fair.count(live, liveness, elections.size());
@@ -549,7 +549,7 @@ final class NodeSession {
         return settings.placement() == HighlanderSettings.Placement.BALANCED;
     }
 
-    private void heartbeat(LockSession current) throws SQLException {
+    private void heartbeat(NodeStatements current) throws SQLException {
         long sentAt = System.nanoTime();
         current.heartbeat(roundTrip());
         acknowledged(sentAt);
@@ -570,7 +570,7 @@ final class NodeSession {
      * Waits for notices until {@code until}, or until woken. A socket read if pgjdbc is reachable; otherwise a
      * park, ended by {@link #wake()} (then a lock another node released is tried at the next safety-net try).
      */
-    private void await(LockSession current, long until) throws SQLException {
+    private void await(NodeStatements current, long until) throws SQLException {
         long left = until - System.nanoTime();
         if (left <= 0 || pending.get()) {
             return;
@@ -588,7 +588,7 @@ final class NodeSession {
             if (pending.get()) {
                 return; // a wake came between the check above and the flag: it saw no reader, so look now
             }
-            for (String notice : current.awaitNotices(millis)) {
+            for (Notice.Heard notice : current.awaitNotices(millis)) {
                 heard(notice);
             }
         } finally {
@@ -607,30 +607,31 @@ final class NodeSession {
         return false;
     }
 
-    private void heard(String notice) {
-        String[] words = notice.split(" ");
-        if (words[0].equals("released") || words[0].equals("gone")) {
-            if (!(words[0].equals("gone") && words.length == 2 && words[1].equals(Integer.toUnsignedString(ended)))) {
+    private void heard(Notice.Heard heard) {
+        Notice notice = heard.notice();
+        if (notice.namespace() != settings.namespace()) {
+            return; // another deployment's
+        }
+        if (notice instanceof Notice.Released || notice instanceof Notice.Gone) {
+            if (!(notice instanceof Notice.Gone gone && gone.liveness() == ended)) {
                 endCourtesy = true; // but not for the news of this node's own ended session: that is the others' turn
             }
             retryAll = true;
             eventfulTry = true;
             recountDue = true;
-        } else if (words[0].equals("joined")) {
+        } else if (notice instanceof Notice.Joined) {
             watcher.retarget();
             recountDue = true; // balanced placement: N grew, so a share may have shrunk
-        } // "wake ...": only to end the read
-        if (words.length == 3 && (words[0].equals("acquired") || words[0].equals("released"))) {
-            try {
-                int key = Integer.parseInt(words[1]);
-                if (words[0].equals("acquired")) {
-                    lastNotices.put(key, "acquired " + words[2]);
-                } else {
-                    lastNotices.put(key, ("acquired " + words[2]).equals(lastNotices.get(key)) ? CLEAN : UNCLEAN);
-                }
-            } catch (NumberFormatException e) {
-                // not one of ours
-            }
+        } // a wake: only to end the read
+        NodeStatements current = session;
+        if (current != null && heard.pid() == current.server().backendPid()) {
+            return; // this session's own notice (a listener hears itself): it says nothing about the last term
+        }
+        if (notice instanceof Notice.Acquired acquired) {
+            lastNotices.put(acquired.key(), "acquired " + acquired.token());
+        } else if (notice instanceof Notice.Released released) {
+            lastNotices.put(released.key(), released.clean()
+                    && ("acquired " + released.token()).equals(lastNotices.get(released.key())) ? CLEAN : UNCLEAN);
         }
     }
 
@@ -709,7 +710,7 @@ final class NodeSession {
         }
     }
 
-    private void rethrowFailure(LockSession current) throws SQLException {
+    private void rethrowFailure(NodeStatements current) throws SQLException {
         SQLException failed = failure;
         failure = null;
         if (failed != null) {
@@ -721,7 +722,7 @@ final class NodeSession {
     }
 
     /** The session failed or was aborted: every term on it ends, its locks are gone. */
-    private void lost(LockSession current, Exception cause) {
+    private void lost(NodeStatements current, Exception cause) {
         if (current != null) {
             current.abandon();
         }
@@ -767,13 +768,13 @@ final class NodeSession {
     /** A term's lock on one node session (an incarnation: a lock never outlives the session it was taken on). */
     private final class Held implements TermLock {
 
-        private final LockSession on;
+        private final NodeStatements on;
         private final LockKey key;
         private final long token;
         private final long holdNanos;
         private final AtomicBoolean letGo = new AtomicBoolean();
 
-        Held(LockSession on, LockKey key, long token, long holdNanos) {
+        Held(NodeStatements on, LockKey key, long token, long holdNanos) {
             this.on = on;
             this.key = key;
             this.token = token;
@@ -819,7 +820,7 @@ final class NodeSession {
             }
             try {
                 long sentAt = System.nanoTime();
-                on.unlock(key, "released " + key.key() + " " + token, roundTrip());
+                on.unlock(key, new Notice.Released(key.namespace(), key.key(), token, true), roundTrip());
                 acknowledged(sentAt);
             } catch (SQLException e) {
                 failure = e;

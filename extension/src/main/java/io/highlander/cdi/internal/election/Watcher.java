@@ -1,8 +1,10 @@
 package io.highlander.cdi.internal.election;
 
 import io.highlander.cdi.HighlanderSettings;
-import io.highlander.cdi.internal.datasource.ConnectionSource;
-import io.highlander.cdi.internal.lock.LockSession;
+import io.highlander.cdi.internal.lock.LiveNode;
+import io.highlander.cdi.internal.lock.Notice;
+import io.highlander.cdi.internal.lock.Sessions;
+import io.highlander.cdi.internal.lock.WatcherStatements;
 import io.highlander.cdi.internal.lock.PoolerDetectedException;
 import io.highlander.cdi.internal.threads.LifecycleThreads;
 import java.lang.System.Logger.Level;
@@ -33,10 +35,10 @@ final class Watcher {
 
     private final NodeSession node;
     private final HighlanderSettings settings;
-    private final ConnectionSource connections;
+    private final Sessions sessions;
     private final LifecycleThreads threads;
     private final ScheduledExecutorService scheduler;
-    private volatile LockSession session;
+    private volatile WatcherStatements session;
     private volatile Thread thread;
     /** Wakes asked for and sent, counted: a wake asked for while a notice is in flight is not lost. */
     private final java.util.concurrent.atomic.AtomicLong wakesAsked = new java.util.concurrent.atomic.AtomicLong();
@@ -46,11 +48,11 @@ final class Watcher {
     private volatile int watched;
     private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
 
-    Watcher(NodeSession node, HighlanderSettings settings, ConnectionSource connections, LifecycleThreads threads,
+    Watcher(NodeSession node, HighlanderSettings settings, Sessions sessions, LifecycleThreads threads,
             ScheduledExecutorService scheduler) {
         this.node = node;
         this.settings = settings;
-        this.connections = connections;
+        this.sessions = sessions;
         this.threads = threads;
         this.scheduler = scheduler;
     }
@@ -98,7 +100,7 @@ final class Watcher {
                 Thread.currentThread().interrupt();
             }
         }
-        LockSession open = session;
+        WatcherStatements open = session;
         if (open != null && current != null && current.isAlive()) {
             open.abandon();
         }
@@ -109,7 +111,7 @@ final class Watcher {
         if (current != null) {
             LockSupport.unpark(current);
         }
-        LockSession open = session;
+        WatcherStatements open = session;
         if (open != null) {
             open.cancel(); // ends a wait on a liveness lock; the thread then sees what it is asked
         }
@@ -135,15 +137,13 @@ final class Watcher {
     private void run() {
         long backoff = MIN_BACKOFF_NANOS;
         while (!closing) {
-            LockSession current = null;
+            WatcherStatements current = null;
             try {
-                // it holds no lock, so its idle timeout guards nothing: long enough for an idle watcher's park
-                current = LockSession.open(connections, node.label(), settings.nodeId(),
-                        settings.watcherWait().multipliedBy(2), settings.watcherWait());
+                current = sessions.openWatcher(node.label());
                 session = current;
                 backoff = MIN_BACKOFF_NANOS;
                 watch(current);
-                current.release(null);
+                current.release();
             } catch (PoolerDetectedException e) {
                 LOG.log(Level.ERROR, e.getMessage());
                 abandon(current);
@@ -170,7 +170,7 @@ final class Watcher {
      * Keeps watching until closing; with nobody to watch it looks again every wait (every heartbeat if its node
      * hears no notices), or when a node joins.
      */
-    private void watch(LockSession current) throws SQLException {
+    private void watch(WatcherStatements current) throws SQLException {
         while (!closing) {
             try {
                 watchOnce(current);
@@ -185,10 +185,10 @@ final class Watcher {
     }
 
     /** One step: send a wanted wake, or find the target and wait on it once. */
-    private void watchOnce(LockSession current) throws SQLException {
+    private void watchOnce(WatcherStatements current) throws SQLException {
         long asked = wakesAsked.get();
         if (asked != wakesSent) {
-            current.notify("wake " + Integer.toUnsignedString(node.liveness()));
+            current.notify(new Notice.Wake(settings.namespace(), node.liveness()));
             wakesSent = asked; // only once it went out: a cancel that hit the notice leaves it wanted
             return;
         }
@@ -208,21 +208,22 @@ final class Watcher {
         if (retarget) {
             return;
         }
-        if (current.awaitGone(settings.namespace(), target, "gone " + Integer.toUnsignedString(target))) {
+        if (current.awaitGone(new Notice.Gone(settings.namespace(), target))) {
             node.someoneGone();
         }
     }
 
     /**
-     * @param live the liveness keys' random halves of every live node session, as unsigned values
-     * @param self this node's, 0 if none now
-     * @return the one after {@code self} in ascending order, wrapping around; 0 if there is no other node
+     * @param live every live node session
+     * @param self this node's liveness half, 0 if none now
+     * @return the one after {@code self} in ascending unsigned order, wrapping around; 0 if there is no other node
      */
-    static int next(List<Long> live, int self) {
+    static int next(List<LiveNode> live, int self) {
         long mine = Integer.toUnsignedLong(self);
         long first = -1;
         long after = -1;
-        for (long key : live) {
+        for (LiveNode node : live) {
+            long key = node.unsigned();
             if (key == mine) {
                 continue;
             }
@@ -241,7 +242,7 @@ final class Watcher {
         Thread.interrupted(); // the container stopping threads: the node's lock thread closes the elections
     }
 
-    private static void abandon(LockSession session) {
+    private static void abandon(WatcherStatements session) {
         if (session != null) {
             session.abandon();
         }

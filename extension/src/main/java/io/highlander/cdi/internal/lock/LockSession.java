@@ -57,7 +57,7 @@ import java.util.concurrent.Executor;
  * options, i.e. what the pool handed out), clears the tag, restores the network timeout read at open, and only
  * then closes the connection; any failure there {@linkplain #abandon() abandons} it instead.
  */
-public final class LockSession implements AutoCloseable {
+public final class LockSession implements NodeStatements, WatcherStatements, AutoCloseable {
 
     /** The prefix of our sessions' {@code application_name}, followed by the node id. */
     public static final String APPLICATION_NAME_PREFIX = "highlander:";
@@ -146,7 +146,7 @@ public final class LockSession implements AutoCloseable {
             + SESSION_TAG + "', true)";
     /** The low halves of the liveness locks held now, one per live node session. */
     private static final String LIVE_NODES_SQL =
-            "SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND granted AND mode = 'ExclusiveLock'"
+            "SELECT objid::bigint, pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND mode = 'ExclusiveLock'"
                     + " AND objsubid = 1 AND classid::bigint = ? AND database = (SELECT oid FROM pg_database"
                     + " WHERE datname = current_database()) ORDER BY 1";
     /**
@@ -177,10 +177,12 @@ public final class LockSession implements AutoCloseable {
             + " AND set_config('synchronous_commit', 'on', true) IS NOT NULL"
             + " AND pg_logical_emit_message(true, 'highlander', '') IS NOT NULL"
             + " THEN pg_current_xact_id()::text::bigint END, pg_backend_pid(), current_setting('"
-            + SESSION_TAG + "', true) FROM pre, taken";
-    /** One {@code acquired <key> <token>} notice per key, for {@code highlander.takeover=strict}. */
-    private static final String ANNOUNCE_SQL = "SELECT count(pg_notify('" + CHANNEL + "', 'acquired ' || k || ' ' || ?))"
-            + " FROM unnest(?::int[]) AS k";
+            + SESSION_TAG + "', true),"
+            // every term announces itself, in every mode, from the statement that took it: delivered at its commit
+            // and only if it commits; skipped (a hint) when the cluster's queue is half full, see notify()
+            + " CASE WHEN taken.keys IS NOT NULL AND pg_notification_queue_usage() < 0.5 THEN (SELECT"
+            + " count(pg_notify('" + CHANNEL + "', ? || (g.k::bigint & 4294967295) || ' '"
+            + " || pg_current_xact_id()::text)) FROM got g) END FROM pre, taken";
     private static final String UNLOCK_SQL = "SELECT pg_advisory_unlock(?, ?), pg_notify('" + CHANNEL + "', ?),"
             + " pg_backend_pid(), current_setting('" + SESSION_TAG + "', true)";
     private static final String LOCK_NOT_AVAILABLE = "55P03";
@@ -278,6 +280,7 @@ public final class LockSession implements AutoCloseable {
     }
 
     /** @return what this session is connected to */
+    @Override
     public ServerInfo server() {
         return server;
     }
@@ -389,6 +392,7 @@ public final class LockSession implements AutoCloseable {
      * @param timeout how long the round trip may take (the time left on the lease)
      * @throws SQLException if it fails or times out, or {@link PoolerDetectedException}
      */
+    @Override
     public void heartbeat(Duration timeout) throws SQLException {
         setNetworkTimeout(connection, timeout);
         try (PreparedStatement query = connection.prepareStatement(HEARTBEAT_SQL)) {
@@ -406,15 +410,6 @@ public final class LockSession implements AutoCloseable {
     }
 
     /**
-     * What {@link #tryAcquireAll} took.
-     *
-     * @param keys  the keys (second halves of the two-int locks) now held, empty if none
-     * @param token the fencing token read after the last grant, or -1 if none was taken
-     */
-    public record Grab(Set<Integer> keys, long token) {
-    }
-
-    /**
      * Takes every one of the given locks that is free, without waiting, and the fencing token if it took any; one
      * round trip. Never asks for a lock this session holds already (the caller's job).
      *
@@ -424,12 +419,14 @@ public final class LockSession implements AutoCloseable {
      * @return what it took
      * @throws SQLException if it fails, or {@link PoolerDetectedException}
      */
+    @Override
     public Grab tryAcquireAll(int namespace, Collection<Integer> keys, Duration timeout) throws SQLException {
         setNetworkTimeout(connection, timeout);
         try (PreparedStatement query = connection.prepareStatement(TRY_LOCKS_SQL)) {
             query.setArray(1, connection.createArrayOf("int4", keys.toArray()));
             query.setLong(2, Integer.toUnsignedLong(namespace));
             query.setInt(3, namespace);
+            query.setString(4, Notice.Acquired.prefix(namespace));
             running = query;
             try (ResultSet row = query.executeQuery()) {
                 row.next();
@@ -470,38 +467,19 @@ public final class LockSession implements AutoCloseable {
      * @return whether this session held the lock
      * @throws SQLException if it fails, or {@link PoolerDetectedException}
      */
-    public boolean unlock(LockKey key, String notice, Duration timeout) throws SQLException {
+    @Override
+    public boolean unlock(LockKey key, Notice.Released notice, Duration timeout) throws SQLException {
         setNetworkTimeout(connection, timeout);
         try (PreparedStatement query = connection.prepareStatement(UNLOCK_SQL)) {
             query.setInt(1, key.namespace());
             query.setInt(2, key.key());
-            query.setString(3, notice);
+            query.setString(3, notice.payload());
             try (ResultSet row = query.executeQuery()) {
                 row.next();
                 checkBackend(row.getInt(3));
                 checkTag(row.getString(4), row.getInt(3));
                 return row.getBoolean(1);
             }
-        } catch (SQLException e) {
-            throw poolerOr(e);
-        }
-    }
-
-    /**
-     * Tells every node that this session began terms on {@code keys} with {@code token}; committed before the
-     * terms' instances start.
-     *
-     * @param keys    the keys (second halves)
-     * @param token   the terms' token
-     * @param timeout how long the round trip may take
-     * @throws SQLException if it fails
-     */
-    public void announce(Collection<Integer> keys, long token, Duration timeout) throws SQLException {
-        setNetworkTimeout(connection, timeout);
-        try (PreparedStatement query = connection.prepareStatement(ANNOUNCE_SQL)) {
-            query.setString(1, Long.toString(token));
-            query.setArray(2, connection.createArrayOf("int4", keys.toArray()));
-            query.executeQuery().close();
         } catch (SQLException e) {
             throw poolerOr(e);
         }
@@ -515,6 +493,7 @@ public final class LockSession implements AutoCloseable {
      * @return whether it took it (false: another live session drew the same number)
      * @throws SQLException if it fails, or {@link PoolerDetectedException}
      */
+    @Override
     public boolean takeLiveness(int namespace, int random) throws SQLException {
         try (PreparedStatement query = connection.prepareStatement(LIVENESS_SQL)) {
             query.setLong(1, livenessKey(namespace, random));
@@ -535,14 +514,15 @@ public final class LockSession implements AutoCloseable {
      * @return the second halves (unsigned) of every live node session's liveness lock, ascending
      * @throws SQLException if it fails
      */
-    public List<Long> liveNodes(int namespace) throws SQLException {
+    @Override
+    public List<LiveNode> liveNodes(int namespace) throws SQLException {
         setNetworkTimeout(connection, standbyInterval.plusSeconds(5));
         try (PreparedStatement query = connection.prepareStatement(LIVE_NODES_SQL)) {
             query.setLong(1, Integer.toUnsignedLong(namespace));
-            List<Long> live = new ArrayList<>();
+            List<LiveNode> live = new ArrayList<>();
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
-                    live.add(rows.getLong(1));
+                    live.add(new LiveNode((int) rows.getLong(1), rows.getInt(2)));
                 }
             }
             return live;
@@ -559,13 +539,14 @@ public final class LockSession implements AutoCloseable {
      * @return whether it is gone (false: the wait timed out)
      * @throws SQLException if it fails or was {@linkplain #cancel() cancelled}
      */
-    public boolean awaitGone(int namespace, int random, String notice) throws SQLException {
+    @Override
+    public boolean awaitGone(Notice.Gone notice) throws SQLException {
         setNetworkTimeout(connection, standbyInterval.multipliedBy(2).plusSeconds(5));
         try (PreparedStatement query = connection.prepareStatement(AWAIT_GONE_SQL)) {
-            long key = livenessKey(namespace, random);
+            long key = livenessKey(notice.namespace(), notice.liveness());
             query.setLong(1, key);
             query.setLong(2, key);
-            query.setString(3, notice);
+            query.setString(3, notice.payload());
             running = query;
             query.executeQuery().close();
             return true;
@@ -594,10 +575,11 @@ public final class LockSession implements AutoCloseable {
      * @param payload the notice
      * @throws SQLException if it fails
      */
-    public void notify(String payload) throws SQLException {
+    @Override
+    public void notify(Notice notice) throws SQLException {
         setNetworkTimeout(connection, standbyInterval.plusSeconds(5));
         try (PreparedStatement query = connection.prepareStatement(NOTIFY_SQL)) {
-            query.setString(1, payload);
+            query.setString(1, notice.payload());
             query.executeQuery().close();
         }
     }
@@ -609,6 +591,7 @@ public final class LockSession implements AutoCloseable {
      * @return whether it listens
      * @throws SQLException if it fails
      */
+    @Override
     public boolean listen() throws SQLException {
         notices = Notifications.of(connection).orElse(null);
         if (notices == null) {
@@ -622,11 +605,13 @@ public final class LockSession implements AutoCloseable {
     }
 
     /** @return whether this session was released or abandoned */
+    @Override
     public boolean ended() {
         return ended.get();
     }
 
     /** @return whether {@link #awaitNotices} waits in a socket read (pgjdbc reached through {@code unwrap}) */
+    @Override
     public boolean canAwaitNotices() {
         return notices != null;
     }
@@ -640,7 +625,8 @@ public final class LockSession implements AutoCloseable {
      * @throws SQLException if the session is gone
      * @throws IllegalStateException if {@link #canAwaitNotices()} is false
      */
-    public List<String> awaitNotices(int millis) throws SQLException {
+    @Override
+    public List<Notice.Heard> awaitNotices(int millis) throws SQLException {
         if (notices == null) {
             throw new IllegalStateException("no socket wait on this connection");
         }
@@ -671,6 +657,7 @@ public final class LockSession implements AutoCloseable {
      * @return the holding session of each key that is held
      * @throws SQLException if the statement fails
      */
+    @Override
     public java.util.Map<Integer, LockHolder> holdersOf(int namespace, Collection<Integer> keys) throws SQLException {
         setNetworkTimeout(connection, standbyInterval.plusSeconds(5));
         try (PreparedStatement query = connection.prepareStatement(HOLDERS_SQL)) {
@@ -716,9 +703,9 @@ public final class LockSession implements AutoCloseable {
      * the connection is Highlander's for as long as the session lasts, so any such lock was left behind by an
      * earlier borrower, and a pool should not hand it on either.
      *
-     * @param key the lock (kept for symmetry with the acquiring methods; every advisory lock is released)
      */
-    public void release(LockKey key) {
+    @Override
+    public void release() {
         if (!ended.compareAndSet(false, true)) {
             return; // abandoned already; and once it is released, a late abandon() must not touch the handle
         }
@@ -748,6 +735,7 @@ public final class LockSession implements AutoCloseable {
      * restore as {@link #release} does and only then close; else leave the handle open and say so once
      * ({@code HL-0314}): the server ends the idle session after L, which frees the lock, and the slot stays lost.
      */
+    @Override
     public void abandon() {
         if (ended.compareAndSet(false, true)) {
             end();
@@ -776,6 +764,7 @@ public final class LockSession implements AutoCloseable {
     }
 
     /** Cancels a statement in flight (a blocking wait); safe from any thread. */
+    @Override
     public void cancel() {
         PreparedStatement statement = running;
         if (statement != null) {

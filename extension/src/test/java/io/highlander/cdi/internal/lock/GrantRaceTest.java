@@ -62,7 +62,7 @@ class GrantRaceTest {
             await().until(() -> lockOf(backend).equals("waiting"));
             signal("STOP", backend);
             try {
-                holder.release(KEY);
+                holder.release();
                 await().until(() -> lockOf(backend).equals("granted"));
                 await().atMost(Duration.ofSeconds(10)).until(() -> (pendingSignals(backend) & SIGALRM_BIT) != 0);
             } finally {
@@ -71,7 +71,7 @@ class GrantRaceTest {
 
             assertThat(acquired.get(10, TimeUnit.SECONDS)).as("the grant stuck: the session holds the lock").isTrue();
             assertThat(waiter.holderOf(KEY).map(LockHolder::pid)).contains(backend);
-            waiter.release(KEY);
+            waiter.release();
         }
         try (Connection again = pool.getConnection()) {
             assertThat(advisoryLocksOf(again)).as("advisory locks on the connection back in the pool").isZero();
@@ -98,7 +98,7 @@ class GrantRaceTest {
             await().until(() -> lockOf(backend).equals("waiting"));
             signal("STOP", backend);
             try {
-                holder.release(KEY);
+                holder.release();
                 await().until(() -> lockOf(backend).equals("granted"));
                 waiter.cancel(); // what a node's shutdown does to a waiting standby
                 await().atMost(Duration.ofSeconds(10)).until(() -> (pendingSignals(backend) & SIGINT_BIT) != 0);
@@ -107,7 +107,7 @@ class GrantRaceTest {
             }
 
             assertThat(outcome.get(10, TimeUnit.SECONDS)).as("the wait ends as cancelled").isEqualTo("57014");
-            waiter.release(KEY);
+            waiter.release();
         }
         try (Connection again = pool.getConnection()) {
             assertThat(advisoryLocksOf(again)).as("advisory locks on the connection back in the pool").isZero();
@@ -122,7 +122,7 @@ class GrantRaceTest {
         assertThat(session.tryAcquire(KEY)).isTrue();
         assertThat(session.tryAcquire(KEY)).as("re-entrant").isTrue();
 
-        session.release(KEY);
+        session.release();
 
         try (Connection again = pool.getConnection()) {
             assertThat(advisoryLocksOf(again)).isZero();

@@ -53,7 +53,7 @@ class LockSessionTest {
         assertThat(advisoryLocksOf(pool.physical())).isEqualTo(1);
         assertThat(setting(pool.physical(), "idle_session_timeout")).isEqualTo("10s");
 
-        session.release(KEY);
+        session.release();
 
         assertThat(pool.aborts()).isZero();
         assertThat(advisoryLocksOf(pool.physical())).isZero();
@@ -72,7 +72,7 @@ class LockSessionTest {
             assertThat(waiter.awaitAcquire(KEY)).as("lock_timeout ends the wait").isFalse();
             assertThat(waiter.holderOf(KEY).flatMap(LockHolder::nodeId)).contains("a");
 
-            holder.release(KEY);
+            holder.release();
             assertThat(waiter.awaitAcquire(KEY)).isTrue();
             assertThat(waiter.holderOf(KEY).flatMap(LockHolder::nodeId)).contains("b");
         }
@@ -84,7 +84,7 @@ class LockSessionTest {
              LockSession second = LockSession.open(connections, "ticker", "b", LEASE, INTERVAL)) {
             first.tryAcquire(KEY);
             long firstToken = first.fencingToken();
-            first.release(KEY);
+            first.release();
             second.tryAcquire(KEY);
 
             assertThat(second.fencingToken()).isGreaterThan(firstToken);

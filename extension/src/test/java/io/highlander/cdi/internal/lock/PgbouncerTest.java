@@ -155,11 +155,11 @@ class PgbouncerTest {
         assertThat(second.holderOf(KEY).flatMap(LockHolder::nodeId)).contains("a");
         assertThat(second.awaitAcquire(KEY)).as("a blocking wait ends with lock_timeout").isFalse();
 
-        first.release(KEY);
+        first.release();
         assertThat(second.awaitAcquire(KEY)).isTrue();
         assertThat(second.fencingToken()).isGreaterThan(token);
         second.heartbeat(Duration.ofSeconds(5));
-        second.release(KEY);
+        second.release();
 
         try (Connection direct = postgres.dataSource(databaseUrl).getConnection()) {
             assertThat(LockSession.holderOf(direct, KEY)).as("the lock is gone after release").isEmpty();

@@ -136,7 +136,7 @@ class PoolSlotsTest {
         LockSession session = LockSession.open(borrowing(onePool), "ticker", "a", LEASE, INTERVAL);
         assertThat(session.tryAcquire(KEY)).isTrue();
 
-        session.release(KEY);
+        session.release();
 
         assertThat(onePool.outstanding()).isZero();
         assertThat(onePool.aborts()).isZero();

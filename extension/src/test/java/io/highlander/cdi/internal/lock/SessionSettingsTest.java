@@ -38,7 +38,7 @@ class SessionSettingsTest {
         assertThat(session.tryAcquire(KEY)).isTrue();
         assertThat(Long.parseLong(setting(source.last(), "tcp_user_timeout")))
                 .as("tcp_user_timeout on the lock session, in ms").isGreaterThanOrEqualTo(LEASE.toMillis());
-        session.release(KEY);
+        session.release();
 
         try (Connection again = pool.getConnection()) {
             assertThat(setting(again, "tcp_user_timeout")).as("the role's own value, back in the pool").isEqualTo("100");
@@ -58,7 +58,7 @@ class SessionSettingsTest {
 
             assertThat(waiter.awaitAcquire(KEY)).as("lock_timeout (500 ms) ends the wait, not statement_timeout").isFalse();
 
-            waiter.release(KEY);
+            waiter.release();
         }
         try (Connection again = pool.getConnection()) {
             assertThat(setting(again, "statement_timeout")).as("the role's own value, back in the pool").isEqualTo("100");
