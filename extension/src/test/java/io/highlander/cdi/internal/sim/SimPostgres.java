@@ -179,6 +179,11 @@ public final class SimPostgres {
             return b == null ? Optional.empty() : Optional.of(b.applicationName());
         }
 
+        /** @return {@code pg_notification_queue_usage()} */
+        public double notificationQueueUsage() {
+            return SimPostgres.this.notificationQueueUsage();
+        }
+
         /** @return the pids of sessions with a row in {@code pg_stat_activity} (exiting ones too) */
         public List<Integer> pids() {
             return List.copyOf(backends.keySet());

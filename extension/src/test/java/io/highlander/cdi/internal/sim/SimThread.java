@@ -26,6 +26,8 @@ public final class SimThread {
         }
     }
 
+    private static final ThreadLocal<SimThread> CURRENT = new ThreadLocal<>();
+
     private final SimProcess process;
     private final Semaphore go = new Semaphore(0);
     private final Semaphore back = new Semaphore(0);
@@ -40,6 +42,7 @@ public final class SimThread {
         this.process = process;
         this.thread = new Thread(() -> {
             go.acquireUninterruptibly();
+            CURRENT.set(this);
             try {
                 if (!killed) {
                     body.accept(this);
@@ -88,6 +91,11 @@ public final class SimThread {
             throw new Killed();
         }
         return (T) reply;
+    }
+
+    /** @return the simulated thread running the caller, if the caller runs on one */
+    public static java.util.Optional<SimThread> current() {
+        return java.util.Optional.ofNullable(CURRENT.get());
     }
 
     /** Scheduler thread: lets this thread run until its next await or its end. */

@@ -1,6 +1,7 @@
 package io.highlander.cdi.internal.sim;
 
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -59,8 +60,8 @@ public sealed interface Step {
     /** {@code COMMIT}. */
     record Commit() implements Step { }
 
-    /** SQL's {@code CASE}: the step to run, chosen from the values of the steps before it. */
-    record Choose(Function<List<Object>, Step> choice) implements Step { }
+    /** SQL's {@code CASE}: the step to run, chosen from the values of the steps before it and the server's views. */
+    record Choose(BiFunction<List<Object>, SimPostgres.Catalog, Step> choice) implements Step { }
 
     /** A constant, for a {@link Choose} branch that does nothing; value the constant. */
     record Value(Object value) implements Step { }
