@@ -22,6 +22,7 @@ public final class SimHistory {
         final long token;
         final long start;
         long end = Long.MAX_VALUE;
+        long stopping = Long.MAX_VALUE;
 
         Instance(String singleton, String node, long token, long start) {
             this.singleton = singleton;
@@ -60,6 +61,14 @@ public final class SimHistory {
         instances.add(instance);
         running.put(id, instance);
         note("start " + instance);
+    }
+
+    /** The node's instance of {@code singleton} begins to stop (its {@code @PreDestroy} begins). */
+    public void stopping(String singleton, String node) {
+        Instance instance = running.get(singleton + "@" + node);
+        if (instance != null && instance.stopping == Long.MAX_VALUE) {
+            instance.stopping = scheduler.now();
+        }
     }
 
     /** The node's instance of {@code singleton} stopped (its {@code @PreDestroy} returned, or the node died). */

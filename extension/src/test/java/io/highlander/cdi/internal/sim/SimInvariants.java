@@ -23,10 +23,12 @@ import java.util.TreeMap;
  * @param fastAllowance the overlap fast mode may have after a server-side session end, ns
  * @param thawAllowance how long a thawed node's instance is excused, ns
  * @param livenessBound the longest gap allowed, ns
+ * @param stopAllowance how long an instance may take to stop (the stop margin m: a {@code @PreDestroy} that takes
+ *        longer breaks the lease's assumption, so its instance counts as stopped m after its stop began)
  * @param singletons the singletons that must be led
  */
 public record SimInvariants(boolean strict, long fastAllowance, long thawAllowance, long livenessBound,
-        Set<String> singletons) {
+        long stopAllowance, Set<String> singletons) {
 
     /** @return every broken promise of the run that ended at {@code end}, one line each */
     public List<String> check(SimHistory history, long end) {
@@ -47,7 +49,7 @@ public record SimInvariants(boolean strict, long fastAllowance, long thawAllowan
                     continue;
                 }
                 long from = Math.max(older.start, newer.start);
-                long to = Math.min(Math.min(older.end, newer.end), end);
+                long to = Math.min(Math.min(ended(older), ended(newer)), end);
                 if (from >= to) {
                     continue;
                 }
@@ -68,6 +70,11 @@ public record SimInvariants(boolean strict, long fastAllowance, long thawAllowan
                 }
             }
         }
+    }
+
+    private long ended(SimHistory.Instance instance) {
+        long stopBound = instance.stopping == Long.MAX_VALUE ? Long.MAX_VALUE : instance.stopping + stopAllowance;
+        return Math.min(instance.end, stopBound);
     }
 
     private void tokensIncrease(SimHistory history, List<String> broken) {

@@ -14,8 +14,8 @@ class SimInvariantsTest {
     private final VirtualScheduler time = new VirtualScheduler(1);
     private final SimHistory history = new SimHistory(time);
 
-    private final SimInvariants fast = new SimInvariants(false, 50 * MS, 20 * MS, 3000 * MS, Set.of("s"));
-    private final SimInvariants strict = new SimInvariants(true, 50 * MS, 20 * MS, 3000 * MS, Set.of("s"));
+    private final SimInvariants fast = new SimInvariants(false, 50 * MS, 20 * MS, 3000 * MS, 100 * MS, Set.of("s"));
+    private final SimInvariants strict = new SimInvariants(true, 50 * MS, 20 * MS, 3000 * MS, 100 * MS, Set.of("s"));
 
     private void at(long ms) {
         time.runUntil(ms * MS);
@@ -85,6 +85,27 @@ class SimInvariantsTest {
 
         at(5030);
         assertThat(strict.check(history, 6000 * MS)).isEmpty(); // a stopped at 5010, inside the allowance
+    }
+
+    @Test
+    void aStopThatOverrunsTheMarginCountsAsEndedAtTheMargin() {
+        bothAble();
+        history.started("s", "a", 1);
+        at(100);
+        history.stopping("s", "a");
+        at(250);
+        history.started("s", "b", 2);
+        at(3000);
+        history.stopped("s", "a");
+        assertThat(strict.check(history, 4000 * MS)).isEmpty();
+
+        SimHistory early = new SimHistory(new VirtualScheduler(1));
+        early.able("a", true);
+        early.able("b", true);
+        early.started("s", "a", 1);
+        early.stopping("s", "a");
+        early.started("s", "b", 2);
+        assertThat(strict.check(early, 4000 * MS)).singleElement().asString().contains("for 100.000ms");
     }
 
     @Test

@@ -79,10 +79,17 @@ public final class SimThread {
             throw new IllegalStateException("await called off its thread");
         }
         long ticket = ++waiting;
+        boolean[] replied = {false};
         request.accept(value -> {
-            if (ticket == waiting && !finished) {
+            if (ticket == waiting && !finished && !replied[0]) {
+                replied[0] = true;
                 reply = value;
-                process.execute(this::resume);
+                // always from a scheduler action of its own: the reply may come from another simulated thread
+                process.after(0, () -> {
+                    if (ticket == waiting) {
+                        resume();
+                    }
+                });
             }
         });
         back.release();

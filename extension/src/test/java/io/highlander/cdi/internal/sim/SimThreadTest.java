@@ -77,6 +77,7 @@ class SimThreadTest {
         scheduler.runUntil(50 * MS);
         assertThat(seen).isEmpty();
         a.thaw();
+        scheduler.runUntil(50 * MS);
         assertThat(seen).containsExactly("woke 50");
         a.kill(true);
         holder[0].kill();
