@@ -151,7 +151,7 @@ public final class Backend {
             stepDelayed = false;
             Step step = steps.get(pc);
             while (step instanceof Step.Choose choose) {
-                step = choose.choice().apply(List.copyOf(values), server.catalog());
+                step = choose.choice().apply(java.util.Collections.unmodifiableList(new ArrayList<>(values)), server.catalog());
             }
             if (!run(step)) {
                 return; // waits: a grant, lock_timeout, a cancel, a sleep's end or the exit continues it

@@ -41,7 +41,9 @@ public final class FaultInjector {
         /** For a while, every statement step takes up to a few hundred ms. */
         SLOW_STATEMENTS,
         /** A rogue session sends notices of its own making. */
-        FORGE_NOTICES
+        FORGE_NOTICES,
+        /** A node steps down from one singleton it leads (a graceful stop; its {@code @PreDestroy} may be slow). */
+        STEP_DOWN
     }
 
     private final VirtualScheduler scheduler;
@@ -178,6 +180,12 @@ public final class FaultInjector {
                 });
             }
             case FORGE_NOTICES -> forge(random);
+            case STEP_DOWN -> {
+                String which = cluster.stepDown(node, random);
+                if (which != null) {
+                    history.fault("step-down of " + which + " on " + node);
+                }
+            }
         }
     }
 

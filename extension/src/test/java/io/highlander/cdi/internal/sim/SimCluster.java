@@ -29,6 +29,9 @@ public interface SimCluster {
     /** @return payloads a forger sends on the channel (a rogue role can NOTIFY anything: PG-SEMANTICS §10) */
     List<String> forgeries(java.util.SplittableRandom random);
 
+    /** Has the node step down from one singleton it leads; @return which, or null if it leads none */
+    String stepDown(String node, java.util.SplittableRandom random);
+
     /** @return the channel the nodes listen on */
     String channel();
 }

@@ -109,6 +109,9 @@ final class SimConnection implements ClientEnd {
             link.send(steps);
         });
         pending = null;
+        if (noticeSink != null && !heard.isEmpty()) {
+            process.after(0, this::flush);
+        }
         if (reply.error != null) {
             throw reply.error;
         }
@@ -169,9 +172,11 @@ final class SimConnection implements ClientEnd {
             return; // not ours
         }
         Notice.Heard h = new Notice.Heard(notice.get(), notification.senderPid());
-        if (noticeSink != null) {
-            noticeSink.accept(h);
+        if (noticeSink != null && pending == null && heard.isEmpty()) {
+            noticeSink.accept(h); // the driver's socket read between steps
         } else {
+            // pgjdbc queues what comes during a statement; the loop may drain it (awaitNotices), else the driver's
+            // next read returns it
             heard.addLast(h);
             if (noticeWaiter != null) {
                 noticeWaiter.accept(new Reply(List.of(), null));
@@ -187,8 +192,18 @@ final class SimConnection implements ClientEnd {
         }
     }
 
+    /** Hands what pgjdbc queued during the last statement to the driver, unless another statement runs now. */
+    private void flush() {
+        while (pending == null && noticeSink != null && !heard.isEmpty()) {
+            noticeSink.accept(heard.pollFirst());
+        }
+    }
+
     @Override
     public void terminated(SqlError why) {
+        if (pending == null) {
+            flush(); // read before the error, as they came
+        }
         serverEnded = new SQLException(why.message(), why.sqlState());
         if (pending != null) {
             pending.accept(new Reply(null, serverEnded));

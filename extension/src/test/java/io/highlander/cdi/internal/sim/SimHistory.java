@@ -132,7 +132,8 @@ public final class SimHistory {
         return log.subList(Math.max(0, log.size() - lines), log.size());
     }
 
-    static String ms(long nanos) {
+    /** @return nanoseconds as milliseconds, for reports */
+    public static String ms(long nanos) {
         return String.format("%.3fms", nanos / 1e6);
     }
 }

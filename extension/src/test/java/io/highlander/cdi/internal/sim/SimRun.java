@@ -49,6 +49,18 @@ public record SimRun(long seed, Set<FaultInjector.Fault> faults, int faultCount,
         }
     }
 
+    private static String trace(Throwable e) {
+        StringBuilder out = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            out.append(t == e ? "" : "\n    caused by ").append(t);
+            StackTraceElement[] frames = t.getStackTrace();
+            for (int i = 0; i < Math.min(12, frames.length); i++) {
+                out.append("\n      at ").append(frames[i]);
+            }
+        }
+        return out.toString();
+    }
+
     /** Runs it. */
     public Outcome run(ClusterFactory factory) {
         VirtualScheduler scheduler = new VirtualScheduler(seed);
@@ -63,7 +75,7 @@ public record SimRun(long seed, Set<FaultInjector.Fault> faults, int faultCount,
             scheduler.runUntil(duration);
             broken.addAll(invariants.check(history, duration));
         } catch (RuntimeException | AssertionError e) {
-            broken.add("the run failed: " + e + (e.getCause() == null ? "" : " caused by " + e.getCause()));
+            broken.add("the run failed: " + trace(e));
         } finally {
             factory.close();
         }

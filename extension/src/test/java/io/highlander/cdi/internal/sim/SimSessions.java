@@ -15,7 +15,17 @@ import java.util.List;
  * (idle and idle-in-transaction timeouts L, {@code lock_timeout}, {@code tcp_user_timeout},
  * {@code client_connection_check_interval} 1 s, {@code application_name = highlander:<node id>}).
  */
-final class SimSessions implements Sessions {
+public final class SimSessions implements Sessions {
+
+    /** Where the node session's notices and its end go (the simulation's driver posts them to the node loop). */
+    public interface NodeSessionListener {
+        /** A notice of ours reached the node session. */
+        void heard(io.highlander.cdi.internal.lock.Notice.Heard heard);
+
+        /** The server ended the node session (a socket read sees it at once). */
+        void ended(SQLException why);
+    }
+
 
     /** Loopback-like one-way delays, ns. */
     static final long MIN_DELAY = 30_000;
@@ -32,8 +42,15 @@ final class SimSessions implements Sessions {
     private final boolean dropStuckGrant;
     private final List<SimConnection> open = new ArrayList<>();
     private SimNodeStatements node;
+    private NodeSessionListener listener;
 
-    SimSessions(VirtualScheduler scheduler, SimPostgres server, SimProcess process, String nodeId, Duration lease,
+    /**
+     * @param process the node's JVM
+     * @param nodeId its id ({@code application_name})
+     * @param socketWaits whether its node session can read notices (false: a heartbeat-only node)
+     * @param dropStuckGrant whether the watcher drops a grant that stuck to a failed wait (a safety rule)
+     */
+    public SimSessions(VirtualScheduler scheduler, SimPostgres server, SimProcess process, String nodeId, Duration lease,
             Duration standbyInterval, Duration watcherWait, boolean socketWaits, boolean dropStuckGrant) {
         this.scheduler = scheduler;
         this.server = server;
@@ -46,10 +63,19 @@ final class SimSessions implements Sessions {
         this.dropStuckGrant = dropStuckGrant;
     }
 
+    /** Sends the node session's notices and end to {@code listener} from now on. */
+    public void listen(NodeSessionListener to) {
+        this.listener = to;
+    }
+
     @Override
     public NodeStatements openNode(String label) throws SQLException {
         SimConnection connection = connect(lease, standbyInterval);
         node = new SimNodeStatements(connection, standbyInterval, socketWaits);
+        if (listener != null && socketWaits) {
+            NodeSessionListener to = listener;
+            connection.deliverTo(to::heard, to::ended);
+        }
         return node;
     }
 
@@ -82,7 +108,7 @@ final class SimSessions implements Sessions {
     }
 
     /** @return the backend pids of the open connections, the node session's first */
-    List<Integer> pids() {
+    public List<Integer> pids() {
         open.removeIf(SimConnection::closed);
         List<Integer> pids = new ArrayList<>();
         if (node != null && !node.connection().closed()) {
@@ -97,7 +123,7 @@ final class SimSessions implements Sessions {
     }
 
     /** @return the open connections' links */
-    List<SimLink> links() {
+    public List<SimLink> links() {
         open.removeIf(SimConnection::closed);
         List<SimLink> links = new ArrayList<>();
         open.forEach(c -> links.add(c.link()));
