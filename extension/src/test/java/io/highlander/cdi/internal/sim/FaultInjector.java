@@ -93,9 +93,13 @@ public final class FaultInjector {
                 history.fault(fault + " " + node);
                 history.able(node, false);
                 cluster.kill(node, fault == Fault.KILL);
+                if (fault == Fault.HOST_DEATH) {
+                    history.cut(node, true); // its sessions linger, unreachable, until a server-side timeout
+                }
                 long back = random.nextLong(lease / 10, 2 * lease);
                 scheduler.after(back, () -> {
                     history.fault("restart " + node);
+                    history.cut(node, false);
                     cluster.restart(node);
                     history.able(node, true);
                 });
@@ -147,9 +151,11 @@ public final class FaultInjector {
                 List<SimLink> links = cluster.links(node);
                 long length = random.nextLong(lease / 10, lease * 2);
                 history.fault("cut " + node + " for " + SimHistory.ms(length));
+                history.cut(node, true);
                 links.forEach(SimLink::cut);
                 scheduler.after(length, () -> {
                     history.fault("heal " + node);
+                    history.cut(node, false);
                     links.forEach(SimLink::heal);
                 });
             }

@@ -44,6 +44,7 @@ public final class SimHistory {
     private final List<Long> faults = new ArrayList<>();
     private final Map<String, TreeMap<Long, Boolean>> able = new LinkedHashMap<>();
     private final Map<String, List<Long>> serverEnded = new LinkedHashMap<>();
+    private final Map<String, TreeMap<Long, Boolean>> cut = new LinkedHashMap<>();
     private final List<String> log = new ArrayList<>();
 
     /** @param scheduler for the time stamps */
@@ -92,6 +93,17 @@ public final class SimHistory {
     /** A node can act (true) or cannot (false: frozen, dead, cut off from the server). */
     public void able(String node, boolean canAct) {
         able.computeIfAbsent(node, n -> new TreeMap<>()).put(scheduler.now(), canAct);
+    }
+
+    /** A node's connections are cut off from the server (true) or reachable again (false). */
+    public void cut(String node, boolean isCut) {
+        cut.computeIfAbsent(node, n -> new TreeMap<>()).put(scheduler.now(), isCut);
+    }
+
+    /** @return whether the node's connections were cut off at {@code time} */
+    boolean wasCut(String node, long time) {
+        Map.Entry<Long, Boolean> state = cut.getOrDefault(node, new TreeMap<>()).floorEntry(time);
+        return state != null && state.getValue();
     }
 
     /** A fault begins or ends (the liveness bound counts from the last one). */

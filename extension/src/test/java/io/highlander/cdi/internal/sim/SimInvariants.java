@@ -13,7 +13,8 @@ import java.util.TreeMap;
  *   <li><b>never two</b>: no two nodes run an instance of one singleton at once while both can act. Excused: a
  *       node's first {@code thawAllowance} after a freeze (a paused JVM is the fencing token's case, not the
  *       lock's); in fast mode only, the old holder's first {@code fastAllowance} after the server ended its session
- *       on its own (the node learns it from its socket). Strict mode has no second excuse.</li>
+ *       on its own (the node learns it from its socket), or its first {@code partitionedAllowance} if its
+ *       connections were cut off then (it can learn only from its lease). Strict mode has no such excuse.</li>
  *   <li><b>tokens increase</b>: per singleton, each instance's fencing token is greater than the one before.</li>
  *   <li><b>led again</b>: a singleton is never unled for longer than {@code livenessBound} while some node could
  *       act, counted from the later of the gap's start and the last fault (any fault restarts the count).</li>
@@ -21,13 +22,14 @@ import java.util.TreeMap;
  *
  * @param strict strict takeover (no fast-mode allowance)
  * @param fastAllowance the overlap fast mode may have after a server-side session end, ns
+ * @param partitionedAllowance fast mode's overlap after a server-side end of a partitioned node's session, ns
  * @param thawAllowance how long a thawed node's instance is excused, ns
  * @param livenessBound the longest gap allowed, ns
  * @param stopAllowance how long an instance may take to stop (the stop margin m: a {@code @PreDestroy} that takes
  *        longer breaks the lease's assumption, so its instance counts as stopped m after its stop began)
  * @param singletons the singletons that must be led
  */
-public record SimInvariants(boolean strict, long fastAllowance, long thawAllowance, long livenessBound,
+public record SimInvariants(boolean strict, long fastAllowance, long partitionedAllowance, long thawAllowance, long livenessBound,
         long stopAllowance, Set<String> singletons) {
 
     /** @return every broken promise of the run that ended at {@code end}, one line each */
@@ -60,7 +62,8 @@ public record SimInvariants(boolean strict, long fastAllowance, long thawAllowan
                 excused.addAll(thaws(history, newer.node));
                 if (!strict) {
                     for (long at : history.serverEnded().getOrDefault(older.node, List.of())) {
-                        excused.add(new long[] {at, at + fastAllowance});
+                        long allowance = history.wasCut(older.node, at) ? partitionedAllowance : fastAllowance;
+                        excused.add(new long[] {at, at + allowance});
                     }
                 }
                 long[] worst = uncovered(from, to, excused);

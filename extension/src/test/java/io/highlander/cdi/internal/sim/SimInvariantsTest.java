@@ -14,8 +14,8 @@ class SimInvariantsTest {
     private final VirtualScheduler time = new VirtualScheduler(1);
     private final SimHistory history = new SimHistory(time);
 
-    private final SimInvariants fast = new SimInvariants(false, 50 * MS, 20 * MS, 3000 * MS, 100 * MS, Set.of("s"));
-    private final SimInvariants strict = new SimInvariants(true, 50 * MS, 20 * MS, 3000 * MS, 100 * MS, Set.of("s"));
+    private final SimInvariants fast = new SimInvariants(false, 50 * MS, 1000 * MS, 20 * MS, 3000 * MS, 100 * MS, Set.of("s"));
+    private final SimInvariants strict = new SimInvariants(true, 50 * MS, 1000 * MS, 20 * MS, 3000 * MS, 100 * MS, Set.of("s"));
 
     private void at(long ms) {
         time.runUntil(ms * MS);
@@ -54,6 +54,21 @@ class SimInvariantsTest {
 
         assertThat(fast.check(history, 200 * MS)).isEmpty();
         assertThat(strict.check(history, 200 * MS)).hasSize(1);
+    }
+
+    @Test
+    void fastModeExcusesAPartitionedOldHolderUntilItsLeaseCouldEnd() {
+        bothAble();
+        history.started("s", "a", 1);
+        history.cut("a", true);
+        at(100);
+        history.serverEndedSession("a");
+        at(300);
+        history.started("s", "b", 2);
+        at(900);
+        history.stopped("s", "a");
+        assertThat(fast.check(history, 1000 * MS)).isEmpty();
+        assertThat(strict.check(history, 1000 * MS)).hasSize(1);
     }
 
     @Test

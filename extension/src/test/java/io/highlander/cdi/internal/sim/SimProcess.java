@@ -89,7 +89,7 @@ public final class SimProcess {
         frozen = false;
         frozenWork.clear();
         incarnation++;
-        for (SimLink link : links) {
+        for (SimLink link : new ArrayList<>(links)) { // a close takes the link off the list
             if (hostAlive) {
                 link.close();
             } else {

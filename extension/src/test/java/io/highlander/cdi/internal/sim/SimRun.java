@@ -82,7 +82,7 @@ public record SimRun(long seed, Set<FaultInjector.Fault> faults, int faultCount,
         String report = broken.isEmpty() ? "" : "simulation seed " + seed + " failed:\n  " + String.join("\n  ", broken)
                 + "\nreplay: " + String.format(replay, seed)
                 + "\nfaults planned: " + plan
-                + "\nlast events:\n  " + String.join("\n  ", history.tail(60));
+                + "\nlast events:\n  " + String.join("\n  ", history.tail(Integer.getInteger("sim.tail", 60)));
         return new Outcome(seed, broken, report, scheduler.actionsRun());
     }
 }

@@ -78,6 +78,9 @@ public final class SimThread {
         if (Thread.currentThread() != thread) {
             throw new IllegalStateException("await called off its thread");
         }
+        if (killed) {
+            throw new Killed(); // code that unwinds a killed thread (a finally) gets no more round trips
+        }
         long ticket = ++waiting;
         boolean[] replied = {false};
         request.accept(value -> {
