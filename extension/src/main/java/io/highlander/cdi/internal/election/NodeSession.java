@@ -39,7 +39,8 @@ final class NodeSession implements NodeLoop.Driver {
                 Scheduler scheduler) {
         this.threads = threads;
         PostgresSessions sessions = new PostgresSessions(connections, settings.nodeId(), settings.lease(),
-                settings.standbyInterval(), settings.watcherWait());
+                settings.standbyInterval(), settings.watcherWait(),
+                settings.takeover() == HighlanderSettings.Takeover.STRICT);
         SecureRandom random = new SecureRandom();
         this.loop = new NodeLoop(settings, sessions, System::nanoTime, random::nextInt);
         this.watcher = new Watcher(loop, settings, sessions, threads, scheduler);
