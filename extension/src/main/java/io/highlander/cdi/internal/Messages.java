@@ -356,6 +356,13 @@ public final class Messages {
                 + " IronJacamar and Open Liberty do).";
     }
 
+    public static String notificationQueueFilling(String owner, double usage) {
+        return "HL-0434: " + owner + ": PostgreSQL's notification queue is " + Math.round(usage * 100) + "% full, so"
+                + " Highlander skips its hints to the other nodes (they fall back on their timed tries and watchers;"
+                + " strict takeover waits out leases). A session that LISTENs and stays in a long transaction holds the"
+                + " queue: end that transaction (see pg_stat_activity, state 'idle in transaction').";
+    }
+
     public static String strictTakeoverWaits(String singleton, String node, Duration wait) {
         return "HL-0431: " + singleton + ": node " + node + " took the lock without having seen the last term end"
                 + " cleanly (a crash, a killed session, a restart, or a term it did not see begin), so it waits out"

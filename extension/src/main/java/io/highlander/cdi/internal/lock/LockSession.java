@@ -33,7 +33,7 @@ import java.util.concurrent.Executor;
  *   <li>{@code idle_in_transaction_session_timeout} = L: the same inside a transaction, where
  *       {@code idle_session_timeout} does not count (the session also stays in autocommit).</li>
  *   <li>{@code tcp_keepalives_idle} and {@code tcp_keepalives_interval} = L rounded up to seconds, and
- *       {@code tcp_user_timeout} = L in ms: a lower value (of the role, the database or the server) would let
+ *       {@code tcp_user_timeout} = 2L in ms (why 2L: {@link Lease}): a lower value (of the role, the database or the server) would let
  *       the server drop a leader's session on a bad link before {@code s + L}. (TCP only; over a Unix socket
  *       they do nothing.)</li>
  *   <li>{@code statement_timeout} = 0: a shorter role or pool value would turn every blocking wait into an
@@ -136,7 +136,15 @@ public final class LockSession implements NodeStatements, WatcherStatements, Aut
     public static final String CHANNEL = "highlander";
     private static final String LISTEN_SQL = "LISTEN " + CHANNEL;
     private static final String UNLISTEN_SQL = "UNLISTEN *";
-    private static final String NOTIFY_SQL = "SELECT pg_notify('" + CHANNEL + "', ?)";
+    /**
+     * Every notice is a hint (the safety net covers a lost one), so none may fail a statement: a full queue makes
+     * {@code pg_notify} fail the commit, which would abort the statement it rides on. Half full, the hints are
+     * skipped, and the queue's usage is read back to warn once (HL-0434). The cluster-wide queue fills only when a
+     * listening session stays in a transaction; 8 GB by default, so half is far from normal use.
+     */
+    private static final String QUEUE_ROOM = "pg_notification_queue_usage() < 0.5";
+    private static final String NOTIFY_SQL = "SELECT CASE WHEN " + QUEUE_ROOM + " THEN pg_notify('" + CHANNEL
+            + "', ?) END IS NULL, pg_notification_queue_usage()";
     /**
      * A node's liveness lock: a bigint key whose high half is the namespace and whose low half is random per node
      * session, so that {@code pg_locks} shows it with {@code classid} = namespace and {@code objsubid = 1}, apart
@@ -155,7 +163,9 @@ public final class LockSession implements NodeStatements, WatcherStatements, Aut
      * statement: a wait that ends in {@code lock_timeout} rolls back and sends no notice.
      */
     private static final String AWAIT_GONE_SQL = "SELECT pg_advisory_lock_shared(?)::text IS NULL,"
-            + " pg_advisory_unlock_shared(?), pg_notify('" + CHANNEL + "', ?)";
+            + " pg_advisory_unlock_shared(?), CASE WHEN " + QUEUE_ROOM + " THEN pg_notify('" + CHANNEL + "', ?) END";
+    /** After a wait ended in an error: whether its grant stuck to the session (then it is let go here). */
+    private static final String DROP_STUCK_GRANT_SQL = "SELECT pg_advisory_unlock_shared(?)";
     /**
      * Takes, without waiting, every one of the given locks that is free, and if it took any, the fencing token,
      * all in one statement. Order matters and is forced: {@code pre} counts the wanted locks this backend holds
@@ -179,11 +189,13 @@ public final class LockSession implements NodeStatements, WatcherStatements, Aut
             + " THEN pg_current_xact_id()::text::bigint END, pg_backend_pid(), current_setting('"
             + SESSION_TAG + "', true),"
             // every term announces itself, in every mode, from the statement that took it: delivered at its commit
-            // and only if it commits; skipped (a hint) when the cluster's queue is half full, see notify()
-            + " CASE WHEN taken.keys IS NOT NULL AND pg_notification_queue_usage() < 0.5 THEN (SELECT"
+            // and only if it commits. Under strict takeover the others' judgement rests on it, so it is sent even
+            // into a full queue (then the commit fails, and no term begins); in fast mode it is a hint
+            + " CASE WHEN taken.keys IS NOT NULL AND (? OR " + QUEUE_ROOM + ") THEN (SELECT"
             + " count(pg_notify('" + CHANNEL + "', ? || (g.k::bigint & 4294967295) || ' '"
             + " || pg_current_xact_id()::text)) FROM got g) END FROM pre, taken";
-    private static final String UNLOCK_SQL = "SELECT pg_advisory_unlock(?, ?), pg_notify('" + CHANNEL + "', ?),"
+    private static final String UNLOCK_SQL = "SELECT pg_advisory_unlock(?, ?), CASE WHEN " + QUEUE_ROOM
+            + " THEN pg_notify('" + CHANNEL + "', ?) END,"
             + " pg_backend_pid(), current_setting('" + SESSION_TAG + "', true)";
     private static final String LOCK_NOT_AVAILABLE = "55P03";
     private static final String CANCELLED = "57014";
@@ -193,6 +205,10 @@ public final class LockSession implements NodeStatements, WatcherStatements, Aut
     private final Duration standbyInterval;
     private final int originalNetworkTimeout;
     private final AtomicBoolean ended = new AtomicBoolean();
+    /** Whether a term's {@code acquired} notice must be sent even into a full queue (strict takeover). */
+    private boolean mustAnnounce;
+    /** HL-0434 was logged for this session. */
+    private final AtomicBoolean queueWarned = new AtomicBoolean();
     private final String tag = UUID.randomUUID().toString();
     private ServerInfo server;
     private volatile PreparedStatement running;
@@ -220,7 +236,26 @@ public final class LockSession implements NodeStatements, WatcherStatements, Aut
      */
     public static LockSession open(ConnectionSource source, String singleton, String nodeId, Duration lease,
                                    Duration standbyInterval) throws SQLException {
+        return open(source, singleton, nodeId, lease, standbyInterval, false);
+    }
+
+    /**
+     * Opens and sets up a lock session.
+     *
+     * @param source          where the connection comes from
+     * @param singleton       whose connection it is (for messages)
+     * @param nodeId          this node's id, published as {@code application_name}
+     * @param lease           L
+     * @param standbyInterval the longest a blocking wait may last
+     * @param mustAnnounce    whether a term's {@code acquired} notice must go out even into a full notification
+     *                        queue, failing the takeover otherwise ({@code highlander.takeover=strict})
+     * @return the session
+     * @throws SQLException if the server cannot be reached or is unsuitable ({@link UnsuitableServerException})
+     */
+    public static LockSession open(ConnectionSource source, String singleton, String nodeId, Duration lease,
+                                   Duration standbyInterval, boolean mustAnnounce) throws SQLException {
         LockSession session = new LockSession(source.connect(), singleton, standbyInterval);
+        session.mustAnnounce = mustAnnounce;
         Connection connection = session.connection;
         try {
             connection.setAutoCommit(true);
@@ -234,7 +269,7 @@ public final class LockSession implements NodeStatements, WatcherStatements, Aut
                 setup.setString(4, Long.toString(standbyInterval.toMillis()));
                 setup.setString(5, Long.toString(keepaliveSeconds));
                 setup.setString(6, Long.toString(keepaliveSeconds));
-                setup.setString(7, Long.toString(lease.toMillis()));
+                setup.setString(7, Long.toString(lease.multipliedBy(2).toMillis())); // 2L once it listens: Lease
                 setup.setString(8, session.tag);
                 try (ResultSet row = setup.executeQuery()) {
                     row.next();
@@ -426,7 +461,8 @@ public final class LockSession implements NodeStatements, WatcherStatements, Aut
             query.setArray(1, connection.createArrayOf("int4", keys.toArray()));
             query.setLong(2, Integer.toUnsignedLong(namespace));
             query.setInt(3, namespace);
-            query.setString(4, Notice.Acquired.prefix(namespace));
+            query.setBoolean(4, mustAnnounce);
+            query.setString(5, Notice.Acquired.prefix(namespace));
             running = query;
             try (ResultSet row = query.executeQuery()) {
                 row.next();
@@ -555,10 +591,22 @@ public final class LockSession implements NodeStatements, WatcherStatements, Aut
             if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState()) && !CANCELLED.equals(e.getSQLState())) {
                 throw e;
             }
-            // a grant at the instant of the error sticks (the session level outlives the rollback): drop it, so
-            // that this session never holds up a liveness lock
+            // a grant at the instant of the error sticks (the session level outlives the rollback, and so does the
+            // news: the node is gone, while the statement's notice was rolled back): drop it, so that this session
+            // never holds up a liveness lock, and send the notice on its own
+            boolean stuck;
+            try (PreparedStatement drop = connection.prepareStatement(DROP_STUCK_GRANT_SQL)) {
+                drop.setLong(1, livenessKey(notice.namespace(), notice.liveness()));
+                try (ResultSet row = drop.executeQuery()) {
+                    stuck = row.next() && row.getBoolean(1);
+                }
+            }
             try (PreparedStatement unlock = connection.prepareStatement(UNLOCK_ALL_SQL)) {
                 unlock.executeQuery().close();
+            }
+            if (stuck) {
+                notify(notice);
+                return true;
             }
             if (CANCELLED.equals(e.getSQLState())) {
                 throw e;
@@ -572,7 +620,7 @@ public final class LockSession implements NodeStatements, WatcherStatements, Aut
     /**
      * Sends a notice to every listening node.
      *
-     * @param payload the notice
+     * @param notice the notice
      * @throws SQLException if it fails
      */
     @Override
@@ -580,7 +628,12 @@ public final class LockSession implements NodeStatements, WatcherStatements, Aut
         setNetworkTimeout(connection, standbyInterval.plusSeconds(5));
         try (PreparedStatement query = connection.prepareStatement(NOTIFY_SQL)) {
             query.setString(1, notice.payload());
-            query.executeQuery().close();
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                if (row.getBoolean(1) && queueWarned.compareAndSet(false, true)) {
+                    LOG.log(System.Logger.Level.WARNING, Messages.notificationQueueFilling(singleton, row.getDouble(2)));
+                }
+            }
         }
     }
 

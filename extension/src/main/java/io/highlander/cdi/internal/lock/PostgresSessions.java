@@ -12,6 +12,7 @@ public final class PostgresSessions implements Sessions {
     private final Duration lease;
     private final Duration standbyInterval;
     private final Duration watcherWait;
+    private final boolean mustAnnounce;
 
     /**
      * @param connections     where connections come from
@@ -19,19 +20,21 @@ public final class PostgresSessions implements Sessions {
      * @param lease           L, the node session's idle bound
      * @param standbyInterval the node session's longest wait
      * @param watcherWait     the watcher's wait bound ({@code lock_timeout})
+     * @param mustAnnounce    whether a term must announce itself even into a full notification queue (strict)
      */
     public PostgresSessions(ConnectionSource connections, String nodeId, Duration lease, Duration standbyInterval,
-                            Duration watcherWait) {
+                            Duration watcherWait, boolean mustAnnounce) {
         this.connections = connections;
         this.nodeId = nodeId;
         this.lease = lease;
         this.standbyInterval = standbyInterval;
         this.watcherWait = watcherWait;
+        this.mustAnnounce = mustAnnounce;
     }
 
     @Override
     public NodeStatements openNode(String label) throws SQLException {
-        return LockSession.open(connections, label, nodeId, lease, standbyInterval);
+        return LockSession.open(connections, label, nodeId, lease, standbyInterval, mustAnnounce);
     }
 
     @Override

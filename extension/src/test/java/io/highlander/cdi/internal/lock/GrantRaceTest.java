@@ -14,6 +14,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -126,6 +128,76 @@ class GrantRaceTest {
 
         try (Connection again = pool.getConnection()) {
             assertThat(advisoryLocksOf(again)).isZero();
+        }
+    }
+
+    @Test
+    void aWatcherWhoseWaitTimesOutAtTheInstantOfTheGrantStillTellsEveryNodeTheSessionIsGone() throws Exception {
+        assertGoneIsToldWhenTheWaitEndsAtTheGrant(false);
+    }
+
+    @Test
+    void aWatcherWhoseWaitIsCancelledAtTheInstantOfTheGrantStillTellsEveryNodeTheSessionIsGone() throws Exception {
+        assertGoneIsToldWhenTheWaitEndsAtTheGrant(true);
+    }
+
+    /**
+     * A node session holds its liveness lock; a watcher waits for it; the watcher's backend is stopped while the
+     * node session ends and the wait is granted, and the wait's end (its lock_timeout, or a cancel: a wake or a
+     * retarget of the watcher) arrives before it may go on: the grant sticks, the statement's notice is rolled back.
+     */
+    private void assertGoneIsToldWhenTheWaitEndsAtTheGrant(boolean cancel) throws Exception {
+        requireLocalServer();
+        HikariDataSource pool = fixture.pool(1);
+        int namespace = 7;
+        int liveness = 12345;
+        try (Connection listener = TestPostgres.shared().dataSource(fixture.url()).getConnection()) {
+            try (PreparedStatement listen = listener.prepareStatement("LISTEN " + LockSession.CHANNEL)) {
+                listen.execute();
+            }
+            LockSession node = LockSession.open(DataSourceLocator.of(fixture.pool(1), "node"), "ticker", "a", LEASE,
+                    Duration.ofSeconds(1));
+            assertThat(node.takeLiveness(namespace, liveness)).isTrue();
+            LockSession watcher = LockSession.open(DataSourceLocator.of(pool, "watcher"), "ticker", "b", LEASE,
+                    cancel ? Duration.ofSeconds(60) : Duration.ofSeconds(1));
+            int backend = watcher.server().backendPid();
+            Notice.Gone gone = new Notice.Gone(namespace, liveness);
+            CompletableFuture<String> outcome = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return "gone " + watcher.awaitGone(gone);
+                } catch (SQLException e) {
+                    return e.getSQLState();
+                }
+            });
+            await().until(() -> lockOf(backend).equals("waiting"));
+            signal("STOP", backend);
+            try {
+                node.release();
+                await().until(() -> lockOf(backend).equals("granted"));
+                if (cancel) {
+                    watcher.cancel();
+                }
+                long bit = cancel ? SIGINT_BIT : SIGALRM_BIT;
+                await().atMost(Duration.ofSeconds(10)).until(() -> (pendingSignals(backend) & bit) != 0);
+            } finally {
+                signal("CONT", backend);
+            }
+
+            assertThat(outcome.get(10, TimeUnit.SECONDS)).as("the node's session is gone").isEqualTo("gone true");
+            List<String> heard = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                org.postgresql.PGNotification[] got = listener.unwrap(org.postgresql.PGConnection.class)
+                        .getNotifications(100);
+                for (org.postgresql.PGNotification notification : got == null
+                        ? new org.postgresql.PGNotification[0] : got) {
+                    heard.add(notification.getParameter());
+                }
+                return heard.contains(gone.payload());
+            });
+            watcher.release();
+        }
+        try (Connection again = pool.getConnection()) {
+            assertThat(advisoryLocksOf(again)).as("advisory locks on the connection back in the pool").isZero();
         }
     }
 

@@ -46,6 +46,19 @@ class SessionSettingsTest {
     }
 
     @Test
+    void aListeningSessionsTcpUserTimeoutIsTwiceTheLease() throws SQLException {
+        HikariDataSource pool = fixture.pool(1);
+        PoolFixture.Recording source = new PoolFixture.Recording(pool);
+
+        LockSession session = LockSession.open(source, "ticker", "a", LEASE, Duration.ofSeconds(1));
+        assertThat(session.listen()).isTrue();
+        // unsolicited notices can stay unacknowledged from before the last acknowledged statement: see Lease
+        assertThat(Long.parseLong(setting(source.last(), "tcp_user_timeout")))
+                .as("tcp_user_timeout of a listening node session, in ms").isEqualTo(LEASE.multipliedBy(2).toMillis());
+        session.release();
+    }
+
+    @Test
     void aRoleStatementTimeoutShorterThanTheStandbyIntervalEndsAWaitAsNotAcquiredNotAsAnError() throws SQLException {
         String role = fixture.role("SET statement_timeout = '100ms'");
         HikariDataSource pool = fixture.pool(1, role, config -> config);
