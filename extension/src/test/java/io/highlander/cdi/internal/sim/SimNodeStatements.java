@@ -146,7 +146,7 @@ final class SimNodeStatements implements NodeStatements {
     public boolean unlock(LockKey key, Notice.Released notice, Duration timeout) throws SQLException {
         List<Object> row = connection.call(List.of(
                 new Step.Unlock(AdvisoryKey.ofPair(key.namespace(), key.key()), LockMode.EXCLUSIVE),
-                new Step.Notify(LockSession.CHANNEL, notice.payload())), timeout);
+                queueRoom(notice)), timeout);
         return (Boolean) row.get(0);
     }
 
@@ -196,8 +196,13 @@ final class SimNodeStatements implements NodeStatements {
 
     @Override
     public void notify(Notice notice) throws SQLException {
-        connection.call(List.of(new Step.Choose((v, c) -> c.notificationQueueUsage() < 0.5
-                ? new Step.Notify(LockSession.CHANNEL, notice.payload()) : new Step.Value(null))), slow());
+        connection.call(List.of(queueRoom(notice)), slow());
+    }
+
+    /** {@code CASE WHEN pg_notification_queue_usage() < 0.5 THEN pg_notify(...) END}: a hint, skipped when full. */
+    static Step queueRoom(Notice notice) {
+        return new Step.Choose((v, c) -> c.notificationQueueUsage() < 0.5
+                ? new Step.Notify(LockSession.CHANNEL, notice.payload()) : new Step.Value(null));
     }
 
     @Override

@@ -95,7 +95,7 @@ public final class SimSessions implements Sessions {
                     new Step.Set(Setting.IDLE_SESSION_TIMEOUT, idle.toNanos()),
                     new Step.Set(Setting.IDLE_IN_TRANSACTION_SESSION_TIMEOUT, idle.toNanos()),
                     new Step.Set(Setting.LOCK_TIMEOUT, lockTimeout.toNanos()),
-                    new Step.Set(Setting.TCP_USER_TIMEOUT, idle.toNanos()),
+                    new Step.Set(Setting.TCP_USER_TIMEOUT, idle.multipliedBy(2).toNanos()), // 2L: see Lease
                     new Step.Set(Setting.CLIENT_CONNECTION_CHECK_INTERVAL, 1_000_000_000L),
                     new Step.BackendPid()), timeout);
         } catch (SQLException e) {

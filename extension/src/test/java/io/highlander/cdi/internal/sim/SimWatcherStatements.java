@@ -41,7 +41,7 @@ final class SimWatcherStatements implements WatcherStatements {
         try {
             connection.call(List.of(new Step.Lock(key, LockMode.SHARED, Level.SESSION),
                     new Step.Unlock(key, LockMode.SHARED),
-                    new Step.Notify(LockSession.CHANNEL, gone.payload())), wait.multipliedBy(2).plusSeconds(5));
+                    SimNodeStatements.queueRoom(gone)), wait.multipliedBy(2).plusSeconds(5));
             return true;
         } catch (SQLException e) {
             if (!"55P03".equals(e.getSQLState()) && !"57014".equals(e.getSQLState())) {
@@ -53,14 +53,12 @@ final class SimWatcherStatements implements WatcherStatements {
                 }
                 return false;
             }
-            // a grant at the instant of the error sticks (the session level outlives the rollback): drop it, and
-            // since it means the node is gone, tell everyone on its own
-            int me = connection.pid();
-            List<Object> row = connection.call(List.of(
-                    new Step.Read(c -> c.holders(key).containsKey(me)),
-                    new Step.UnlockAll()), wait.plusSeconds(5));
+            // a grant at the instant of the error sticks (the session level outlives the rollback, the news too):
+            // drop it, and send the notice on its own
+            List<Object> row = connection.call(List.of(new Step.Unlock(key, LockMode.SHARED)), wait.plusSeconds(5));
+            connection.call(List.of(new Step.UnlockAll()), wait.plusSeconds(5));
             if (Boolean.TRUE.equals(row.get(0))) {
-                connection.call(List.of(new Step.Notify(LockSession.CHANNEL, gone.payload())), wait.plusSeconds(5));
+                notify(gone);
                 return true;
             }
             if ("57014".equals(e.getSQLState())) {
@@ -72,9 +70,7 @@ final class SimWatcherStatements implements WatcherStatements {
 
     @Override
     public void notify(Notice notice) throws SQLException {
-        connection.call(List.of(new Step.Choose((v, c) -> c.notificationQueueUsage() < 0.5
-                ? new Step.Notify(LockSession.CHANNEL, notice.payload()) : new Step.Value(null))),
-                wait.plusSeconds(5));
+        connection.call(List.of(SimNodeStatements.queueRoom(notice)), wait.plusSeconds(5));
     }
 
     @Override
