@@ -29,7 +29,7 @@ class NodeLoopSimulationTest {
 
     private static final long MS = 1_000_000L;
     private static final Duration LEASE = Duration.ofSeconds(1);
-    private static final String REPLAY = "mvn -B -pl extension -am test -Dtest=NodeLoopSimulationTest"
+    static final String REPLAY = "mvn -B -pl extension -am test -Dtest=NodeLoopSimulationTest"
             + " -Dsurefire.failIfNoSpecifiedTests=false -Dsim.seed=%d";
 
     private static final Logger QUIET = Logger.getLogger("io.highlander");
@@ -56,7 +56,8 @@ class NodeLoopSimulationTest {
         }
     }
 
-    static Case caseOf(long seed, Set<SimNodes.Rule> off, Set<FaultInjector.Fault> faults, String replay) {
+    static Case caseOf(long seed, Set<SimNodes.Rule> off, Set<FaultInjector.Fault> faults, String replay,
+            boolean anyClock) {
         SplittableRandom shape = new SplittableRandom(seed ^ 0x5DEECE66DL);
         HighlanderSettings.Takeover takeover = shape.nextBoolean() ? HighlanderSettings.Takeover.STRICT
                 : HighlanderSettings.Takeover.FAST;
@@ -65,7 +66,7 @@ class NodeLoopSimulationTest {
         int nodes = 2 + shape.nextInt(3);
         int singletons = 1 + shape.nextInt(3);
         SimNodes.Setup setup = new SimNodes.Setup(nodes, singletons, takeover, placement, off, true, LEASE,
-                Boolean.getBoolean("sim.anyClock"));
+                anyClock);
         long lease = LEASE.toNanos();
         long margin = setup.settings("x").stopMargin().toNanos();
         boolean strict = takeover == HighlanderSettings.Takeover.STRICT;
@@ -81,16 +82,30 @@ class NodeLoopSimulationTest {
         return new Case(setup, run);
     }
 
+    /** @return the rules {@code -Dsim.off=COURTESY,STRICT_WAIT} switches off (to replay a row of the bite table) */
+    private static Set<SimNodes.Rule> rulesOff() {
+        Set<SimNodes.Rule> off = EnumSet.noneOf(SimNodes.Rule.class);
+        for (String rule : System.getProperty("sim.off", "").split(",")) {
+            if (!rule.isBlank()) {
+                off.add(SimNodes.Rule.valueOf(rule.trim()));
+            }
+        }
+        return off;
+    }
+
     @Test
     void everySeedKeepsEveryPromise() {
         long first = Long.getLong("sim.firstSeed", 1);
-        long count = Long.getLong("sim.seeds", 200);
+        long count = Long.getLong("sim.seeds", 2500); // CI: about a minute here
         Long only = Long.getLong("sim.seed");
         List<String> failures = new ArrayList<>();
         long runs = 0;
         for (long seed = only != null ? only : first; seed < (only != null ? only + 1 : first + count); seed++) {
-            SimRun.Outcome outcome = caseOf(seed, EnumSet.noneOf(SimNodes.Rule.class), SimNodes.allFaults(),
-                    REPLAY).play();
+            if (only == null && SimulationRegressionTest.KNOWN_FAILING.containsKey(seed)) {
+                continue; // an open finding: SimulationRegressionTest checks that it still fails as described
+            }
+            SimRun.Outcome outcome = caseOf(seed, rulesOff(), SimNodes.allFaults(),
+                    REPLAY, Boolean.getBoolean("sim.anyClock")).play();
             runs++;
             if (!outcome.passed()) {
                 failures.add(outcome.report());
@@ -122,7 +137,7 @@ class NodeLoopSimulationTest {
             int failed = 0;
             List<String> examples = new ArrayList<>();
             for (long seed = 1; seed <= count; seed++) {
-                SimRun.Outcome outcome = caseOf(seed, off, SimNodes.allFaults(), REPLAY).play();
+                SimRun.Outcome outcome = caseOf(seed, off, SimNodes.allFaults(), REPLAY, false).play();
                 if (!outcome.passed()) {
                     failed++;
                     if (examples.size() < 3) {
@@ -130,7 +145,7 @@ class NodeLoopSimulationTest {
                     }
                 }
             }
-            table.append("| ").append(off.isEmpty() ? "none" : off).append(" | ").append(count).append(" | ")
+            table.append("| ").append(off.isEmpty() ? "none" : off.iterator().next()).append(" | ").append(count).append(" | ")
                     .append(failed).append(" | ").append(String.join("; ", examples)).append(" |\n");
         }
         System.out.println(table);
