@@ -47,6 +47,7 @@ final class SimNode {
     private final List<Election> elections = new ArrayList<>();
     private final List<SimThread> threads = new ArrayList<>();
     private final boolean watcherLooks;
+    private final java.util.Map<String, Long> forcedStops = new java.util.HashMap<>();
     private Runnable loopWaker;
     private Runnable watcherWaker;
 
@@ -143,6 +144,20 @@ final class SimNode {
 
     List<SimLink> links() {
         return sessions.links();
+    }
+
+    /** A scripted scenario: the next {@code @PreDestroy} of {@code singleton} on this node takes this long. */
+    void forceStop(String singleton, long nanos) {
+        forcedStops.put(singleton, nanos);
+    }
+
+    /** Steps down from {@code singleton} (a scripted scenario). */
+    void stepDown(String singleton) {
+        for (Election election : elections) {
+            if (election.name().equals(singleton)) {
+                election.stepDown(java.time.Duration.ZERO);
+            }
+        }
     }
 
     /** @return the singleton it steps down from, or null if it leads none */
@@ -275,8 +290,10 @@ final class SimNode {
                 CompletableFuture<Long> began) {
             long margin = settings.stopMargin().toNanos();
             // mostly well inside the stop margin; one in ten overruns it (the watchdog's case)
-            long preDestroy = random.nextInt(10) == 0 ? random.nextLong(margin, 4 * margin)
+            long drawn = random.nextInt(10) == 0 ? random.nextLong(margin, 4 * margin)
                     : random.nextLong(0, margin / 2 + 1);
+            Long forced = forcedStops.remove(election.name());
+            long preDestroy = forced != null ? forced : drawn;
             process.after(0, () -> {
                 began.complete(ticker.getAsLong());
                 history.stopping(election.name(), name());

@@ -118,6 +118,11 @@ final class SimNodes implements SimCluster, SimRun.ClusterFactory {
                 !setup.off().contains(Rule.STUCK_GRANT_DROP), setup.socketWaits());
     }
 
+    /** @return the running node of that name (a scripted scenario acts on it), or null */
+    SimNode node(String name) {
+        return nodes.get(name);
+    }
+
     @Override
     public long lease() {
         return setup.lease().toNanos();
