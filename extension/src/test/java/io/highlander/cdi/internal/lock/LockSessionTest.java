@@ -124,7 +124,7 @@ class LockSessionTest {
         pool = OneConnectionPool.over(dataSource, 2);
         assertThatThrownBy(() -> LockSession.open(pooled(pool), "ticker", "a", LEASE, INTERVAL))
                 .isInstanceOf(PoolerDetectedException.class)
-                .hasMessageStartingWith("HL-0311: the lock connection of singleton 'ticker' moved from PostgreSQL backend ")
+                .hasMessageStartingWith("HL-0323: the lock connection of singleton 'ticker' moved from PostgreSQL backend ")
                 .hasMessageContaining("a pooler in transaction mode (e.g. pgbouncer) sits in between");
         assertThat(pool.aborts()).as("the connection is destroyed, not handed back").isEqualTo(1);
         assertThat(pool.outstanding()).as("and its slot given back").isZero();
