@@ -384,6 +384,28 @@ class NodeSessionTest {
         assertThat(history.maxRunning()).isEqualTo(1);
     }
 
+    @Test
+    void aStandbyAsksWhoLeadsOnItsNodeSessionWithoutOpeningAThirdConnection() {
+        TestNode a = start(slow("a"), List.of(Ticker.class, LeadershipLog.class));
+        await().atMost(PATIENCE).until(() -> a.elector().isLeader("ticker"));
+        java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+        DataSource source = cluster.dataSource();
+        DataSource counting = (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection")) {
+                        opened.incrementAndGet();
+                    }
+                    return method.invoke(source, args);
+                });
+        TestNode b = cluster.start(slow("b"), counting, Ticker.class, LeadershipLog.class);
+        await().atMost(PATIENCE).until(() -> b.elector().status("ticker").state() == SingletonState.STANDBY);
+        await().atMost(PATIENCE).until(() -> connectionsPerNode().getOrDefault("b", 0) == 2);
+        int before = opened.get();
+
+        assertThat(b.elector().leader("ticker")).contains("a");
+        assertThat(opened.get()).as("connections taken from b's DataSource for leader()").isEqualTo(before);
+    }
+
     // ---- helpers ----
 
     private TestNode start(HighlanderSettings settings, List<Class<?>> classes) {
