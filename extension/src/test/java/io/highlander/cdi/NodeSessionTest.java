@@ -384,6 +384,57 @@ class NodeSessionTest {
         assertThat(history.maxRunning()).isEqualTo(1);
     }
 
+    @Test
+    void aStandbyAsksWhoLeadsOnItsNodeSessionWithoutOpeningAThirdConnection() {
+        TestNode a = start(slow("a"), List.of(Ticker.class, LeadershipLog.class));
+        await().atMost(PATIENCE).until(() -> a.elector().isLeader("ticker"));
+        java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+        DataSource source = cluster.dataSource();
+        DataSource counting = (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection")) {
+                        opened.incrementAndGet();
+                    }
+                    return method.invoke(source, args);
+                });
+        TestNode b = cluster.start(slow("b"), counting, Ticker.class, LeadershipLog.class);
+        await().atMost(PATIENCE).until(() -> b.elector().status("ticker").state() == SingletonState.STANDBY);
+        await().atMost(PATIENCE).until(() -> connectionsPerNode().getOrDefault("b", 0) == 2);
+        int before = opened.get();
+
+        assertThat(b.elector().leader("ticker")).contains("a");
+        assertThat(opened.get()).as("connections taken from b's DataSource for leader()").isEqualTo(before);
+    }
+
+    @Test
+    void anOutageOfTheDatabaseIsLoggedOncePerNodeNotOncePerSingleton() throws SQLException {
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        DataSource source = cluster.dataSource();
+        DataSource failing = (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection") && down.get()) {
+                        refused.incrementAndGet();
+                        throw new SQLException("the database is down for this test", "08001");
+                    }
+                    return invoke(source, method, args);
+                });
+        try (LogRecorder log = LogRecorder.of("io.highlander")) {
+            TestNode a = cluster.start(quick("a"), failing, Fleet.ALL.toArray(Class<?>[]::new));
+            await().atMost(PATIENCE).until(() -> Fleet.names().stream().allMatch(n -> a.elector().isLeader(n)));
+
+            down.set(true);
+            terminate(nodeSessionOf("a"));
+            await().atMost(PATIENCE).until(() -> refused.get() >= 4); // the node session tried to reconnect, again
+
+            // the session's end, then the refused reconnects: one line per distinct problem of the node, not ten
+            assertThat(log.messages()).filteredOn(m -> m.startsWith("HL-0403")).as("lines for the node's outage")
+                    .doesNotHaveDuplicates().hasSizeBetween(1, 2)
+                    .allMatch(m -> m.startsWith("HL-0403: node a: lock connection failed ("));
+            down.set(false);
+        }
+    }
+
     // ---- helpers ----
 
     private TestNode start(HighlanderSettings settings, List<Class<?>> classes) {

@@ -245,25 +245,25 @@ public final class Messages {
     }
 
     public static String poolerDetected(String singleton, int before, int after) {
-        return "HL-0311: the lock connection of " + owner(singleton) + " moved from PostgreSQL backend "
+        return "HL-0323: the lock connection of " + owner(singleton) + " moved from PostgreSQL backend "
                 + before + " to " + after + " between two statements" + TRANSACTION_POOLER + " This node no longer"
                 + " competes for it.";
     }
 
     public static String poolerLockAlreadyHeld(String singleton, int backend) {
-        return "HL-0311: the lock connection of " + owner(singleton) + " found the lock already held by its own"
+        return "HL-0324: the lock connection of " + owner(singleton) + " found the lock already held by its own"
                 + " PostgreSQL backend " + backend + " before taking it, for another client that shares the backend"
                 + TRANSACTION_POOLER + " This node no longer competes for it.";
     }
 
     public static String poolerSessionTagChanged(String singleton, int backend) {
-        return "HL-0311: the lock connection of " + owner(singleton) + " found another client's session tag on"
+        return "HL-0325: the lock connection of " + owner(singleton) + " found another client's session tag on"
                 + " PostgreSQL backend " + backend + ", so another client's statements ran in its session"
                 + TRANSACTION_POOLER + " This node no longer competes for it.";
     }
 
     public static String poolerErrorState(String singleton, String sqlState, String detail) {
-        return "HL-0311: the lock connection of " + owner(singleton) + " failed with SQLState " + sqlState + " ("
+        return "HL-0326: the lock connection of " + owner(singleton) + " failed with SQLState " + sqlState + " ("
                 + detail + "), the error a pooler in transaction mode gives to server-side prepared statements"
                 + TRANSACTION_POOLER + " This node no longer competes for it.";
     }
@@ -281,7 +281,10 @@ public final class Messages {
         return owner.startsWith("node ") ? "node '" + owner.substring(5) + "'" : "singleton '" + owner + "'";
     }
 
-    /** The common end of every HL-0311 message: what it means and how to fix it. */
+    /**
+     * The common end of every pooler message (HL-0311 at deployment, HL-0323 to HL-0326 at run time, one id per
+     * detector): what it means and how to fix it.
+     */
     private static final String TRANSACTION_POOLER = ": a pooler in transaction mode (e.g. pgbouncer) sits in between,"
             + " and session advisory locks cannot work there. Connect Highlander directly to PostgreSQL or through a"
             + " pooler in session mode.";

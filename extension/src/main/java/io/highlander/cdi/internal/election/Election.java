@@ -52,7 +52,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Three threads, each with one job:
  * <ul>
- *   <li>the node's <b>lock thread</b> ({@link NodeSession}, one for all elections) connects, competes, heartbeats and
+ *   <li>the node's <b>lock thread</b> ({@link NodeSession} stepping the {@link NodeLoop}, one for all elections) connects, competes, heartbeats and
  *       lets the lock go;
  *       it never runs user code, so a slow {@code @PostConstruct} cannot cost the lock;</li>
  *   <li>the <b>lifecycle thread</b> ({@link InstanceLifecycle}) creates and destroys the instance and fires

@@ -139,6 +139,8 @@ public final class NodeLoop {
     private boolean retryAll = true;
     private boolean eventfulTry = true;
     private boolean recountDue = true;
+    /** Another node began a term on a lock this node wants: look who holds it, for status() and refusals. */
+    private boolean lookDue;
     /** A notice came from a PID not among the live nodes' as last scanned: scan again before judging by it. */
     private boolean scanDue;
     private final List<Notice.Heard> unattributed = new ArrayList<>();
@@ -491,6 +493,10 @@ public final class NodeLoop {
             return again(); // shed what is over the share before trying anything
         }
         boolean wanting = !wanting().isEmpty();
+        if (lookDue) {
+            look(current);
+            return again();
+        }
         if (wanting && (retryAll || schedule.tryDue(now))) {
             grab(current);
             return again(); // look at the new terms before waiting
@@ -645,6 +651,22 @@ public final class NodeLoop {
         }
     }
 
+    /** Who holds the locks this node wants, for status() and refusals (after another node began a term). */
+    private void look(NodeStatements current) throws SQLException {
+        lookDue = false;
+        Map<Integer, Election> wanted = new LinkedHashMap<>();
+        for (Election election : wanting()) {
+            wanted.putIfAbsent(election.key().key(), election);
+        }
+        if (wanted.isEmpty()) {
+            return;
+        }
+        long askedAt = ticker.getAsLong();
+        Map<Integer, LockHolder> holders = current.holdersOf(settings.namespace(), wanted.keySet());
+        acknowledged(askedAt);
+        wanted.forEach((key, election) -> election.sightings().saw(Optional.ofNullable(holders.get(key))));
+    }
+
     /** The live nodes and their backends, for attributing notices; the watcher retargets if the ring changed. */
     private void scan(NodeStatements current) throws SQLException {
         scanDue = false;
@@ -668,6 +690,9 @@ public final class NodeLoop {
         for (Notice.Heard heard : pending) {
             if (livePids.containsKey(heard.pid())) {
                 strict.heard(heard.notice());
+                if (heard.notice() instanceof Notice.Acquired acquired && wants(acquired.key())) {
+                    lookDue = true;
+                }
             } else {
                 strict.heardUnattributed(heard.notice());
             }
@@ -783,6 +808,9 @@ public final class NodeLoop {
             } else {
                 unattributed.add(heard);
                 scanDue = true;
+            }
+            if (notice instanceof Notice.Acquired acquired && attributed && wants(acquired.key())) {
+                lookDue = true; // coalesced: one look however many came
             }
             if (notice instanceof Notice.Released released && wants(released.key())) {
                 if (attributed) {

@@ -62,7 +62,7 @@ import java.util.function.LongSupplier;
  * overlap for that time plus the stop time; where the connection cannot be unwrapped to pgjdbc it learns at its
  * next heartbeat, as before (one heartbeat interval plus the stop time). The lease is the node session's: every
  * term on it is renewed by every acknowledged statement of that session (the heartbeat, a try, an unlock), and a
- * term begun by a try counts from that try's send time (see the election package's documentation). Neither can a lease stop a thread that is paused (GC,
+ * term begun by a try counts from that try's send time (docs/design/election.md, "Token on the acquiring statement"). Neither can a lease stop a thread that is paused (GC,
  * SIGSTOP) right after it checked {@link #isValid()}; the fencing token exists for that case.
  *
  * <p>Pure arithmetic: time comes from the injected ticker ({@link System#nanoTime} in production), and

@@ -34,13 +34,13 @@ public final class PostgresSessions implements Sessions {
 
     @Override
     public NodeStatements openNode(String label) throws SQLException {
-        return LockSession.open(connections, label, nodeId, lease, standbyInterval, mustAnnounce);
+        return NodeSessionStatements.open(connections, label, nodeId, lease, standbyInterval, mustAnnounce);
     }
 
     @Override
     public WatcherStatements openWatcher(String label) throws SQLException {
         // it holds no lock, so its idle timeout guards nothing: long enough for an idle watcher's park
-        return LockSession.open(connections, label, nodeId, watcherWait.multipliedBy(2), watcherWait);
+        return WatcherSessionStatements.open(connections, label, nodeId, watcherWait);
     }
 
     @Override

@@ -69,11 +69,12 @@ class FencingTokenCrashTest {
     private long newTerm() throws SQLException {
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
         dataSource.setUrl(postgres.getJdbcUrl(ROLE, "postgres"));
-        LockSession session = LockSession.open(DataSourceLocator.of(dataSource, "crash"), "ticker", "a", LEASE,
-                Duration.ofSeconds(1));
+        NodeSessionStatements session = NodeSessionStatements.open(DataSourceLocator.of(dataSource, "crash"), "ticker",
+                "a", LEASE, Duration.ofSeconds(1), false);
         try {
-            assertThat(session.tryAcquire(KEY)).isTrue();
-            return session.fencingToken();
+            NodeStatements.Grab grab = Live.grab(session, KEY); // the takeover statement's token, as in production
+            assertThat(grab.keys()).containsExactly(KEY.key());
+            return grab.token();
         } finally {
             session.abandon();
         }

@@ -45,84 +45,12 @@ class GrantRaceTest {
     }
 
     @Test
-    void aWaitThatTimesOutAtTheInstantOfTheGrantHoldsTheLockAndSaysSo() throws Exception {
-        requireLocalServer();
+    void releaseLetsGoOfEveryAdvisoryLockOfTheSession() throws SQLException {
         HikariDataSource pool = fixture.pool(1);
-        try (LockSession holder = LockSession.open(DataSourceLocator.of(fixture.pool(1), "holder"), "ticker", "a", LEASE,
-                Duration.ofSeconds(1))) {
-            assertThat(holder.tryAcquire(KEY)).isTrue();
-            LockSession waiter = LockSession.open(DataSourceLocator.of(pool, "waiter"), "ticker", "b", LEASE,
-                    Duration.ofSeconds(1));
-            int backend = waiter.server().backendPid();
-            CompletableFuture<Boolean> acquired = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return waiter.awaitAcquire(KEY);
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            await().until(() -> lockOf(backend).equals("waiting"));
-            signal("STOP", backend);
-            try {
-                holder.release();
-                await().until(() -> lockOf(backend).equals("granted"));
-                await().atMost(Duration.ofSeconds(10)).until(() -> (pendingSignals(backend) & SIGALRM_BIT) != 0);
-            } finally {
-                signal("CONT", backend);
-            }
-
-            assertThat(acquired.get(10, TimeUnit.SECONDS)).as("the grant stuck: the session holds the lock").isTrue();
-            assertThat(waiter.holderOf(KEY).map(LockHolder::pid)).contains(backend);
-            waiter.release();
-        }
-        try (Connection again = pool.getConnection()) {
-            assertThat(advisoryLocksOf(again)).as("advisory locks on the connection back in the pool").isZero();
-        }
-    }
-
-    @Test
-    void aWaitCancelledAtTheInstantOfTheGrantLeavesNoLockOnTheConnectionAfterRelease() throws Exception {
-        requireLocalServer();
-        HikariDataSource pool = fixture.pool(1);
-        try (LockSession holder = LockSession.open(DataSourceLocator.of(fixture.pool(1), "holder"), "ticker", "a", LEASE,
-                Duration.ofSeconds(1))) {
-            assertThat(holder.tryAcquire(KEY)).isTrue();
-            LockSession waiter = LockSession.open(DataSourceLocator.of(pool, "waiter"), "ticker", "b", LEASE,
-                    Duration.ofSeconds(60));
-            int backend = waiter.server().backendPid();
-            CompletableFuture<String> outcome = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return "returned " + waiter.awaitAcquire(KEY);
-                } catch (SQLException e) {
-                    return e.getSQLState();
-                }
-            });
-            await().until(() -> lockOf(backend).equals("waiting"));
-            signal("STOP", backend);
-            try {
-                holder.release();
-                await().until(() -> lockOf(backend).equals("granted"));
-                waiter.cancel(); // what a node's shutdown does to a waiting standby
-                await().atMost(Duration.ofSeconds(10)).until(() -> (pendingSignals(backend) & SIGINT_BIT) != 0);
-            } finally {
-                signal("CONT", backend);
-            }
-
-            assertThat(outcome.get(10, TimeUnit.SECONDS)).as("the wait ends as cancelled").isEqualTo("57014");
-            waiter.release();
-        }
-        try (Connection again = pool.getConnection()) {
-            assertThat(advisoryLocksOf(again)).as("advisory locks on the connection back in the pool").isZero();
-        }
-    }
-
-    @Test
-    void aLockTakenTwiceIsReleasedCompletely() throws SQLException {
-        HikariDataSource pool = fixture.pool(1);
-        LockSession session = LockSession.open(DataSourceLocator.of(pool, "pool"), "ticker", "a", LEASE,
-                Duration.ofSeconds(1));
-        assertThat(session.tryAcquire(KEY)).isTrue();
-        assertThat(session.tryAcquire(KEY)).as("re-entrant").isTrue();
+        NodeSessionStatements session = Live.node(LockSession.open(DataSourceLocator.of(pool, "pool"), "ticker", "a",
+                LEASE, Duration.ofSeconds(1)));
+        assertThat(session.takeLiveness(KEY.namespace(), 42)).isTrue();
+        assertThat(Live.take(session, KEY)).isTrue();
 
         session.release();
 
@@ -155,12 +83,13 @@ class GrantRaceTest {
             try (PreparedStatement listen = listener.prepareStatement("LISTEN " + LockSession.CHANNEL)) {
                 listen.execute();
             }
-            LockSession node = LockSession.open(DataSourceLocator.of(fixture.pool(1), "node"), "ticker", "a", LEASE,
-                    Duration.ofSeconds(1));
+            NodeSessionStatements node = Live.node(LockSession.open(DataSourceLocator.of(fixture.pool(1), "node"),
+                    "ticker", "a", LEASE, Duration.ofSeconds(1)));
             assertThat(node.takeLiveness(namespace, liveness)).isTrue();
-            LockSession watcher = LockSession.open(DataSourceLocator.of(pool, "watcher"), "ticker", "b", LEASE,
-                    cancel ? Duration.ofSeconds(60) : Duration.ofSeconds(1));
-            int backend = watcher.server().backendPid();
+            WatcherSessionStatements watcher = new WatcherSessionStatements(LockSession.open(
+                    DataSourceLocator.of(pool, "watcher"), "ticker", "b", LEASE,
+                    cancel ? Duration.ofSeconds(60) : Duration.ofSeconds(1)));
+            int backend = watcher.session().server().backendPid();
             Notice.Gone gone = new Notice.Gone(namespace, liveness);
             CompletableFuture<String> outcome = CompletableFuture.supplyAsync(() -> {
                 try {
