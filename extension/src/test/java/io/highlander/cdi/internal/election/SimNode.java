@@ -61,7 +61,8 @@ final class SimNode {
         // a node's monotonic clock starts anywhere (System.nanoTime may be negative or near overflow)
         this.ticker = () -> clockOffset + scheduler.now();
         this.sessions = new SimSessions(scheduler, server, process, settings.nodeId(), settings.lease(),
-                settings.standbyInterval(), settings.watcherWait(), variant.socketWaits(), variant.dropStuckGrant());
+                settings.standbyInterval(), settings.watcherWait(), variant.socketWaits(), variant.dropStuckGrant(),
+                settings.takeover() == HighlanderSettings.Takeover.STRICT);
         this.loop = new NodeLoop(settings, sessions, ticker, random::nextInt, variant.policies());
         Scheduler watchdog = (task, delayNanos) -> process.after(Math.max(0, delayNanos), task);
         for (String name : singletons) {

@@ -19,9 +19,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The node session's statements on the simulated server: each method sends the steps its SQL in
- * {@link LockSession} performs, in the same order and in one statement where the SQL is one statement. Kept in step
- * with that SQL by hand (the simulation cannot run SQL text): a change there must be made here too.
+ * The node session's statements on the simulated server: each method sends the steps its SQL in {@code lock/Sql}
+ * ({@code NodeSessionStatements}) performs, in the same order and in one statement where the SQL is one statement.
+ * Kept in step with that SQL by hand (the simulation cannot run SQL text): a change there must be made here too.
  */
 final class SimNodeStatements implements NodeStatements {
 
@@ -29,13 +29,16 @@ final class SimNodeStatements implements NodeStatements {
     private final ServerInfo server;
     private final Duration standbyInterval;
     private final boolean socketWaits;
+    private final boolean mustAnnounce;
     private boolean ended;
 
-    SimNodeStatements(SimConnection connection, Duration standbyInterval, boolean socketWaits) {
+    SimNodeStatements(SimConnection connection, Duration standbyInterval, boolean socketWaits,
+            boolean mustAnnounce) {
         this.connection = connection;
         this.server = new ServerInfo(170006, "sim/highlander", connection.pid());
         this.standbyInterval = standbyInterval;
         this.socketWaits = socketWaits;
+        this.mustAnnounce = mustAnnounce;
     }
 
     SimConnection connection() {
@@ -111,11 +114,11 @@ final class SimNodeStatements implements NodeStatements {
         // the token, after every grant, only if something was taken
         steps.add(new Step.Choose((v, c) -> anyTaken(v, wanted.size())
                 ? new Step.CurrentXactId() : new Step.Value(null)));
-        // an 'acquired' per key taken, unless the cluster's queue is half full
+        // an 'acquired' per key taken: always in strict mode, else unless the cluster's queue is half full (Sql.TAKE_OVER)
         for (int i = 0; i < wanted.size(); i++) {
             int index = i;
             steps.add(new Step.Choose((v, c) -> Boolean.TRUE.equals(v.get(1 + index))
-                    && c.notificationQueueUsage() < 0.5
+                    && (mustAnnounce || c.notificationQueueUsage() < 0.5)
                     ? new Step.Notify(LockSession.CHANNEL, Notice.Acquired.prefix(namespace)
                             + Integer.toUnsignedLong(wanted.get(index)) + " " + v.get(tokenAt))
                     : new Step.Value(null)));

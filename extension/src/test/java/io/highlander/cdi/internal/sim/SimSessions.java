@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A node's two connections on the simulated server, opened with the settings {@code LockSession.open} sets
+ * A node's two connections on the simulated server, opened with the settings {@code Sql.SETUP} sets
  * (idle and idle-in-transaction timeouts L, {@code lock_timeout}, {@code tcp_user_timeout},
  * {@code client_connection_check_interval} 1 s, {@code application_name = highlander:<node id>}).
  */
@@ -40,6 +40,7 @@ public final class SimSessions implements Sessions {
     private final Duration watcherWait;
     private final boolean socketWaits;
     private final boolean dropStuckGrant;
+    private final boolean mustAnnounce;
     private final List<SimConnection> open = new ArrayList<>();
     private SimNodeStatements node;
     private NodeSessionListener listener;
@@ -49,9 +50,11 @@ public final class SimSessions implements Sessions {
      * @param nodeId its id ({@code application_name})
      * @param socketWaits whether its node session can read notices (false: a heartbeat-only node)
      * @param dropStuckGrant whether the watcher drops a grant that stuck to a failed wait (a safety rule)
+     * @param mustAnnounce whether a term announces itself even into a full queue (strict mode)
      */
     public SimSessions(VirtualScheduler scheduler, SimPostgres server, SimProcess process, String nodeId, Duration lease,
-            Duration standbyInterval, Duration watcherWait, boolean socketWaits, boolean dropStuckGrant) {
+            Duration standbyInterval, Duration watcherWait, boolean socketWaits, boolean dropStuckGrant,
+            boolean mustAnnounce) {
         this.scheduler = scheduler;
         this.server = server;
         this.process = process;
@@ -61,6 +64,7 @@ public final class SimSessions implements Sessions {
         this.watcherWait = watcherWait;
         this.socketWaits = socketWaits;
         this.dropStuckGrant = dropStuckGrant;
+        this.mustAnnounce = mustAnnounce;
     }
 
     /** Sends the node session's notices and end to {@code listener} from now on. */
@@ -71,7 +75,7 @@ public final class SimSessions implements Sessions {
     @Override
     public NodeStatements openNode(String label) throws SQLException {
         SimConnection connection = connect(lease, standbyInterval);
-        node = new SimNodeStatements(connection, standbyInterval, socketWaits);
+        node = new SimNodeStatements(connection, standbyInterval, socketWaits, mustAnnounce);
         if (listener != null && socketWaits) {
             NodeSessionListener to = listener;
             connection.deliverTo(to::heard, to::ended);

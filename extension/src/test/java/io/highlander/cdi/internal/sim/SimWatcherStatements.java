@@ -10,7 +10,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The watcher's statements on the simulated server, as {@link LockSession} sends them (kept in step by hand). The
+ * The watcher's statements on the simulated server, as {@code WatcherSessionStatements} sends them ({@code Sql}'s
+ * text, kept in step by hand). The
  * stuck-grant drop can be switched off, to show what it guards against.
  */
 final class SimWatcherStatements implements WatcherStatements {

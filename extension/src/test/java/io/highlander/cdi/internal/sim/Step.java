@@ -7,7 +7,7 @@ import java.util.function.Function;
 /**
  * One function call of a simulated statement; a statement is a list of steps run in order, each adding one value
  * to the statement's result. This is the vocabulary the adapter translates the real statements into (their SQL
- * text is in {@code LockSession}; what matters here is which lock calls, notices and reads a statement makes, in
+ * text is in {@code lock/Sql}; what matters here is which lock calls, notices and reads a statement makes, in
  * which order, and that they share one transaction).
  */
 public sealed interface Step {
