@@ -339,7 +339,7 @@ class NodeSessionTest {
     }
 
     @Test
-    void strictTakeoverStartsAtOnceOnlyAfterATermItSawBeginAndEndCleanly() {
+    void strictTakeoverStartsAtOnceAfterACleanReleaseHeardWhileListeningEvenOfATermItDidNotSeeBegin() {
         try (LogRecorder log = LogRecorder.of("io.highlander")) {
             HighlanderSettings.Builder settings = HighlanderSettings.builder().lease(Duration.ofSeconds(3))
                     .heartbeat(Duration.ofMillis(300)).standbyInterval(Duration.ofHours(1))
@@ -349,7 +349,7 @@ class NodeSessionTest {
             TestNode b = cluster.start(settings.nodeId("b").build(), Ticker.class, LeadershipLog.class);
             await().atMost(PATIENCE).until(() -> b.elector().status("ticker").state() == SingletonState.STANDBY);
 
-            // b did not see a's term begin: it waits out a's lease although a releases cleanly
+            // b did not see a's term begin, but hears its clean release on a session that listened since: rule S2
             a.elector().stepDown("ticker", Duration.ofMillis(200));
             await().atMost(PATIENCE).until(() -> b.elector().isLeader("ticker")
                     && a.elector().status("ticker").state() == SingletonState.STANDBY);
@@ -358,12 +358,8 @@ class NodeSessionTest {
             await().atMost(PATIENCE).until(() -> a.elector().isLeader("ticker"));
 
             assertThat(log.messages()).filteredOn(m -> m.startsWith("HL-0431")).extracting(m -> m.split(" ")[3])
-                    .as("nodes that waited out a lease: a's first term (nobody before), b's (a's began unseen)")
-                    .containsExactly("a", "b");
-            assertThat(log.messages()).contains("HL-0431: ticker: node b took the lock without having seen the last"
-                    + " term end cleanly (a crash, a killed session, a restart, or a term it did not see begin), so it"
-                    + " waits out the previous holder's lease (PT3.3S) before starting the singleton"
-                    + " (highlander.takeover=strict)");
+                    .as("nodes that waited out a lease: only a's first term (it heard no end of any term before)")
+                    .containsExactly("a");
             assertThat(history.maxRunning()).isEqualTo(1);
         }
     }
@@ -386,6 +382,57 @@ class NodeSessionTest {
                 && history.entries("start").stream().noneMatch(e -> e.node().equals("b")));
         await().atMost(PATIENCE).until(() -> b.elector().isLeader("ticker"));
         assertThat(history.maxRunning()).isEqualTo(1);
+    }
+
+    @Test
+    void aStandbyAsksWhoLeadsOnItsNodeSessionWithoutOpeningAThirdConnection() {
+        TestNode a = start(slow("a"), List.of(Ticker.class, LeadershipLog.class));
+        await().atMost(PATIENCE).until(() -> a.elector().isLeader("ticker"));
+        java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+        DataSource source = cluster.dataSource();
+        DataSource counting = (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection")) {
+                        opened.incrementAndGet();
+                    }
+                    return method.invoke(source, args);
+                });
+        TestNode b = cluster.start(slow("b"), counting, Ticker.class, LeadershipLog.class);
+        await().atMost(PATIENCE).until(() -> b.elector().status("ticker").state() == SingletonState.STANDBY);
+        await().atMost(PATIENCE).until(() -> connectionsPerNode().getOrDefault("b", 0) == 2);
+        int before = opened.get();
+
+        assertThat(b.elector().leader("ticker")).contains("a");
+        assertThat(opened.get()).as("connections taken from b's DataSource for leader()").isEqualTo(before);
+    }
+
+    @Test
+    void anOutageOfTheDatabaseIsLoggedOncePerNodeNotOncePerSingleton() throws SQLException {
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        DataSource source = cluster.dataSource();
+        DataSource failing = (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection") && down.get()) {
+                        refused.incrementAndGet();
+                        throw new SQLException("the database is down for this test", "08001");
+                    }
+                    return invoke(source, method, args);
+                });
+        try (LogRecorder log = LogRecorder.of("io.highlander")) {
+            TestNode a = cluster.start(quick("a"), failing, Fleet.ALL.toArray(Class<?>[]::new));
+            await().atMost(PATIENCE).until(() -> Fleet.names().stream().allMatch(n -> a.elector().isLeader(n)));
+
+            down.set(true);
+            terminate(nodeSessionOf("a"));
+            await().atMost(PATIENCE).until(() -> refused.get() >= 4); // the node session tried to reconnect, again
+
+            // the session's end, then the refused reconnects: one line per distinct problem of the node, not ten
+            assertThat(log.messages()).filteredOn(m -> m.startsWith("HL-0403")).as("lines for the node's outage")
+                    .doesNotHaveDuplicates().hasSizeBetween(1, 2)
+                    .allMatch(m -> m.startsWith("HL-0403: node a: lock connection failed ("));
+            down.set(false);
+        }
     }
 
     // ---- helpers ----

@@ -248,25 +248,25 @@ public final class Messages {
     }
 
     public static String poolerDetected(String singleton, int before, int after) {
-        return "HL-0311: the lock connection of " + owner(singleton) + " moved from PostgreSQL backend "
+        return "HL-0323: the lock connection of " + owner(singleton) + " moved from PostgreSQL backend "
                 + before + " to " + after + " between two statements" + TRANSACTION_POOLER + " This node no longer"
                 + " competes for it.";
     }
 
     public static String poolerLockAlreadyHeld(String singleton, int backend) {
-        return "HL-0311: the lock connection of " + owner(singleton) + " found the lock already held by its own"
+        return "HL-0324: the lock connection of " + owner(singleton) + " found the lock already held by its own"
                 + " PostgreSQL backend " + backend + " before taking it, for another client that shares the backend"
                 + TRANSACTION_POOLER + " This node no longer competes for it.";
     }
 
     public static String poolerSessionTagChanged(String singleton, int backend) {
-        return "HL-0311: the lock connection of " + owner(singleton) + " found another client's session tag on"
+        return "HL-0325: the lock connection of " + owner(singleton) + " found another client's session tag on"
                 + " PostgreSQL backend " + backend + ", so another client's statements ran in its session"
                 + TRANSACTION_POOLER + " This node no longer competes for it.";
     }
 
     public static String poolerErrorState(String singleton, String sqlState, String detail) {
-        return "HL-0311: the lock connection of " + owner(singleton) + " failed with SQLState " + sqlState + " ("
+        return "HL-0326: the lock connection of " + owner(singleton) + " failed with SQLState " + sqlState + " ("
                 + detail + "), the error a pooler in transaction mode gives to server-side prepared statements"
                 + TRANSACTION_POOLER + " This node no longer competes for it.";
     }
@@ -284,7 +284,10 @@ public final class Messages {
         return owner.startsWith("node ") ? "node '" + owner.substring(5) + "'" : "singleton '" + owner + "'";
     }
 
-    /** The common end of every HL-0311 message: what it means and how to fix it. */
+    /**
+     * The common end of every pooler message (HL-0311 at deployment, HL-0323 to HL-0326 at run time, one id per
+     * detector): what it means and how to fix it.
+     */
     private static final String TRANSACTION_POOLER = ": a pooler in transaction mode (e.g. pgbouncer) sits in between,"
             + " and session advisory locks cannot work there. Connect Highlander directly to PostgreSQL or through a"
             + " pooler in session mode.";
@@ -357,6 +360,13 @@ public final class Messages {
                 + " (every " + heartbeat + ") and a lock another node released only at its next try (every "
                 + standbyInterval + "). Use a pool whose connections unwrap to the driver's (HikariCP, Agroal,"
                 + " IronJacamar and Open Liberty do).";
+    }
+
+    public static String notificationQueueFilling(String owner, double usage) {
+        return "HL-0434: " + owner + ": PostgreSQL's notification queue is " + Math.round(usage * 100) + "% full, so"
+                + " Highlander skips its hints to the other nodes (they fall back on their timed tries and watchers;"
+                + " strict takeover waits out leases). A session that LISTENs and stays in a long transaction holds the"
+                + " queue: end that transaction (see pg_stat_activity, state 'idle in transaction').";
     }
 
     public static String strictTakeoverWaits(String singleton, String node, Duration wait) {

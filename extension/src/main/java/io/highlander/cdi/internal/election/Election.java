@@ -13,7 +13,7 @@ import io.highlander.cdi.internal.election.ElectionState.Phase;
 import io.highlander.cdi.internal.election.ElectionState.StepDown;
 import io.highlander.cdi.internal.events.LeadershipNotifier;
 import io.highlander.cdi.internal.lock.LockKey;
-import io.highlander.cdi.internal.lock.LockSession;
+import io.highlander.cdi.internal.lock.LockHolder;
 import io.highlander.cdi.internal.threads.LifecycleThreads;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
@@ -52,7 +52,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Three threads, each with one job:
  * <ul>
- *   <li>the node's <b>lock thread</b> ({@link NodeSession}, one for all elections) connects, competes, heartbeats and
+ *   <li>the node's <b>lock thread</b> ({@link NodeSession} stepping the {@link NodeLoop}, one for all elections) connects, competes, heartbeats and
  *       lets the lock go;
  *       it never runs user code, so a slow {@code @PostConstruct} cannot cost the lock;</li>
  *   <li>the <b>lifecycle thread</b> ({@link InstanceLifecycle}) creates and destroys the instance and fires
@@ -88,13 +88,14 @@ public final class Election {
 
     private final HighlanderSettings settings;
     private final ClusterSingletonContext context;
-    private final LifecycleThreads threads;
-    private final ScheduledExecutorService watchdog;
+    private final Scheduler watchdog;
+    private final java.util.function.LongSupplier ticker;
     private final AtomicReference<ElectionState> state = new AtomicReference<>(ElectionState.initial());
     private final LeaderSightings sightings;
-    private final ConnectionSource connections;
-    private final InstanceLifecycle instance;
-    private final NodeSession node;
+    /** How long {@link #leader()} waits for the node session's answer before it says what it saw last. */
+    private static final long LEADER_QUESTION_MILLIS = 1000;
+    private final Instances instance;
+    private final NodeLoop node;
     private final AtomicLong skippedCalls = new AtomicLong();
     /** The last term (its token, -1 for none yet) for which a skipped {@code @LeaderOnly} call was logged. */
     private final AtomicLong skipLoggedFor = new AtomicLong(Long.MIN_VALUE);
@@ -107,17 +108,38 @@ public final class Election {
 
     Election(String name, Bean<?> bean, HighlanderSettings settings, ConnectionSource connections,
              ClusterSingletonContext context, LeadershipNotifier notifier, BeanManager beanManager,
-             LifecycleThreads threads, ScheduledExecutorService watchdog, NodeSession node) {
+             LifecycleThreads threads, ScheduledExecutorService watchdog, NodeLoop node) {
+        this(name, bean, settings, context, node,
+                election -> new InstanceLifecycle(election, bean, settings, context, notifier, beanManager, threads,
+                        watchdog),
+                Scheduler.of(watchdog), System::nanoTime);
+    }
+
+    /**
+     * An election whose instance, watchdog and clock are given: a simulation's (bean-less) election, and the
+     * production one above.
+     *
+     * @param name      the singleton's name
+     * @param bean      its bean, or {@code null} for a bean-less election (then {@code context} may be null)
+     * @param settings  the node's settings
+     * @param context   the context the instance lives in
+     * @param node      the node loop that serves it
+     * @param instances makes the election's instance side
+     * @param watchdog  runs the lease watchdog's deadlines
+     * @param ticker    the monotonic clock, in nanoseconds
+     */
+    Election(String name, Bean<?> bean, HighlanderSettings settings, ClusterSingletonContext context, NodeLoop node,
+             java.util.function.Function<Election, Instances> instances, Scheduler watchdog,
+             java.util.function.LongSupplier ticker) {
         this.name = name;
         this.bean = bean;
         this.key = LockKey.of(settings.namespace(), name);
         this.settings = settings;
-        this.connections = connections;
         this.context = context;
-        this.threads = threads;
         this.watchdog = watchdog;
+        this.ticker = ticker;
         this.sightings = new LeaderSightings(name, settings.nodeId());
-        this.instance = new InstanceLifecycle(this, bean, settings, context, notifier, beanManager, threads, watchdog);
+        this.instance = instances.apply(this);
         this.node = node;
         node.serve(this);
         if (bean != null) {
@@ -223,14 +245,22 @@ public final class Election {
                 : new ElectionLeadership(this, null, false);
     }
 
-    /** @return who leads now: this node, or as PostgreSQL shows it (a short-lived extra connection) */
+    /**
+     * @return who leads now: this node, or as PostgreSQL shows it, asked on the node session (no third
+     *         connection); what was last seen if the node session does not answer within a second
+     */
     Optional<String> leader() {
         if (isLeader()) {
             return Optional.of(settings.nodeId());
         }
-        try (Connection connection = connections.connect()) {
-            return sightings.saw(LockSession.holderOf(connection, key));
-        } catch (SQLException e) {
+        CompletableFuture<Optional<LockHolder>> asked = new CompletableFuture<>();
+        node.post(new LoopEvent.WhoHolds(key, asked));
+        try {
+            return sightings.saw(asked.get(LEADER_QUESTION_MILLIS, TimeUnit.MILLISECONDS));
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            return sightings.leader();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return sightings.leader();
         }
     }
@@ -351,7 +381,7 @@ public final class Election {
      */
     boolean endTerm(Term ending, LossReason reason, String detail) {
         long remaining = ending.lease().remainingNanos(); // s + L − m − now, while the lease is held
-        long now = System.nanoTime();
+        long now = ticker.getAsLong();
         boolean graceful = reason == LossReason.SHUTDOWN || reason == LossReason.STEPPED_DOWN
                 || reason == LossReason.SINGLETON_FAILED;
         long letGoBy = switch (reason) {
@@ -360,6 +390,7 @@ public final class Election {
             default -> now; // the connection is gone or unusable: nothing to keep
         };
         CompletableFuture<Void> stopped = new CompletableFuture<>();
+        CompletableFuture<Long> destroying = new CompletableFuture<>();
         stopped.whenComplete((done, failed) -> node.wake()); // the lock thread lets the lock go at once
         while (true) {
             ElectionState s = state.get();
@@ -367,7 +398,7 @@ public final class Election {
                 return false;
             }
             long holdOff = s.stepDown() != null && s.stepDown().reason() == reason ? s.stepDown().holdOffNanos() : 0;
-            Ending how = new Ending(reason, graceful, letGoBy, holdOff, stopped);
+            Ending how = new Ending(reason, graceful, letGoBy, holdOff, stopped, destroying);
             if (state.compareAndSet(s, s.to(Phase.ENDING, ending, null, how, 0))) {
                 break;
             }
@@ -379,8 +410,8 @@ public final class Election {
         }
         sightings.lost();
         LOG.log(graceful ? Level.INFO : Level.WARNING, Messages.lost(name, settings.nodeId(), reason, detail));
-        instance.stop(ending, reason, stopped);
-        schedule(() -> letGo(ending, true), letGoBy - System.nanoTime());
+        instance.stop(ending, reason, stopped, destroying);
+        schedule(() -> letGo(ending, true), letGoBy - ticker.getAsLong());
         return true;
     }
 
@@ -401,9 +432,9 @@ public final class Election {
                 // only a graceful stop or an expired lease gives @PreDestroy a deadline; a lost connection has
                 // already lost the lock, so a @PreDestroy still running then is not late
                 boolean hadDeadline = how.graceful() || how.reason() == LossReason.LEASE_EXPIRED;
-                if (!stopped && hadDeadline) {
-                    LOG.log(Level.ERROR, Messages.stopTooSlow(name,
-                            how.graceful() ? settings.lease() : settings.stopMargin()));
+                Duration limit = how.graceful() ? settings.lease() : settings.stopMargin();
+                if (!stopped && hadDeadline && slow(how, limit)) {
+                    LOG.log(Level.ERROR, Messages.stopTooSlow(name, limit));
                 }
                 if (stopped && !byWatchdog && how.reason() != LossReason.CONNECTION_LOST
                         && how.reason() != LossReason.POOLER_DETECTED) {
@@ -414,6 +445,18 @@ public final class Election {
                 return true;
             }
         }
+    }
+
+    /**
+     * @return whether {@code @PreDestroy} itself took (about) the whole time it had: it began and has run for the
+     *         limit, less the lifecycle queue's usual delay. Not when it has not even begun, or began late: then the
+     *         deadline passed while nothing here ran (a JVM stopped by a debugger, a freeze, a VM pause)
+     */
+    private boolean slow(Ending how, Duration limit) {
+        Long began = how.destroying().getNow(null);
+        long limitNanos = limit.toNanos();
+        long usualDelay = Math.min(limitNanos / 2, TimeUnit.MILLISECONDS.toNanos(100));
+        return began != null && ticker.getAsLong() - began >= limitNanos - usualDelay;
     }
 
     /** Lock thread: the ended term's lock is gone and its instance destroyed; compete again, or not. */
@@ -430,7 +473,7 @@ public final class Election {
             }
             long holdOff = s.ending().holdOffNanos();
             return holdOff > 0
-                    ? s.to(Phase.DISABLED, null, null, null, System.nanoTime() + holdOff)
+                    ? s.to(Phase.DISABLED, null, null, null, ticker.getAsLong() + holdOff)
                     : s.to(Phase.STANDBY, null, null, null, 0);
         });
         if (after.phase() == Phase.STANDBY || after.phase() == Phase.DISABLED) {
@@ -474,11 +517,7 @@ public final class Election {
     }
 
     private void schedule(Runnable task, long delayNanos) {
-        try {
-            watchdog.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            // the node is closing: the lock thread lets the lock go itself
-        }
+        watchdog.schedule(task, Math.max(0, delayNanos)); // dropped once the node closes: the loop lets go itself
     }
 
     static String describe(Throwable e) {

@@ -70,9 +70,11 @@ record ElectionState(Phase phase, Term term, StepDown stepDown, Ending ending, l
      *                     stopped: now for a lost connection, {@code s + L} for an expired lease, now + L for a
      *                     graceful stop
      * @param holdOffNanos how long to stay out of the election afterwards
-     * @param stopped      completes when the instance is destroyed and {@code LeadershipLost} was fired
+     * @param stopped      completes when the instance is destroyed (before {@code LeadershipLost} is fired)
+     * @param destroying   completes with the ticker's reading when {@code @PreDestroy} begins
      */
-    record Ending(LossReason reason, boolean graceful, long letGoBy, long holdOffNanos, CompletableFuture<Void> stopped) {
+    record Ending(LossReason reason, boolean graceful, long letGoBy, long holdOffNanos, CompletableFuture<Void> stopped,
+                  CompletableFuture<Long> destroying) {
     }
 
     static ElectionState initial() {

@@ -54,10 +54,10 @@ public final class Elections implements LeaderElector {
         this.watchdog = threads.scheduler("highlander-lease-watchdog");
         this.connections = connections;
         this.threads = threads;
-        this.node = new NodeSession(settings, connections, threads, watchdog);
+        this.node = new NodeSession(settings, connections, threads, Scheduler.of(watchdog));
         LeadershipNotifier notifier = new LeadershipNotifier(beanManager);
         singletons.forEach((name, bean) -> byName.put(name, new Election(name, bean, settings, connections, context,
-                notifier, beanManager, threads, watchdog, node)));
+                notifier, beanManager, threads, watchdog, node.loop())));
     }
 
     /** Starts every election; idempotent. */
@@ -68,7 +68,7 @@ public final class Elections implements LeaderElector {
             }
             management = NodeManagement.register(this);
             if (!byName.isEmpty()) {
-                PoolStarvationProbe.start(connections, node::heldConnections, node::sessionOpen, Duration.ofSeconds(5),
+                PoolStarvationProbe.start(connections, node::heldConnections, node.loop()::sessionOpen, Duration.ofSeconds(5),
                         threads);
             }
         }

@@ -10,7 +10,7 @@ import java.util.Set;
 /**
  * Balanced placement's arithmetic, pure and confined to the node's lock thread: this node's share of its S
  * elections among the N live nodes, and which keys it skipped have gone unclaimed long enough that liveness beats
- * balance. See {@code package-info} ("Balanced placement") for the rules and why they cannot starve a singleton.
+ * balance. See docs/design/election.md (rules B1 to B4) for the rules and why they cannot starve a singleton.
  */
 final class FairShare {
 

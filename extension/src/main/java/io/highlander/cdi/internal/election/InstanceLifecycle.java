@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * next term's is created. Failures are supervised ({@link Supervisor}): restart after a backoff, or ask the
  * election to step down.
  */
-final class InstanceLifecycle {
+final class InstanceLifecycle implements Instances {
 
     private static final System.Logger LOG = System.getLogger(Election.class.getName());
 
@@ -59,7 +59,8 @@ final class InstanceLifecycle {
     }
 
     /** Any thread: queues the start of a new term's instance. */
-    void start(Term starting) {
+    @Override
+    public void start(Term starting) {
         run(startTask(starting));
     }
 
@@ -67,7 +68,8 @@ final class InstanceLifecycle {
      * Any thread, once, when the election first stands by: queues {@link TakeoverWarmUp}, which also creates this
      * lifecycle thread, so that the first takeover finds it parked rather than having to start it.
      */
-    void warmUp() {
+    @Override
+    public void warmUp() {
         run(() -> TakeoverWarmUp.prepare(this, settings, context, bean, beanManager, watchdog));
     }
 
@@ -104,9 +106,12 @@ final class InstanceLifecycle {
      * @param stopped completed once the instance is destroyed (before the observers of {@code LeadershipLost} run:
      *                the lock has nothing left to protect, and the next node should not wait for them), or at once
      *                if the application is gone. A next term of this node is queued on this thread after them.
+     * @param began   completed when {@code @PreDestroy} begins on this thread
      */
-    void stop(Term ended, LossReason reason, CompletableFuture<Void> stopped) {
+    @Override
+    public void stop(Term ended, LossReason reason, CompletableFuture<Void> stopped, CompletableFuture<Long> began) {
         boolean queued = run(() -> {
+            began.complete(System.nanoTime()); // the clock of Election's ticker in production
             try {
                 destroy();
             } finally {
@@ -120,7 +125,8 @@ final class InstanceLifecycle {
     }
 
     /** Any thread: the running term's instance failed; replace it, or step down if it fails too often. */
-    void reportFailure(Term running, Throwable cause) {
+    @Override
+    public void reportFailure(Term running, Throwable cause) {
         run(() -> {
             if (election.state().runs(running)) {
                 destroy();
@@ -130,7 +136,8 @@ final class InstanceLifecycle {
     }
 
     /** Any thread: the application destroyed the running term's instance; create a new one (not a failure). */
-    void replace(Term running) {
+    @Override
+    public void replace(Term running) {
         run(() -> {
             if (election.state().runs(running) && running.lease().isValid()) {
                 context.open(bean, running.lease());
@@ -142,12 +149,14 @@ final class InstanceLifecycle {
     }
 
     /** @return how often the singleton was restarted after a failure */
-    int restarts() {
+    @Override
+    public int restarts() {
         return supervisor.restarts();
     }
 
     /** Stops the thread after the queued tasks, waiting at most {@code millis}. */
-    void shutdown(long millis) {
+    @Override
+    public void shutdown(long millis) {
         thread.shutdown();
         try {
             thread.awaitTermination(millis, TimeUnit.MILLISECONDS);

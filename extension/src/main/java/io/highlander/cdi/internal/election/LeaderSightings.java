@@ -3,17 +3,16 @@ package io.highlander.cdi.internal.election;
 import io.highlander.cdi.internal.Messages;
 import io.highlander.cdi.internal.lock.LockHolder;
 import java.lang.System.Logger.Level;
-import java.sql.SQLException;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What one election has seen of the world, for {@code status()}, refusals and the log: who holds the lock,
- * which database the lock lives in, the last connection problem. Observations only: nothing here decides
+ * which database the lock lives in. Observations only: nothing here decides
  * anything (that is {@link ElectionState}'s job), so each value is simply the latest one seen.
  *
  * <p>A session that is not a Highlander node holding the lock is logged once when it is first seen, not at
- * every look ({@code HL-0414}); a connection problem is logged once per distinct problem ({@code HL-0403}).
+ * every look ({@code HL-0414}); a connection problem is logged by the node loop, once per node and distinct problem ({@code HL-0403}).
  */
 final class LeaderSightings {
 
@@ -25,7 +24,6 @@ final class LeaderSightings {
     private volatile String foreignHolder;
     private volatile String database;
     private final AtomicReference<String> loggedForeignHolder = new AtomicReference<>();
-    private final AtomicReference<String> loggedProblem = new AtomicReference<>();
 
     LeaderSightings(String singleton, String nodeId) {
         this.singleton = singleton;
@@ -70,15 +68,6 @@ final class LeaderSightings {
     /** A lock session was opened on {@code databaseName}. */
     void connected(String databaseName) {
         database = databaseName;
-        loggedProblem.set(null);
-    }
-
-    /** The lock connection failed: logged once per distinct problem until the next successful connect. */
-    void problem(SQLException e) {
-        String problem = Election.describe(e);
-        if (!problem.equals(loggedProblem.getAndSet(problem))) {
-            LOG.log(Level.WARNING, Messages.connectionLost(singleton, problem));
-        }
     }
 
     Optional<String> leader() {

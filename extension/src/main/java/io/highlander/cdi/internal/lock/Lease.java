@@ -35,11 +35,26 @@ import java.util.function.LongSupplier;
  *   <li><b>Stopping in time.</b> {@code @PreDestroy} returns within {@code m}.</li>
  *   <li><b>No earlier server-side end.</b> Nothing else on the server ends the session before {@code L}: the
  *       lock session pins {@code tcp_keepalives_idle}/{@code _interval} to at least L,
- *       {@code tcp_user_timeout} to at least L (a server- or role-level value below L would otherwise let the
- *       kernel drop a leader's connection on a lossy link before {@code s + L}); the operating system's {@code tcp_retries2} on the database host must not give up on a
+ *       {@code tcp_user_timeout} to 2L (see below); the operating system's {@code tcp_retries2} on the database host must not give up on a
  *       connection in less than L (Linux's default, 15 retries, takes about 15 minutes); and nobody ends the
  *       session on purpose (see below).</li>
  * </ul>
+ *
+ * <h2>Why {@code tcp_user_timeout} is 2L, not L</h2>
+ * {@code tcp_user_timeout} is how long data the server's kernel sent may stay unacknowledged before it drops the
+ * connection (and so the locks). Before the node session {@code LISTEN}s the server sends only replies, each after
+ * a statement it received after that statement's send time, so any byte it sends was sent after the {@code s} of the
+ * statement it answers and a bound of L cannot end the session before {@code s + L}. Once it listens, the server
+ * also sends notices of its own accord, at any time: a notice sent at {@code t < s}, on a link that then loses the
+ * client's acknowledgements, is dropped at {@code t + tcp_user_timeout}, which can be before {@code s + L}. That
+ * notice precedes, in the stream, the reply to the statement sent at {@code s}, so the node only counts from
+ * {@code s} after receiving it, and the client's kernel acknowledges it with every segment it sends after that; it
+ * can still be unacknowledged at {@code s + L} only if it was in flight when the statement at {@code s} was sent, and
+ * a byte in flight, unacknowledged, since before {@code s − L} would have held back the replies to every statement
+ * sent after it, so the node, whose every round trip is bounded by L from its last acknowledged send, would have
+ * abandoned the session before sending anything at {@code s}. Hence {@code t > s − L}, and with 2L the server cannot drop the session before {@code t + 2L > s + L}. A proxy between node and
+ * server (a load balancer, pgbouncer in session mode) must not end an idle or unacknowledged connection sooner than
+ * this either: set its idle and TCP timeouts above 2L.
  *
  * <p>Not covered, by design: the server ending the session early ({@code pg_terminate_backend}, a restart
  * or crash). The old leader's node session waits for the server in a socket read between statements, so it
@@ -47,7 +62,7 @@ import java.util.function.LongSupplier;
  * overlap for that time plus the stop time; where the connection cannot be unwrapped to pgjdbc it learns at its
  * next heartbeat, as before (one heartbeat interval plus the stop time). The lease is the node session's: every
  * term on it is renewed by every acknowledged statement of that session (the heartbeat, a try, an unlock), and a
- * term begun by a try counts from that try's send time (see the election package's documentation). Neither can a lease stop a thread that is paused (GC,
+ * term begun by a try counts from that try's send time (docs/design/election.md, "Token on the acquiring statement"). Neither can a lease stop a thread that is paused (GC,
  * SIGSTOP) right after it checked {@link #isValid()}; the fencing token exists for that case.
  *
  * <p>Pure arithmetic: time comes from the injected ticker ({@link System#nanoTime} in production), and

@@ -35,11 +35,13 @@ final class Notifications {
     private final Object driverConnection;
     private final Method getNotifications;
     private final Method getParameter;
+    private final Method getPid;
 
     private Notifications(Object driverConnection, Method getNotifications) throws NoSuchMethodException {
         this.driverConnection = driverConnection;
         this.getNotifications = getNotifications;
         this.getParameter = getNotifications.getReturnType().getComponentType().getMethod("getParameter");
+        this.getPid = getNotifications.getReturnType().getComponentType().getMethod("getPID");
     }
 
     /**
@@ -161,10 +163,11 @@ final class Notifications {
 
     /**
      * @param millis the longest wait, at least 1 (0 would mean forever)
-     * @return the payloads of the notices that came, empty if none
+     * @return the notices of ours that came ({@link Notice#parse}; foreign payloads are dropped), with their
+     *         senders' backend PIDs; empty if none
      * @throws SQLException if the session is gone
      */
-    List<String> await(int millis) throws SQLException {
+    List<Notice.Heard> await(int millis) throws SQLException {
         Object[] received;
         try {
             received = (Object[]) getNotifications.invoke(driverConnection, millis);
@@ -176,16 +179,18 @@ final class Notifications {
         } catch (IllegalAccessException | RuntimeException e) {
             throw new SQLException("getNotifications failed: " + e, "08006", e);
         }
-        List<String> payloads = new ArrayList<>();
+        List<Notice.Heard> heard = new ArrayList<>();
         if (received != null) {
             for (Object notice : received) {
                 try {
-                    payloads.add(String.valueOf(getParameter.invoke(notice)));
-                } catch (IllegalAccessException | InvocationTargetException e) {
-                    payloads.add("");
+                    String payload = String.valueOf(getParameter.invoke(notice));
+                    int pid = (Integer) getPid.invoke(notice);
+                    Notice.parse(payload).ifPresent(parsed -> heard.add(new Notice.Heard(parsed, pid)));
+                } catch (IllegalAccessException | InvocationTargetException | RuntimeException e) {
+                    // not readable: as good as not sent (every notice is a hint; the safety net covers it)
                 }
             }
         }
-        return payloads;
+        return heard;
     }
 }

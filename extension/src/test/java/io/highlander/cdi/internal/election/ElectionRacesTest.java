@@ -8,7 +8,6 @@ import io.highlander.cdi.SingletonState;
 import io.highlander.cdi.app.LeadershipLog;
 import io.highlander.cdi.internal.lock.LockHolder;
 import io.highlander.cdi.internal.lock.LockKey;
-import io.highlander.cdi.internal.lock.LockSession;
 import io.highlander.cdi.testing.History;
 import io.highlander.cdi.testing.LogRecorder;
 import io.highlander.cdi.testing.TestCluster;
@@ -205,7 +204,19 @@ class ElectionRacesTest {
 
     private Optional<LockHolder> holder() throws SQLException {
         try (Connection connection = cluster.dataSource().getConnection()) {
-            return LockSession.holderOf(connection, LockKey.of(HighlanderSettings.DEFAULT_NAMESPACE, RACE));
+            return holderOf(connection, LockKey.of(HighlanderSettings.DEFAULT_NAMESPACE, RACE));
+        }
+    }
+
+    private static Optional<LockHolder> holderOf(Connection connection, LockKey key) throws SQLException {
+        try (java.sql.PreparedStatement query = connection.prepareStatement("SELECT l.pid, a.application_name"
+                + " FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory'"
+                + " AND l.granted AND l.classid::bigint = ? AND l.objid::bigint = ? AND l.objsubid = 2")) {
+            query.setLong(1, Integer.toUnsignedLong(key.namespace()));
+            query.setLong(2, Integer.toUnsignedLong(key.key()));
+            try (java.sql.ResultSet row = query.executeQuery()) {
+                return row.next() ? Optional.of(new LockHolder(row.getInt(1), row.getString(2))) : Optional.empty();
+            }
         }
     }
 

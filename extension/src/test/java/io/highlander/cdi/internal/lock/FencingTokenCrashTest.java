@@ -66,11 +66,12 @@ class FencingTokenCrashTest {
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
         dataSource.setUrl(postgres.url());
         dataSource.setUser(ROLE); // after the URL, whose user it replaces
-        LockSession session = LockSession.open(DataSourceLocator.of(dataSource, "crash"), "ticker", "a", LEASE,
-                Duration.ofSeconds(1));
+        NodeSessionStatements session = NodeSessionStatements.open(DataSourceLocator.of(dataSource, "crash"), "ticker",
+                "a", LEASE, Duration.ofSeconds(1), false);
         try {
-            assertThat(session.tryAcquire(KEY)).isTrue();
-            return session.fencingToken();
+            NodeStatements.Grab grab = Live.grab(session, KEY); // the takeover statement's token, as in production
+            assertThat(grab.keys()).containsExactly(KEY.key());
+            return grab.token();
         } finally {
             session.abandon();
         }

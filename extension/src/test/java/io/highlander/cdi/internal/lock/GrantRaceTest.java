@@ -14,6 +14,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -43,54 +45,55 @@ class GrantRaceTest {
     }
 
     @Test
-    void aWaitThatTimesOutAtTheInstantOfTheGrantHoldsTheLockAndSaysSo() throws Exception {
-        requireLocalServer();
+    void releaseLetsGoOfEveryAdvisoryLockOfTheSession() throws SQLException {
         HikariDataSource pool = fixture.pool(1);
-        try (LockSession holder = LockSession.open(DataSourceLocator.of(fixture.pool(1), "holder"), "ticker", "a", LEASE,
-                Duration.ofSeconds(1))) {
-            assertThat(holder.tryAcquire(KEY)).isTrue();
-            LockSession waiter = LockSession.open(DataSourceLocator.of(pool, "waiter"), "ticker", "b", LEASE,
-                    Duration.ofSeconds(1));
-            int backend = waiter.server().backendPid();
-            CompletableFuture<Boolean> acquired = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return waiter.awaitAcquire(KEY);
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            await().until(() -> lockOf(backend).equals("waiting"));
-            signal("STOP", backend);
-            try {
-                holder.release(KEY);
-                await().until(() -> lockOf(backend).equals("granted"));
-                await().atMost(Duration.ofSeconds(10)).until(() -> (pendingSignals(backend) & SIGALRM_BIT) != 0);
-            } finally {
-                signal("CONT", backend);
-            }
+        NodeSessionStatements session = Live.node(LockSession.open(DataSourceLocator.of(pool, "pool"), "ticker", "a",
+                LEASE, Duration.ofSeconds(1)));
+        assertThat(session.takeLiveness(KEY.namespace(), 42)).isTrue();
+        assertThat(Live.take(session, KEY)).isTrue();
 
-            assertThat(acquired.get(10, TimeUnit.SECONDS)).as("the grant stuck: the session holds the lock").isTrue();
-            assertThat(waiter.holderOf(KEY).map(LockHolder::pid)).contains(backend);
-            waiter.release(KEY);
-        }
+        session.release();
+
         try (Connection again = pool.getConnection()) {
-            assertThat(advisoryLocksOf(again)).as("advisory locks on the connection back in the pool").isZero();
+            assertThat(advisoryLocksOf(again)).isZero();
         }
     }
 
     @Test
-    void aWaitCancelledAtTheInstantOfTheGrantLeavesNoLockOnTheConnectionAfterRelease() throws Exception {
+    void aWatcherWhoseWaitTimesOutAtTheInstantOfTheGrantStillTellsEveryNodeTheSessionIsGone() throws Exception {
+        assertGoneIsToldWhenTheWaitEndsAtTheGrant(false);
+    }
+
+    @Test
+    void aWatcherWhoseWaitIsCancelledAtTheInstantOfTheGrantStillTellsEveryNodeTheSessionIsGone() throws Exception {
+        assertGoneIsToldWhenTheWaitEndsAtTheGrant(true);
+    }
+
+    /**
+     * A node session holds its liveness lock; a watcher waits for it; the watcher's backend is stopped while the
+     * node session ends and the wait is granted, and the wait's end (its lock_timeout, or a cancel: a wake or a
+     * retarget of the watcher) arrives before it may go on: the grant sticks, the statement's notice is rolled back.
+     */
+    private void assertGoneIsToldWhenTheWaitEndsAtTheGrant(boolean cancel) throws Exception {
         requireLocalServer();
         HikariDataSource pool = fixture.pool(1);
-        try (LockSession holder = LockSession.open(DataSourceLocator.of(fixture.pool(1), "holder"), "ticker", "a", LEASE,
-                Duration.ofSeconds(1))) {
-            assertThat(holder.tryAcquire(KEY)).isTrue();
-            LockSession waiter = LockSession.open(DataSourceLocator.of(pool, "waiter"), "ticker", "b", LEASE,
-                    Duration.ofSeconds(60));
-            int backend = waiter.server().backendPid();
+        int namespace = 7;
+        int liveness = 12345;
+        try (Connection listener = TestPostgres.shared().dataSource(fixture.url()).getConnection()) {
+            try (PreparedStatement listen = listener.prepareStatement("LISTEN " + LockSession.CHANNEL)) {
+                listen.execute();
+            }
+            NodeSessionStatements node = Live.node(LockSession.open(DataSourceLocator.of(fixture.pool(1), "node"),
+                    "ticker", "a", LEASE, Duration.ofSeconds(1)));
+            assertThat(node.takeLiveness(namespace, liveness)).isTrue();
+            WatcherSessionStatements watcher = new WatcherSessionStatements(LockSession.open(
+                    DataSourceLocator.of(pool, "watcher"), "ticker", "b", LEASE,
+                    cancel ? Duration.ofSeconds(60) : Duration.ofSeconds(1)));
+            int backend = watcher.session().server().backendPid();
+            Notice.Gone gone = new Notice.Gone(namespace, liveness);
             CompletableFuture<String> outcome = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return "returned " + waiter.awaitAcquire(KEY);
+                    return "gone " + watcher.awaitGone(gone);
                 } catch (SQLException e) {
                     return e.getSQLState();
                 }
@@ -98,34 +101,32 @@ class GrantRaceTest {
             await().until(() -> lockOf(backend).equals("waiting"));
             signal("STOP", backend);
             try {
-                holder.release(KEY);
+                node.release();
                 await().until(() -> lockOf(backend).equals("granted"));
-                waiter.cancel(); // what a node's shutdown does to a waiting standby
-                await().atMost(Duration.ofSeconds(10)).until(() -> (pendingSignals(backend) & SIGINT_BIT) != 0);
+                if (cancel) {
+                    watcher.cancel();
+                }
+                long bit = cancel ? SIGINT_BIT : SIGALRM_BIT;
+                await().atMost(Duration.ofSeconds(10)).until(() -> (pendingSignals(backend) & bit) != 0);
             } finally {
                 signal("CONT", backend);
             }
 
-            assertThat(outcome.get(10, TimeUnit.SECONDS)).as("the wait ends as cancelled").isEqualTo("57014");
-            waiter.release(KEY);
+            assertThat(outcome.get(10, TimeUnit.SECONDS)).as("the node's session is gone").isEqualTo("gone true");
+            List<String> heard = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                org.postgresql.PGNotification[] got = listener.unwrap(org.postgresql.PGConnection.class)
+                        .getNotifications(100);
+                for (org.postgresql.PGNotification notification : got == null
+                        ? new org.postgresql.PGNotification[0] : got) {
+                    heard.add(notification.getParameter());
+                }
+                return heard.contains(gone.payload());
+            });
+            watcher.release();
         }
         try (Connection again = pool.getConnection()) {
             assertThat(advisoryLocksOf(again)).as("advisory locks on the connection back in the pool").isZero();
-        }
-    }
-
-    @Test
-    void aLockTakenTwiceIsReleasedCompletely() throws SQLException {
-        HikariDataSource pool = fixture.pool(1);
-        LockSession session = LockSession.open(DataSourceLocator.of(pool, "pool"), "ticker", "a", LEASE,
-                Duration.ofSeconds(1));
-        assertThat(session.tryAcquire(KEY)).isTrue();
-        assertThat(session.tryAcquire(KEY)).as("re-entrant").isTrue();
-
-        session.release(KEY);
-
-        try (Connection again = pool.getConnection()) {
-            assertThat(advisoryLocksOf(again)).isZero();
         }
     }
 

@@ -48,12 +48,13 @@ class LockSessionTest {
     void releaseHandsTheConnectionBackToItsPoolWithoutLockOrSettings() throws SQLException {
         pool = OneConnectionPool.over(dataSource, 1);
         String applicationName = setting(pool.physical(), "application_name");
-        LockSession session = LockSession.open(pooled(pool), "ticker", "node-a", LEASE, INTERVAL);
-        assertThat(session.tryAcquire(KEY)).isTrue();
+        NodeSessionStatements session = Live.node(LockSession.open(pooled(pool), "ticker", "node-a", LEASE, INTERVAL));
+        assertThat(session.listen()).isTrue();
+        assertThat(Live.take(session, KEY)).isTrue();
         assertThat(advisoryLocksOf(pool.physical())).isEqualTo(1);
         assertThat(setting(pool.physical(), "idle_session_timeout")).isEqualTo("10s");
 
-        session.release(KEY);
+        session.release();
 
         assertThat(pool.aborts()).isZero();
         assertThat(advisoryLocksOf(pool.physical())).isZero();
@@ -64,45 +65,57 @@ class LockSessionTest {
     }
 
     @Test
-    void aStandbyWaitsAtMostOneIntervalThenAcquiresOnRelease() throws SQLException {
-        try (LockSession holder = LockSession.open(connections, "ticker", "a", LEASE, INTERVAL);
-             LockSession waiter = LockSession.open(connections, "ticker", "b", LEASE, INTERVAL)) {
-            assertThat(holder.tryAcquire(KEY)).isTrue();
+    void aWatcherWaitsAtMostItsBoundThenSeesTheNodeGone() throws SQLException {
+        NodeSessionStatements node = NodeSessionStatements.open(connections, "ticker", "a", LEASE, INTERVAL, false);
+        WatcherSessionStatements watcher = WatcherSessionStatements.open(connections, "ticker", "b", INTERVAL);
+        try {
+            assertThat(node.takeLiveness(KEY.namespace(), 42)).isTrue();
+            Notice.Gone gone = new Notice.Gone(KEY.namespace(), 42);
 
-            assertThat(waiter.awaitAcquire(KEY)).as("lock_timeout ends the wait").isFalse();
-            assertThat(waiter.holderOf(KEY).flatMap(LockHolder::nodeId)).contains("a");
+            assertThat(watcher.awaitGone(gone)).as("lock_timeout ends the wait").isFalse();
+            assertThat(watcher.liveNodes(KEY.namespace())).extracting(LiveNode::liveness).containsExactly(42);
 
-            holder.release(KEY);
-            assertThat(waiter.awaitAcquire(KEY)).isTrue();
-            assertThat(waiter.holderOf(KEY).flatMap(LockHolder::nodeId)).contains("b");
+            node.release();
+            assertThat(watcher.awaitGone(gone)).isTrue();
+            assertThat(watcher.liveNodes(KEY.namespace())).isEmpty();
+        } finally {
+            node.abandon();
+            watcher.release();
         }
     }
 
     @Test
     void fencingTokensIncreaseFromTermToTerm() throws SQLException {
-        try (LockSession first = LockSession.open(connections, "ticker", "a", LEASE, INTERVAL);
-             LockSession second = LockSession.open(connections, "ticker", "b", LEASE, INTERVAL)) {
-            first.tryAcquire(KEY);
-            long firstToken = first.fencingToken();
-            first.release(KEY);
-            second.tryAcquire(KEY);
+        NodeSessionStatements first = NodeSessionStatements.open(connections, "ticker", "a", LEASE, INTERVAL, false);
+        NodeSessionStatements second = NodeSessionStatements.open(connections, "ticker", "b", LEASE, INTERVAL, false);
+        try {
+            long firstToken = Live.grab(first, KEY).token();
+            first.release();
+            NodeStatements.Grab next = Live.grab(second, KEY);
 
-            assertThat(second.fencingToken()).isGreaterThan(firstToken);
+            assertThat(next.keys()).containsExactly(KEY.key());
+            assertThat(next.token()).isGreaterThan(firstToken);
+        } finally {
+            second.release();
         }
     }
 
     @Test
     void theServerEndsASilentSessionAfterTheLeaseAndSoFreesTheLock() throws SQLException {
         Duration lease = Duration.ofMillis(1500);
-        try (LockSession silent = LockSession.open(connections, "ticker", "a", lease, INTERVAL);
-             LockSession waiter = LockSession.open(connections, "ticker", "b", LEASE, INTERVAL)) {
+        NodeSessionStatements silent = NodeSessionStatements.open(connections, "ticker", "a", lease, INTERVAL, false);
+        NodeSessionStatements other = NodeSessionStatements.open(connections, "ticker", "b", LEASE, INTERVAL, false);
+        try {
             long sentAt = System.nanoTime();
-            assertThat(silent.tryAcquire(KEY)).isTrue();
+            assertThat(Live.take(silent, KEY)).isTrue();
 
-            await().atMost(Duration.ofSeconds(10)).until(() -> waiter.awaitAcquire(KEY));
+            await().atMost(Duration.ofSeconds(10)).until(() -> Live.take(other, KEY));
 
             assertThat(Duration.ofNanos(System.nanoTime() - sentAt)).isGreaterThanOrEqualTo(lease);
             assertThatThrownBy(() -> silent.heartbeat(Duration.ofSeconds(1))).isInstanceOf(SQLException.class);
+        } finally {
+            silent.abandon();
+            other.release();
         }
     }
 
@@ -111,26 +124,32 @@ class LockSessionTest {
         pool = OneConnectionPool.over(dataSource, 2);
         assertThatThrownBy(() -> LockSession.open(pooled(pool), "ticker", "a", LEASE, INTERVAL))
                 .isInstanceOf(PoolerDetectedException.class)
-                .hasMessageStartingWith("HL-0311: the lock connection of singleton 'ticker' moved from PostgreSQL backend ")
+                .hasMessageStartingWith("HL-0323: the lock connection of singleton 'ticker' moved from PostgreSQL backend ")
                 .hasMessageContaining("a pooler in transaction mode (e.g. pgbouncer) sits in between");
         assertThat(pool.aborts()).as("the connection is destroyed, not handed back").isEqualTo(1);
         assertThat(pool.outstanding()).as("and its slot given back").isZero();
     }
 
     @Test
-    void aStandbyWaitCanBeCancelledFromAnotherThread() throws Exception {
-        try (LockSession holder = LockSession.open(connections, "ticker", "a", LEASE, INTERVAL);
-             LockSession waiter = LockSession.open(connections, "ticker", "b", LEASE, Duration.ofSeconds(30))) {
-            holder.tryAcquire(KEY);
+    void aWatchersWaitCanBeCancelledFromAnotherThread() throws Exception {
+        NodeSessionStatements node = NodeSessionStatements.open(connections, "ticker", "a", LEASE, INTERVAL, false);
+        WatcherSessionStatements watcher = WatcherSessionStatements.open(connections, "ticker", "b",
+                Duration.ofSeconds(30));
+        try {
+            assertThat(node.takeLiveness(KEY.namespace(), 42)).isTrue();
             Thread canceller = new Thread(() -> {
                 await().until(() -> waitingSessions() == 1);
-                waiter.cancel();
+                watcher.cancel();
             });
             canceller.start();
 
-            assertThatThrownBy(() -> waiter.awaitAcquire(KEY)).isInstanceOf(SQLException.class)
+            assertThatThrownBy(() -> watcher.awaitGone(new Notice.Gone(KEY.namespace(), 42)))
+                    .isInstanceOf(SQLException.class)
                     .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("57014");
             canceller.join();
+        } finally {
+            node.release();
+            watcher.release();
         }
     }
 

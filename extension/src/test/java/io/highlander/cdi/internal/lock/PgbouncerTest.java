@@ -47,7 +47,7 @@ class PgbouncerTest {
     @TempDir
     Path directory;
 
-    private final List<LockSession> sessions = new ArrayList<>();
+    private final List<NodeSessionStatements> sessions = new ArrayList<>();
     private TestPostgres postgres;
     private String database;
     private String databaseUrl;
@@ -64,7 +64,7 @@ class PgbouncerTest {
 
     @AfterEach
     void stop() {
-        sessions.forEach(LockSession::abandon);
+        sessions.forEach(NodeSessionStatements::abandon);
         if (pgbouncer != null) {
             pgbouncer.close();
         }
@@ -73,29 +73,18 @@ class PgbouncerTest {
     @Test
     void transactionModeSharingOneBackendIsDetectedAtAcquireAndAtHeartbeat() throws Exception {
         start(PoolMode.TRANSACTION, 1, false);
-        LockSession first = open("a", pgbouncer.url(database));
-        assertThat(first.tryAcquire(KEY)).isTrue();
-        LockSession second = open("b", pgbouncer.url(database));
+        NodeSessionStatements first = open("a", pgbouncer.url(database));
+        assertThat(Live.take(first, KEY)).isTrue();
+        NodeSessionStatements second = open("b", pgbouncer.url(database));
 
-        assertThatThrownBy(() -> second.tryAcquire(KEY)).isInstanceOf(PoolerDetectedException.class)
-                .hasMessageStartingWith("HL-0311: the lock connection of singleton 'ticker' found the lock already held"
+        assertThatThrownBy(() -> Live.take(second, KEY)).isInstanceOf(PoolerDetectedException.class)
+                .hasMessageStartingWith("HL-0324: the lock connection of singleton 'ticker' found the lock already held"
                         + " by its own PostgreSQL backend ")
                 .hasMessageEndingWith(TAIL + " This node no longer competes for it.");
         assertThatThrownBy(() -> first.heartbeat(Duration.ofSeconds(5))).isInstanceOf(PoolerDetectedException.class)
-                .hasMessageStartingWith("HL-0311: the lock connection of singleton 'ticker' found another client's"
+                .hasMessageStartingWith("HL-0325: the lock connection of singleton 'ticker' found another client's"
                         + " session tag on PostgreSQL backend ")
                 .hasMessageEndingWith(TAIL + " This node no longer competes for it.");
-    }
-
-    @Test
-    void transactionModeSharingOneBackendIsDetectedByABlockingWait() throws Exception {
-        start(PoolMode.TRANSACTION, 1, false);
-        LockSession first = open("a", pgbouncer.url(database));
-        assertThat(first.tryAcquire(KEY)).isTrue();
-        LockSession second = open("b", pgbouncer.url(database));
-
-        assertThatThrownBy(() -> second.awaitAcquire(KEY)).isInstanceOf(PoolerDetectedException.class)
-                .hasMessageContaining("found the lock already held by its own PostgreSQL backend ");
     }
 
     @Test
@@ -111,23 +100,23 @@ class PgbouncerTest {
         assertThat(serverConnections()).as("server connections in the pool").isEqualTo(2);
 
         Throwable failure = catchThrowable(() -> {
-            LockSession session = open("a", pgbouncer.url(database));
-            session.tryAcquire(KEY);
-            session.fencingToken();
+            NodeSessionStatements session = open("a", pgbouncer.url(database));
+            Live.take(session, KEY);
+            session.heartbeat(Duration.ofSeconds(5));
             session.heartbeat(Duration.ofSeconds(5));
         });
 
-        assertThat(failure).isInstanceOf(PoolerDetectedException.class).hasMessageStartingWith("HL-0311: ");
+        assertThat(failure).isInstanceOf(PoolerDetectedException.class).hasMessageMatching("HL-032[3-6]: .*");
     }
 
     @Test
     void transactionModeBreakingServerSidePreparedStatementsIsDetected() throws Exception {
         start(PoolMode.TRANSACTION, 1, false);
-        LockSession first = open("a", pgbouncer.defaultUrl(database));
+        NodeSessionStatements first = open("a", pgbouncer.defaultUrl(database));
         for (int i = 0; i < 6; i++) {
             first.heartbeat(Duration.ofSeconds(5)); // from the 5th on, a prepared statement S_n on the shared backend
         }
-        LockSession second = open("b", pgbouncer.defaultUrl(database));
+        NodeSessionStatements second = open("b", pgbouncer.defaultUrl(database));
 
         Throwable failure = catchThrowable(() -> {
             for (int i = 0; i < 6; i++) {
@@ -136,33 +125,31 @@ class PgbouncerTest {
         });
 
         assertThat(failure).isInstanceOf(PoolerDetectedException.class)
-                .hasMessageStartingWith("HL-0311: the lock connection of singleton 'ticker' failed with SQLState 42P05 (")
+                .hasMessageStartingWith("HL-0326: the lock connection of singleton 'ticker' failed with SQLState 42P05 (")
                 .hasMessageEndingWith(TAIL + " This node no longer competes for it.");
     }
 
     @Test
     void sessionModeWorksAsADirectConnectionDoes() throws Exception {
         start(PoolMode.SESSION, 2, false);
-        LockSession first = open("a", pgbouncer.defaultUrl(database));
-        LockSession second = open("b", pgbouncer.defaultUrl(database));
+        NodeSessionStatements first = open("a", pgbouncer.defaultUrl(database));
+        NodeSessionStatements second = open("b", pgbouncer.defaultUrl(database));
 
-        assertThat(first.tryAcquire(KEY)).isTrue();
-        long token = first.fencingToken();
+        long token = Live.grab(first, KEY).token();
+        assertThat(token).isPositive();
         for (int i = 0; i < 8; i++) {
             first.heartbeat(Duration.ofSeconds(5));
-            assertThat(second.tryAcquire(KEY)).as("the other client sees the lock taken").isFalse();
+            assertThat(Live.take(second, KEY)).as("the other client sees the lock taken").isFalse();
         }
-        assertThat(second.holderOf(KEY).flatMap(LockHolder::nodeId)).contains("a");
-        assertThat(second.awaitAcquire(KEY)).as("a blocking wait ends with lock_timeout").isFalse();
+        assertThat(Live.holder(second, KEY).flatMap(LockHolder::nodeId)).contains("a");
 
-        first.release(KEY);
-        assertThat(second.awaitAcquire(KEY)).isTrue();
-        assertThat(second.fencingToken()).isGreaterThan(token);
+        first.release();
+        assertThat(Live.grab(second, KEY).token()).isGreaterThan(token);
         second.heartbeat(Duration.ofSeconds(5));
-        second.release(KEY);
+        second.release();
 
         try (Connection direct = postgres.dataSource(databaseUrl).getConnection()) {
-            assertThat(LockSession.holderOf(direct, KEY)).as("the lock is gone after release").isEmpty();
+            assertThat(Live.holderOf(direct, KEY)).as("the lock is gone after release").isEmpty();
         }
     }
 
@@ -210,9 +197,9 @@ class PgbouncerTest {
         }
     }
 
-    private LockSession open(String node, String url) throws SQLException {
+    private NodeSessionStatements open(String node, String url) throws SQLException {
         ConnectionSource source = DataSourceLocator.of(dataSource(url), "pgbouncer");
-        LockSession session = LockSession.open(source, "ticker", node, LEASE, INTERVAL);
+        NodeSessionStatements session = NodeSessionStatements.open(source, "ticker", node, LEASE, INTERVAL, false);
         sessions.add(session);
         return session;
     }

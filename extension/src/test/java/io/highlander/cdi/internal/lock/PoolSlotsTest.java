@@ -48,7 +48,7 @@ class PoolSlotsTest {
         });
         for (int i = 0; i < 2; i++) {
             LockSession session = LockSession.open(DataSourceLocator.of(pool, "hikari"), "ticker", "a", LEASE, INTERVAL);
-            assertThat(session.tryAcquire(KEY)).isTrue();
+            assertThat(Live.take(Live.node(session), KEY)).isTrue();
             session.abandon();
         }
 
@@ -66,7 +66,7 @@ class PoolSlotsTest {
             roleTimeout = setting(before, "idle_session_timeout");
         }
         LockSession session = LockSession.open(withoutAbort(pool, false), "ticker", "a", LEASE, INTERVAL);
-        assertThat(session.tryAcquire(KEY)).isTrue();
+        assertThat(Live.take(Live.node(session), KEY)).isTrue();
 
         session.abandon();
 
@@ -80,7 +80,7 @@ class PoolSlotsTest {
     void whenAbortIsUnsupportedAbandonAbortsTheDriversConnectionUnderneath() throws SQLException {
         HikariDataSource pool = fixture.pool(1);
         LockSession session = LockSession.open(withoutAbort(pool, true), "ticker", "a", LEASE, INTERVAL);
-        assertThat(session.tryAcquire(KEY)).isTrue();
+        assertThat(Live.take(Live.node(session), KEY)).isTrue();
         int backend = session.server().backendPid();
 
         session.abandon();
@@ -97,11 +97,11 @@ class PoolSlotsTest {
         try (LockSession holder = LockSession.open(DataSourceLocator.of(fixture.pool(1), "holder"), "ticker", "a", LEASE,
                 INTERVAL);
              LogRecorder log = LogRecorder.of("io.highlander")) {
-            assertThat(holder.tryAcquire(KEY)).isTrue();
+            assertThat(Live.node(holder).takeLiveness(KEY.namespace(), 42)).isTrue();
             LockSession waiter = LockSession.open(withoutAbort(pool, false), "ticker", "b", LEASE, Duration.ofSeconds(2));
             CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return waiter.awaitAcquire(KEY);
+                    return new WatcherSessionStatements(waiter).awaitGone(new Notice.Gone(KEY.namespace(), 42));
                 } catch (SQLException e) {
                     throw new IllegalStateException(e);
                 }
@@ -134,9 +134,9 @@ class PoolSlotsTest {
         onePool = OneConnectionPool.over(fixture.pool(1), 1);
         int original = onePool.physical().getNetworkTimeout();
         LockSession session = LockSession.open(borrowing(onePool), "ticker", "a", LEASE, INTERVAL);
-        assertThat(session.tryAcquire(KEY)).isTrue();
+        assertThat(Live.take(Live.node(session), KEY)).isTrue();
 
-        session.release(KEY);
+        session.release();
 
         assertThat(onePool.outstanding()).isZero();
         assertThat(onePool.aborts()).isZero();
@@ -147,7 +147,7 @@ class PoolSlotsTest {
     void anAbandonedSessionGivesTheSlotOfAPoolThatOnlyDestroysOnAbortBack() throws SQLException {
         onePool = OneConnectionPool.over(fixture.pool(2), 1);
         LockSession session = LockSession.open(borrowing(onePool), "ticker", "a", LEASE, INTERVAL);
-        assertThat(session.tryAcquire(KEY)).isTrue();
+        assertThat(Live.take(Live.node(session), KEY)).isTrue();
 
         session.abandon();
 

@@ -35,14 +35,27 @@ class SessionSettingsTest {
         PoolFixture.Recording source = new PoolFixture.Recording(pool);
 
         LockSession session = LockSession.open(source, "ticker", "a", LEASE, Duration.ofSeconds(1));
-        assertThat(session.tryAcquire(KEY)).isTrue();
+        assertThat(Live.take(Live.node(session), KEY)).isTrue();
         assertThat(Long.parseLong(setting(source.last(), "tcp_user_timeout")))
                 .as("tcp_user_timeout on the lock session, in ms").isGreaterThanOrEqualTo(LEASE.toMillis());
-        session.release(KEY);
+        session.release();
 
         try (Connection again = pool.getConnection()) {
             assertThat(setting(again, "tcp_user_timeout")).as("the role's own value, back in the pool").isEqualTo("100");
         }
+    }
+
+    @Test
+    void aListeningSessionsTcpUserTimeoutIsTwiceTheLease() throws SQLException {
+        HikariDataSource pool = fixture.pool(1);
+        PoolFixture.Recording source = new PoolFixture.Recording(pool);
+
+        NodeSessionStatements session = Live.node(LockSession.open(source, "ticker", "a", LEASE, Duration.ofSeconds(1)));
+        assertThat(session.listen()).isTrue();
+        // unsolicited notices can stay unacknowledged from before the last acknowledged statement: see Lease
+        assertThat(Long.parseLong(setting(source.last(), "tcp_user_timeout")))
+                .as("tcp_user_timeout of a listening node session, in ms").isEqualTo(LEASE.multipliedBy(2).toMillis());
+        session.release();
     }
 
     @Test
@@ -52,13 +65,14 @@ class SessionSettingsTest {
         HikariDataSource holderPool = fixture.pool(1);
         try (LockSession holder = LockSession.open(DataSourceLocator.of(holderPool, "holder"), "ticker", "a", LEASE,
                 Duration.ofSeconds(1))) {
-            assertThat(holder.tryAcquire(KEY)).isTrue();
+            assertThat(Live.node(holder).takeLiveness(KEY.namespace(), 42)).isTrue();
             LockSession waiter = LockSession.open(DataSourceLocator.of(pool, "waiter"), "ticker", "b", LEASE,
                     Duration.ofMillis(500));
 
-            assertThat(waiter.awaitAcquire(KEY)).as("lock_timeout (500 ms) ends the wait, not statement_timeout").isFalse();
+            assertThat(new WatcherSessionStatements(waiter).awaitGone(new Notice.Gone(KEY.namespace(), 42)))
+                    .as("lock_timeout (500 ms) ends the wait, not statement_timeout").isFalse();
 
-            waiter.release(KEY);
+            waiter.release();
         }
         try (Connection again = pool.getConnection()) {
             assertThat(setting(again, "statement_timeout")).as("the role's own value, back in the pool").isEqualTo("100");

@@ -1,0 +1,50 @@
+package io.highlander.cdi.internal.lock;
+
+import io.highlander.cdi.internal.datasource.ConnectionSource;
+import java.sql.SQLException;
+import java.time.Duration;
+
+/** A node's connections to PostgreSQL through the application's DataSource: {@link LockSession}s. */
+public final class PostgresSessions implements Sessions {
+
+    private final ConnectionSource connections;
+    private final String nodeId;
+    private final Duration lease;
+    private final Duration standbyInterval;
+    private final Duration watcherWait;
+    private final boolean mustAnnounce;
+
+    /**
+     * @param connections     where connections come from
+     * @param nodeId          this node's id, published as {@code application_name}
+     * @param lease           L, the node session's idle bound
+     * @param standbyInterval the node session's longest wait
+     * @param watcherWait     the watcher's wait bound ({@code lock_timeout})
+     * @param mustAnnounce    whether a term must announce itself even into a full notification queue (strict)
+     */
+    public PostgresSessions(ConnectionSource connections, String nodeId, Duration lease, Duration standbyInterval,
+                            Duration watcherWait, boolean mustAnnounce) {
+        this.connections = connections;
+        this.nodeId = nodeId;
+        this.lease = lease;
+        this.standbyInterval = standbyInterval;
+        this.watcherWait = watcherWait;
+        this.mustAnnounce = mustAnnounce;
+    }
+
+    @Override
+    public NodeStatements openNode(String label) throws SQLException {
+        return NodeSessionStatements.open(connections, label, nodeId, lease, standbyInterval, mustAnnounce);
+    }
+
+    @Override
+    public WatcherStatements openWatcher(String label) throws SQLException {
+        // it holds no lock, so its idle timeout guards nothing: long enough for an idle watcher's park
+        return WatcherSessionStatements.open(connections, label, nodeId, watcherWait);
+    }
+
+    @Override
+    public String description() {
+        return connections.description();
+    }
+}

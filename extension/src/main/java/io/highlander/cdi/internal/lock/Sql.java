@@ -1,0 +1,135 @@
+package io.highlander.cdi.internal.lock;
+
+/**
+ * Every SQL statement Highlander sends, in one place, each with why it reads as it does. All are constant text
+ * with bind parameters. A statement whose result the pooler guard checks ({@link LockSession}'s one statement
+ * path) ends its select list with {@link #VERIFY}: the backend PID and the session tag.
+ */
+final class Sql {
+
+    /** A custom setting of ours, set to a random value at open, read back by every statement that matters. */
+    static final String SESSION_TAG = "highlander.session_tag";
+    /** The last two columns of every verified statement: a different backend or tag means a transaction pooler. */
+    static final String VERIFY = "pg_backend_pid(), current_setting('" + SESSION_TAG + "', true)";
+    /** The one channel every node listens on. */
+    static final String CHANNEL = "highlander";
+
+    static final String SERVER =
+            "SELECT current_setting('server_version_num')::int, pg_is_in_recovery(), pg_backend_pid(),"
+                    + " coalesce(host(inet_server_addr()) || ':' || inet_server_port(), 'local') || '/' || current_database()";
+    /** The session settings, in one statement, whatever the role, database, server or pool said before. */
+    static final String SETUP =
+            "SELECT set_config('application_name', ?, false), set_config('idle_session_timeout', ?, false),"
+                    + " set_config('idle_in_transaction_session_timeout', ?, false), set_config('lock_timeout', ?, false),"
+                    + " set_config('tcp_keepalives_idle', ?, false), set_config('tcp_keepalives_interval', ?, false),"
+                    + " set_config('tcp_user_timeout', ?, false), set_config('statement_timeout', '0', false),"
+                    + " set_config('client_connection_check_interval', '1000', false),"
+                    + " set_config('" + SESSION_TAG + "', ?, false), " + VERIFY;
+    /** Every setting back to what the pool handed out ({@code pg_settings.reset_val}), and the tag cleared. */
+    static final String RESET =
+            "SELECT set_config(name, reset_val, false) FROM pg_settings WHERE name IN ('application_name',"
+                    + " 'idle_session_timeout', 'idle_in_transaction_session_timeout', 'lock_timeout',"
+                    + " 'tcp_keepalives_idle', 'tcp_keepalives_interval', 'tcp_user_timeout', 'statement_timeout',"
+                    + " 'client_connection_check_interval')"
+                    + " UNION ALL SELECT set_config('" + SESSION_TAG + "', '', false)";
+    /**
+     * Every advisory lock of the session, whatever the count: a grant that stuck to a wait that ended in an error,
+     * a lock taken twice; a connection must never go back to its pool holding one.
+     */
+    static final String UNLOCK_ALL = "SELECT pg_advisory_unlock_all()";
+    static final String HEARTBEAT = "SELECT " + VERIFY;
+    static final String LISTEN = "LISTEN " + CHANNEL;
+    static final String UNLISTEN = "UNLISTEN *";
+
+    /**
+     * Every notice is a hint (the safety net covers a lost one), so none may fail a statement: a full queue makes
+     * {@code pg_notify} fail the commit, which would abort the statement it rides on. Half full, the hints are
+     * skipped. The cluster-wide queue fills only when a listening session stays in a transaction; 8 GB by default,
+     * so half is far from normal use.
+     */
+    static final String QUEUE_ROOM = "pg_notification_queue_usage() < 0.5";
+    /** A hint; the second column says it was skipped, the third how full the queue is (for HL-0434). */
+    static final String NOTIFY = "SELECT CASE WHEN " + QUEUE_ROOM + " THEN pg_notify('" + CHANNEL
+            + "', ?) END IS NULL, pg_notification_queue_usage()";
+
+    /**
+     * A node's liveness lock: a bigint key whose high half is the namespace and whose low half is random per node
+     * session, so that {@code pg_locks} shows it with {@code classid} = namespace and {@code objsubid = 1}, apart
+     * from every singleton's two-int lock ({@code objsubid = 2}).
+     */
+    static final String TAKE_LIVENESS = "SELECT pg_try_advisory_lock(?), " + VERIFY;
+    /** The low halves of the liveness locks held now, one per live node session, with the holding backends. */
+    static final String LIVE_NODES =
+            "SELECT objid::bigint, pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND mode = 'ExclusiveLock'"
+                    + " AND objsubid = 1 AND classid::bigint = ? AND database = (SELECT oid FROM pg_database"
+                    + " WHERE datname = current_database()) ORDER BY 1";
+    /** Who holds each of several singletons' locks, in one statement. */
+    static final String HOLDERS =
+            "SELECT l.objid::bigint, l.pid, a.application_name FROM pg_locks l LEFT JOIN pg_stat_activity a"
+                    + " ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid"
+                    + " FROM pg_database WHERE datname = current_database()) AND l.classid::bigint = ?"
+                    + " AND l.objsubid = 2 AND l.objid::bigint = ANY(?::bigint[])";
+
+    /**
+     * The takeover: takes, without waiting, every one of the given locks that is free, and if it took any, the
+     * fencing token and one {@code acquired} notice per key, all in one statement. Order matters and is forced:
+     * {@code pre} counts the wanted locks this backend holds already (a pooler's shared backend: a session of ours
+     * never asks for a lock it holds, and taking it again would only make another client's lock ours too) before
+     * any is taken; {@code got} takes them, only if there are none; the outer row reads the transaction id only
+     * after {@code got} is done, so the token is assigned after every grant (and so after the previous holder's
+     * release, whose own token was durable before its term began).
+     *
+     * <p>The token is a transaction id, and only a transaction whose commit record reached the disk cannot hand its
+     * id out again after a crash. Reading an id writes no WAL of its own, so PostgreSQL commits such a transaction
+     * asynchronously even with {@code synchronous_commit = on}; the transactional logical message makes it a writing
+     * transaction, and the transaction-local {@code synchronous_commit = on} makes its commit wait for the flush even
+     * where the session, role or server turned it off. Any role may call both. A try that takes nothing writes
+     * nothing.
+     *
+     * <p>Every term announces itself, in every mode, from the statement that took it: delivered at its commit and
+     * only if it commits. Under strict takeover the other nodes' judgement rests on it, so it is sent even into a
+     * full queue (then the commit fails, and no term begins); in fast mode it is a hint ({@link #QUEUE_ROOM}).
+     *
+     * <p>Parameters: the keys ({@code int[]}), the namespace as bigint (for {@code pg_locks}) and as int (for the
+     * lock), whether the notice is mandatory, the notice's payload up to the key ({@code Notice.Acquired.prefix}).
+     * Columns: how many were held already, the keys taken (text, comma-separated), the token, the notices sent, and
+     * {@link #VERIFY}.
+     */
+    static final String TAKE_OVER = "WITH wanted AS (SELECT unnest(?::int[]) AS k),"
+            + " pre AS MATERIALIZED (SELECT count(*) AS already FROM pg_locks l JOIN wanted w"
+            + " ON l.objid::bigint = (w.k::bigint & 4294967295) WHERE l.locktype = 'advisory' AND l.granted"
+            + " AND l.pid = pg_backend_pid() AND l.objsubid = 2 AND l.classid::bigint = ? AND l.database ="
+            + " (SELECT oid FROM pg_database WHERE datname = current_database())),"
+            + " got AS MATERIALIZED (SELECT w.k FROM wanted w, pre WHERE CASE WHEN pre.already = 0"
+            + " THEN pg_try_advisory_lock(?, w.k) ELSE false END),"
+            + " taken AS MATERIALIZED (SELECT string_agg(k::text, ',') AS keys FROM got)"
+            + " SELECT pre.already, taken.keys, CASE WHEN taken.keys IS NOT NULL"
+            + " AND set_config('synchronous_commit', 'on', true) IS NOT NULL"
+            + " AND pg_logical_emit_message(true, 'highlander', '') IS NOT NULL"
+            + " THEN pg_current_xact_id()::text::bigint END,"
+            + " CASE WHEN taken.keys IS NOT NULL AND (? OR " + QUEUE_ROOM + ") THEN (SELECT"
+            + " count(pg_notify('" + CHANNEL + "', ? || (g.k::bigint & 4294967295) || ' '"
+            + " || pg_current_xact_id()::text)) FROM got g) END, " + VERIFY + " FROM pre, taken";
+
+    /**
+     * Lets one lock go and tells every node, in one statement; the notice is sent when it commits, which is after
+     * the unlock, and only while the queue has room ({@link #QUEUE_ROOM}).
+     */
+    static final String UNLOCK = "SELECT pg_advisory_unlock(?, ?), CASE WHEN " + QUEUE_ROOM + " THEN pg_notify('"
+            + CHANNEL + "', ?) END IS NULL, " + VERIFY;
+
+    /**
+     * Waits in shared mode for another node's liveness lock (never in conflict with another watcher's wait), and
+     * once granted, which means that node's session is gone, lets it go and tells every node, all in one statement.
+     */
+    static final String AWAIT_GONE = "SELECT pg_advisory_lock_shared(?)::text IS NULL,"
+            + " pg_advisory_unlock_shared(?), CASE WHEN " + QUEUE_ROOM + " THEN pg_notify('" + CHANNEL + "', ?) END";
+    /**
+     * After a wait ended in an error: whether its grant stuck to the session (the session level outlives the
+     * rollback, while the statement's notice was rolled back); if so it is let go here.
+     */
+    static final String DROP_STUCK_GRANT = "SELECT pg_advisory_unlock_shared(?)";
+
+    private Sql() {
+    }
+}

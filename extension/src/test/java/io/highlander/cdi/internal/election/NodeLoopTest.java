@@ -1,0 +1,310 @@
+package io.highlander.cdi.internal.election;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.highlander.cdi.HighlanderSettings;
+import io.highlander.cdi.LossReason;
+import io.highlander.cdi.internal.lock.LiveNode;
+import io.highlander.cdi.internal.lock.LockHolder;
+import io.highlander.cdi.internal.lock.LockKey;
+import io.highlander.cdi.internal.lock.NodeStatements;
+import io.highlander.cdi.internal.lock.Notice;
+import io.highlander.cdi.internal.lock.ServerInfo;
+import io.highlander.cdi.internal.lock.Sessions;
+import io.highlander.cdi.internal.lock.WatcherStatements;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The node loop stepped by hand on a scripted node session: which statements an event costs, and what the driver
+ * is told to do. No thread, no database.
+ */
+class NodeLoopTest {
+
+    private static final int SELF = 11;
+    private static final int OTHER = 22;
+    private static final int OTHER_PID = 2002;
+
+    private final FakeTicker ticker = new FakeTicker();
+    private final HighlanderSettings settings = HighlanderSettings.builder().nodeId("a").lease(Duration.ofSeconds(10))
+            .heartbeat(Duration.ofSeconds(2)).standbyInterval(Duration.ofHours(1)).build();
+    private final int ns = settings.namespace();
+    private final ScriptedSession session = new ScriptedSession();
+    private final NodeLoop loop = new NodeLoop(settings, new OneSession(session), ticker, () -> SELF);
+    private final CountingWatcher watcher = new CountingWatcher();
+    private final List<CompletableFuture<Void>> stops = new ArrayList<>();
+    private final Election election = new Election("ticker", null, settings, null, loop, e -> new Instances() {
+        @Override
+        public void start(Term starting) {
+        }
+
+        @Override
+        public void warmUp() {
+        }
+
+        @Override
+        public void stop(Term ended, LossReason reason, CompletableFuture<Void> stopped,
+                         CompletableFuture<Long> began) {
+            began.complete(ticker.getAsLong());
+            stops.add(stopped);
+        }
+
+        @Override
+        public void reportFailure(Term running, Throwable cause) {
+        }
+
+        @Override
+        public void replace(Term running) {
+        }
+
+        @Override
+        public int restarts() {
+            return 0;
+        }
+
+        @Override
+        public void shutdown(long millis) {
+        }
+    }, (task, delay) -> { }, ticker);
+
+    NodeLoopTest() {
+        loop.watchWith(watcher);
+    }
+
+    @Test
+    void aJoinedOfANodeAlreadyKnownCostsNothingHoweverOftenItComes() {
+        settle();
+        int scans = session.scans;
+        int retargets = watcher.retargets;
+
+        for (int i = 0; i < 50; i++) {
+            loop.post(new LoopEvent.Heard(new Notice.Heard(new Notice.Joined(ns, OTHER), OTHER_PID)));
+        }
+        settle();
+
+        assertThat(session.scans).as("scans of the live nodes").isEqualTo(scans);
+        assertThat(watcher.retargets).as("watcher retargets").isEqualTo(retargets);
+    }
+
+    @Test
+    void joinedNoticesOfUnknownNodesCostOneScanPerBatchAndARetargetOnlyIfTheRingChanged() {
+        settle();
+        int scans = session.scans;
+        int retargets = watcher.retargets;
+
+        for (int i = 0; i < 10; i++) { // forged: nobody new holds a liveness lock
+            loop.post(new LoopEvent.Heard(new Notice.Heard(new Notice.Joined(ns, 1000 + i), 9000 + i)));
+        }
+        settle();
+
+        assertThat(session.scans).isEqualTo(scans + 1);
+        assertThat(watcher.retargets).as("the ring did not change").isEqualTo(retargets);
+    }
+
+    @Test
+    void notesOfAnotherNamespaceAndReleasesOfLocksNobodyHereWantsSendNothing() {
+        settle();
+        int statements = session.statements;
+
+        loop.post(new LoopEvent.Heard(new Notice.Heard(new Notice.Released(ns + 1, election.key().key(), 5, true),
+                OTHER_PID)));
+        loop.post(new LoopEvent.Heard(new Notice.Heard(new Notice.Released(ns, election.key().key() + 1, 5, true),
+                OTHER_PID)));
+        loop.post(new LoopEvent.Heard(new Notice.Heard(new Notice.Gone(ns, 4242), OTHER_PID)));
+        settle();
+
+        assertThat(session.statements).isEqualTo(statements);
+    }
+
+    @Test
+    void aReleaseOfAWantedLockIsTriedAtOnce() {
+        settle();
+        int tries = session.tries;
+        loop.post(new LoopEvent.Heard(new Notice.Heard(new Notice.Released(ns, election.key().key(), 5, true),
+                OTHER_PID)));
+        settle();
+        assertThat(session.tries).isEqualTo(tries + 1);
+    }
+
+    @Test
+    void whileAnInstanceIsBeingDestroyedTheLoopStillReadsItsSocketInShortSlices() {
+        session.free.add(election.key().key());
+        NodeLoop.Step step = settle();
+        assertThat(election.state().phase()).isEqualTo(ElectionState.Phase.ACQUIRED);
+        assertThat(step.readFrom()).isSameAs(session);
+
+        election.stepDown(Duration.ZERO);
+        step = settle();
+
+        assertThat(election.state().phase()).isEqualTo(ElectionState.Phase.ENDING);
+        assertThat(step.readFrom()).as("never deaf to the session's end (rule L3)").isSameAs(session);
+        assertThat(step.sliceNanos()).isEqualTo(NodeLoop.SHORT_READ_NANOS);
+
+        stops.get(0).complete(null);
+        settle();
+        assertThat(session.unlocked).containsExactly(new Notice.Released(ns, election.key().key(), 1, true));
+    }
+
+    @Test
+    void aSocketFailureEndsEveryTermOfTheSessionAndReconnectsAfterABackoff() {
+        session.free.add(election.key().key());
+        settle();
+        loop.post(new LoopEvent.SocketFailed(new java.sql.SQLException("terminated", "57P01")));
+        NodeLoop.Step step = settle();
+
+        assertThat(election.state().ending().reason()).isEqualTo(LossReason.CONNECTION_LOST);
+        assertThat(step.readFrom()).isNull();
+        assertThat(step.until() - ticker.getAsLong()).as("the first backoff").isPositive();
+        assertThat(session.ended()).isTrue();
+    }
+
+    /** Steps until the loop waits; returns what it said. */
+    private NodeLoop.Step settle() {
+        for (int i = 0; i < 100; i++) {
+            NodeLoop.Step step = loop.step();
+            if (step.done() || step.until() - ticker.getAsLong() > 0 && !loop.hasEvents()) {
+                return step;
+            }
+        }
+        throw new AssertionError("the loop does not settle");
+    }
+
+    private final class ScriptedSession implements NodeStatements {
+        final Set<Integer> free = new HashSet<>();
+        final List<Notice.Released> unlocked = new ArrayList<>();
+        int statements;
+        int scans;
+        int tries;
+        boolean ended;
+
+        @Override
+        public ServerInfo server() {
+            return new ServerInfo(150000, "sim/db", 1001);
+        }
+
+        @Override
+        public boolean takeLiveness(int namespace, int random) {
+            statements++;
+            return true;
+        }
+
+        @Override
+        public boolean listen() {
+            statements++;
+            return true;
+        }
+
+        @Override
+        public boolean canAwaitNotices() {
+            return true;
+        }
+
+        @Override
+        public List<Notice.Heard> awaitNotices(int millis) {
+            return List.of();
+        }
+
+        @Override
+        public void heartbeat(Duration timeout) {
+            statements++;
+        }
+
+        @Override
+        public Grab tryAcquireAll(int namespace, Collection<Integer> keys, Duration timeout) {
+            statements++;
+            tries++;
+            Set<Integer> taken = new HashSet<>(keys);
+            taken.retainAll(free);
+            free.removeAll(taken);
+            return new Grab(Set.copyOf(taken), taken.isEmpty() ? -1 : 1);
+        }
+
+        @Override
+        public boolean unlock(LockKey key, Notice.Released notice, Duration timeout) {
+            statements++;
+            unlocked.add(notice);
+            return true;
+        }
+
+        @Override
+        public Map<Integer, LockHolder> holdersOf(int namespace, Collection<Integer> keys) {
+            statements++;
+            return Map.of();
+        }
+
+        @Override
+        public List<LiveNode> liveNodes(int namespace) {
+            statements++;
+            scans++;
+            return List.of(new LiveNode(SELF, 1001), new LiveNode(OTHER, OTHER_PID));
+        }
+
+        @Override
+        public void notify(Notice notice) {
+            statements++;
+        }
+
+        @Override
+        public boolean ended() {
+            return ended;
+        }
+
+        @Override
+        public void release() {
+            ended = true;
+        }
+
+        @Override
+        public void abandon() {
+            ended = true;
+        }
+    }
+
+    private static final class OneSession implements Sessions {
+        private final NodeStatements session;
+
+        OneSession(NodeStatements session) {
+            this.session = session;
+        }
+
+        @Override
+        public NodeStatements openNode(String label) {
+            return session;
+        }
+
+        @Override
+        public WatcherStatements openWatcher(String label) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public String description() {
+            return "scripted";
+        }
+    }
+
+    private static final class CountingWatcher implements NodeLoop.Watching {
+        int retargets;
+
+        @Override
+        public void start() {
+        }
+
+        @Override
+        public void retarget() {
+            retargets++;
+        }
+
+        @Override
+        public boolean connected() {
+            return true;
+        }
+    }
+}
