@@ -8,6 +8,7 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,15 @@ import java.util.function.BiConsumer;
 public class LeadershipTally {
 
     private final Map<String, Counts> bySingleton = new ConcurrentHashMap<>();
+    /**
+     * At most as many takeovers kept for meters published after they happened (the elections start before the
+     * meters are published); a node has few singletons, and meters are published once, at start-up.
+     */
+    private static final int BACKLOG = 64;
+
     private final List<BiConsumer<String, Duration>> takeoverListeners = new CopyOnWriteArrayList<>();
+    /** The first takeovers, told to each listener when it is added; guards the listeners' order of calls too. */
+    private final List<Map.Entry<String, Duration>> backlog = new ArrayList<>();
     private final Clock clock;
 
     /** The tally on the system clock, as the container makes it. */
@@ -53,7 +62,12 @@ public class LeadershipTally {
         // the event is fired once @PostConstruct has returned and carries when the lock was granted
         Duration takeover = Duration.between(event.at(), clock.instant());
         Duration measured = takeover.isNegative() ? Duration.ZERO : takeover;
-        takeoverListeners.forEach(listener -> listener.accept(event.singleton(), measured));
+        synchronized (backlog) { // one order for all: a listener added meanwhile sees each takeover exactly once
+            if (backlog.size() < BACKLOG) {
+                backlog.add(Map.entry(event.singleton(), measured));
+            }
+            takeoverListeners.forEach(listener -> listener.accept(event.singleton(), measured));
+        }
     }
 
     void lost(@Observes LeadershipLost event) {
@@ -72,10 +86,14 @@ public class LeadershipTally {
     }
 
     /**
-     * @param listener told each takeover's duration, from lock granted to {@code @PostConstruct} done, by singleton
+     * @param listener told each takeover's duration, from lock granted to {@code @PostConstruct} done, by singleton;
+     *                 first those seen before it was added (the first {@value #BACKLOG} of them)
      */
     public void onTakeover(BiConsumer<String, Duration> listener) {
-        takeoverListeners.add(listener);
+        synchronized (backlog) {
+            backlog.forEach(takeover -> listener.accept(takeover.getKey(), takeover.getValue()));
+            takeoverListeners.add(listener);
+        }
     }
 
     /** @param listener a listener given to {@link #onTakeover}, to forget */

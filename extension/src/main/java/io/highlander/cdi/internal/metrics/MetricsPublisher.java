@@ -3,10 +3,9 @@ package io.highlander.cdi.internal.metrics;
 import io.highlander.cdi.LeaderElector;
 import io.highlander.cdi.internal.Messages;
 import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.context.BeforeDestroyed;
-import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.Shutdown;
+import jakarta.enterprise.event.Startup;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -15,9 +14,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Publishes the node's meters once the application is ready, to each metrics library the application has, and
- * takes them back when it stops. Nothing here names a class of Micrometer or OpenTelemetry in a signature: those are touched only
- * after {@link #present} found them, so the library runs without either.
+ * Publishes the node's meters once the application is up (CDI's {@link Startup}: Quarkus fires it when its
+ * datasources are ready, and its {@code @Initialized(ApplicationScoped.class)} may come before), to each metrics
+ * library the application has, and takes them back when it stops. Elections may begin before: the tally keeps
+ * what it saw until then ({@link LeadershipTally#onTakeover}). Nothing here names a class of Micrometer or
+ * OpenTelemetry in a signature: those are touched only after {@link #present} found them, so the library runs
+ * without either.
  *
  * <ul>
  *   <li>Micrometer: the application's {@code MeterRegistry} bean (Quarkus makes one), else Micrometer's global
@@ -43,7 +45,7 @@ public class MetricsPublisher {
     @Any
     Instance<Object> beans;
 
-    void publish(@Observes @Initialized(ApplicationScoped.class) Object event) {
+    void publish(@Observes Startup event) {
         SingletonReadings readings = new SingletonReadings(elector, tally);
         if (readings.singletons().isEmpty()) {
             return;
@@ -65,7 +67,7 @@ public class MetricsPublisher {
         }
     }
 
-    void withdraw(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
+    void withdraw(@Observes Shutdown event) {
         close();
     }
 
