@@ -6,16 +6,21 @@ import static org.awaitility.Awaitility.await;
 import io.highlander.cdi.HighlanderSettings;
 import io.highlander.cdi.app.Ticker;
 import io.highlander.cdi.leaderonly.Sweeper;
+import io.highlander.cdi.testing.History;
+import io.highlander.cdi.testing.LogRecorder;
 import io.highlander.cdi.testing.TestCluster;
 import io.highlander.cdi.testing.TestNode;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -80,6 +85,29 @@ class MicrometerMetricsTest {
         assertThat(lost(leader, "connection_lost")).isZero();
         await().atMost(PATIENCE).until(() -> termAge(standby).value() > 0);
         assertThat(termAge(leader).value()).isZero();
+    }
+
+    @Test
+    void aRegistryThatRefusesTheMetersIsSaidOnceAndTheNodeRunsOn() {
+        SimpleMeterRegistry refusing = new SimpleMeterRegistry();
+        refusing.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                throw new IllegalStateException("no room for " + id.getName());
+            }
+        });
+        try (LogRecorder log = LogRecorder.of("io.highlander.cdi.internal.metrics.MetricsPublisher")) {
+            TestNode node = TestNode.start(settings("a"), cluster.dataSource(),
+                    Map.of(MeterRegistry.class, refusing, History.class, cluster.history()), Ticker.class);
+            try (node) {
+                await().atMost(PATIENCE).until(() -> node.elector().isLeader("ticker"));
+
+                assertThat(log.messages()).containsExactly("HL-0490: the cluster singletons' meters could not be"
+                        + " published to Micrometer (java.lang.IllegalStateException: no room for highlander.leading);"
+                        + " the node runs on without them. The HL lines, the JMX view and LeaderElector.status() still"
+                        + " show leadership; see docs/metrics.md");
+            }
+        }
     }
 
     private Optional<TestNode> leaderByMetrics(TestNode... nodes) {

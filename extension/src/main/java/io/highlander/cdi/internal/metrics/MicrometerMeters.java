@@ -54,7 +54,12 @@ final class MicrometerMeters implements AutoCloseable {
      */
     static MicrometerMeters publish(MeterRegistry registry, SingletonReadings readings) {
         MicrometerMeters published = new MicrometerMeters(registry, readings);
-        readings.singletons().forEach(published::register);
+        try {
+            readings.singletons().forEach(published::register);
+        } catch (RuntimeException e) {
+            published.close(); // none or all: a half-published node would look like one without some singletons
+            throw e;
+        }
         readings.tally().onTakeover(published.takeoverListener);
         return published;
     }

@@ -27,7 +27,7 @@ final class OpenTelemetryMeters implements AutoCloseable {
     static final AttributeKey<String> NODE = AttributeKey.stringKey("highlander.node");
     static final AttributeKey<String> REASON = AttributeKey.stringKey("highlander.loss.reason");
     static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("highlander.call.outcome");
-    /** Takeovers take milliseconds to the length of a slow {@code @PostConstruct}: the SDK's default buckets are for milliseconds. */
+    /** Takeovers last from milliseconds to a slow {@code @PostConstruct}: the SDK's default buckets are for ms. */
     private static final List<Double> TAKEOVER_BUCKETS =
             List.of(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0);
 
@@ -62,36 +62,44 @@ final class OpenTelemetryMeters implements AutoCloseable {
                 .setDescription("From the lock granted to @PostConstruct done, per term begun on this node")
                 .setExplicitBucketBoundariesAdvice(TAKEOVER_BUCKETS).build();
         OpenTelemetryMeters published = new OpenTelemetryMeters(readings, takeover);
-        List<String> singletons = readings.singletons();
-        published.instruments.add(meter.gaugeBuilder("highlander.singleton.leading").ofLongs().setUnit("1")
-                .setDescription("1 while this node leads the singleton, else 0")
-                .buildWithCallback(m -> singletons.forEach(s -> m.record(readings.leading(s), published.attributes(s)))));
-        published.instruments.add(meter.gaugeBuilder("highlander.singleton.term.token").ofLongs().setUnit("1")
-                .setDescription("The fencing token of the term this node leads, 0 on a standby")
-                .buildWithCallback(m -> singletons.forEach(s -> m.record(readings.token(s), published.attributes(s)))));
-        published.instruments.add(meter.gaugeBuilder("highlander.singleton.term.age").setUnit("s")
-                .setDescription("How long ago this node's current term's lock was granted; 0 on a standby")
-                .buildWithCallback(m -> singletons.forEach(
-                        s -> m.record(readings.termAgeSeconds(s), published.attributes(s)))));
-        published.instruments.add(meter.counterBuilder("highlander.singleton.terms.begun").setUnit("{term}")
-                .setDescription("Terms (fencing tokens) this node began")
-                .buildWithCallback(m -> singletons.forEach(
-                        s -> m.record(readings.termsBegun(s), published.attributes(s)))));
-        published.instruments.add(meter.counterBuilder("highlander.singleton.terms.lost").setUnit("{term}")
-                .setDescription("Terms this node ended, by reason")
-                .buildWithCallback(m -> singletons.forEach(s -> {
-                    for (LossReason reason : LossReason.values()) {
-                        m.record(readings.termsLost(s, reason), published.attributes(s).toBuilder()
-                                .put(REASON, reason.name().toLowerCase(Locale.ROOT)).build());
-                    }
-                })));
-        published.instruments.add(meter.counterBuilder("highlander.leader_only.calls").setUnit("{call}")
-                .setDescription("@LeaderOnly calls this node let through or skipped")
-                .buildWithCallback(m -> singletons.forEach(s -> {
-                    m.record(readings.leaderOnlyRun(s), published.attributes(s).toBuilder().put(OUTCOME, "run").build());
-                    m.record(readings.leaderOnlySkipped(s),
-                            published.attributes(s).toBuilder().put(OUTCOME, "skipped").build());
-                })));
+        try {
+            List<String> singletons = readings.singletons();
+            published.instruments.add(meter.gaugeBuilder("highlander.singleton.leading").ofLongs().setUnit("1")
+                    .setDescription("1 while this node leads the singleton, else 0")
+                    .buildWithCallback(m -> singletons.forEach(
+                            s -> m.record(readings.leading(s), published.attributes(s)))));
+            published.instruments.add(meter.gaugeBuilder("highlander.singleton.term.token").ofLongs().setUnit("1")
+                    .setDescription("The fencing token of the term this node leads, 0 on a standby")
+                    .buildWithCallback(m -> singletons.forEach(
+                            s -> m.record(readings.token(s), published.attributes(s)))));
+            published.instruments.add(meter.gaugeBuilder("highlander.singleton.term.age").setUnit("s")
+                    .setDescription("How long ago this node's current term's lock was granted; 0 on a standby")
+                    .buildWithCallback(m -> singletons.forEach(
+                            s -> m.record(readings.termAgeSeconds(s), published.attributes(s)))));
+            published.instruments.add(meter.counterBuilder("highlander.singleton.terms.begun").setUnit("{term}")
+                    .setDescription("Terms (fencing tokens) this node began")
+                    .buildWithCallback(m -> singletons.forEach(
+                            s -> m.record(readings.termsBegun(s), published.attributes(s)))));
+            published.instruments.add(meter.counterBuilder("highlander.singleton.terms.lost").setUnit("{term}")
+                    .setDescription("Terms this node ended, by reason")
+                    .buildWithCallback(m -> singletons.forEach(s -> {
+                        for (LossReason reason : LossReason.values()) {
+                            m.record(readings.termsLost(s, reason), published.attributes(s).toBuilder()
+                                    .put(REASON, reason.name().toLowerCase(Locale.ROOT)).build());
+                        }
+                    })));
+            published.instruments.add(meter.counterBuilder("highlander.leader_only.calls").setUnit("{call}")
+                    .setDescription("@LeaderOnly calls this node let through or skipped")
+                    .buildWithCallback(m -> singletons.forEach(s -> {
+                        m.record(readings.leaderOnlyRun(s),
+                                published.attributes(s).toBuilder().put(OUTCOME, "run").build());
+                        m.record(readings.leaderOnlySkipped(s),
+                                published.attributes(s).toBuilder().put(OUTCOME, "skipped").build());
+                    })));
+        } catch (RuntimeException e) {
+            published.close(); // none or all, as with Micrometer
+            throw e;
+        }
         readings.tally().onTakeover(published.takeoverListener);
         return published;
     }
