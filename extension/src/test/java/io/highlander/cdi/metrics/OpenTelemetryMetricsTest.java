@@ -1,13 +1,16 @@
 package io.highlander.cdi.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.awaitility.Awaitility.await;
 
 import io.highlander.cdi.HighlanderSettings;
 import io.highlander.cdi.app.Ticker;
 import io.highlander.cdi.leaderonly.Sweeper;
+import io.highlander.cdi.testing.History;
 import io.highlander.cdi.testing.TestCluster;
 import io.highlander.cdi.testing.TestNode;
+import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -21,6 +24,7 @@ import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -97,6 +101,34 @@ class OpenTelemetryMetricsTest {
         assertThat(lost(standby, "stepped_down")).contains(0L);
         await().atMost(PATIENCE).until(() -> termAge(standby, "sweep") > 0);
         assertThat(termAge(leader, "sweep")).isZero();
+    }
+
+    @Test
+    void withoutAnOpenTelemetryBeanTheGlobalOneIsLeftForTheApplicationToSetAndIsUsedOnceSet() {
+        GlobalOpenTelemetry.resetForTest();
+        InMemoryMetricReader globalReader = InMemoryMetricReader.create();
+        try (SdkMeterProvider global = SdkMeterProvider.builder().registerMetricReader(globalReader).build()) {
+            TestNode early = TestNode.start(settings("early"), cluster.dataSource(),
+                    Map.of(History.class, cluster.history()), Ticker.class);
+            try (early) {
+                await().atMost(PATIENCE).until(() -> early.elector().isLeader("ticker"));
+
+                OpenTelemetry application = OpenTelemetrySdk.builder().setMeterProvider(global).build();
+                assertThatCode(() -> GlobalOpenTelemetry.set(application))
+                        .as("the application sets the global OpenTelemetry after a node started")
+                        .doesNotThrowAnyException();
+            }
+            TestNode late = TestNode.start(settings("late"), cluster.dataSource(),
+                    Map.of(History.class, cluster.history()), Ticker.class);
+            try (late) {
+                await().atMost(PATIENCE).until(() -> globalReader.collectAllMetrics().stream()
+                        .filter(metric -> metric.getName().equals("highlander.singleton.leading"))
+                        .flatMap(metric -> metric.getLongGaugeData().getPoints().stream())
+                        .anyMatch(point -> "late".equals(point.getAttributes().get(NODE)) && point.getValue() == 1));
+            }
+        } finally {
+            GlobalOpenTelemetry.resetForTest();
+        }
     }
 
     private Optional<TestNode> leaderByMetrics(TestNode... nodes) {

@@ -25,7 +25,7 @@ import java.util.List;
  *   <li>Micrometer: the application's {@code MeterRegistry} bean (Quarkus makes one), else Micrometer's global
  *       registry;</li>
  *   <li>OpenTelemetry: the application's {@code OpenTelemetry} bean (MicroProfile Telemetry makes one), else
- *       {@code GlobalOpenTelemetry}.</li>
+ *       {@code GlobalOpenTelemetry} if the application or the Java agent set it.</li>
  * </ul>
  */
 @Singleton

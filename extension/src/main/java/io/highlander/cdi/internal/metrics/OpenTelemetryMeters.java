@@ -42,13 +42,33 @@ final class OpenTelemetryMeters implements AutoCloseable {
     }
 
     /**
-     * @param beans    the application's beans: its {@code OpenTelemetry}, if it has one, else the global one
+     * @param beans    the application's beans: its {@code OpenTelemetry}, if it has one, else the global one if the
+     *                 application (or the Java agent) set it
      * @param readings what to publish
-     * @return the instruments, to close when the node stops
+     * @return the instruments, to close when the node stops; nothing when there is no OpenTelemetry to publish to
      */
-    static OpenTelemetryMeters publish(Instance<Object> beans, SingletonReadings readings) {
+    static AutoCloseable publish(Instance<Object> beans, SingletonReadings readings) {
         Instance<OpenTelemetry> provided = beans.select(OpenTelemetry.class);
-        return publish(provided.isResolvable() ? provided.get() : GlobalOpenTelemetry.get(), readings);
+        if (provided.isResolvable()) {
+            return publish(provided.get(), readings);
+        }
+        if (globalIsSet()) {
+            return publish(GlobalOpenTelemetry.get(), readings);
+        }
+        return () -> { }; // nothing would collect the meters
+    }
+
+    /**
+     * Whether the application (or the Java agent) set the global OpenTelemetry. Never {@code GlobalOpenTelemetry.get()}
+     * before: it would fix the global to a no-op, and the application's own {@code GlobalOpenTelemetry.set} would
+     * then fail.
+     */
+    private static boolean globalIsSet() {
+        try {
+            return GlobalOpenTelemetry.isSet();
+        } catch (NoSuchMethodError e) {
+            return false; // an API older than isSet() cannot tell without fixing the global
+        }
     }
 
     /**
