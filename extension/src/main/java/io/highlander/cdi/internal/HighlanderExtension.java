@@ -15,6 +15,8 @@ import io.highlander.cdi.internal.health.HealthChecks;
 import io.highlander.cdi.internal.health.HealthSupport;
 import io.highlander.cdi.internal.leaderonly.LeaderOnlyInterceptor;
 import io.highlander.cdi.internal.leaderonly.LeadershipProducer;
+import io.highlander.cdi.internal.metrics.LeadershipTally;
+import io.highlander.cdi.internal.metrics.MetricsPublisher;
 import io.highlander.cdi.internal.threads.ShutdownLogging;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Any;
@@ -64,7 +66,8 @@ public class HighlanderExtension implements Extension {
     private volatile ShutdownLogging shutdownLogging;
 
     void registerLifecycle(@Observes BeforeBeanDiscovery event, BeanManager beanManager) {
-        for (Class<?> type : List.of(NodeLifecycle.class, LeaderOnlyInterceptor.class, LeadershipProducer.class)) {
+        for (Class<?> type : List.of(NodeLifecycle.class, LeaderOnlyInterceptor.class, LeadershipProducer.class,
+                LeadershipTally.class, MetricsPublisher.class)) {
             event.addAnnotatedType(beanManager.createAnnotatedType(type), type.getName());
         }
         if (HealthSupport.available()) {

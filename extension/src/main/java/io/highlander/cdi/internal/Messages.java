@@ -418,6 +418,12 @@ public final class Messages {
                 + (leader == null ? "leader unknown" : "leader: " + leader) + "); said once per change of term";
     }
 
+    public static String metricsNotPublished(String library, String cause) {
+        return "HL-0490: the cluster singletons' meters could not be published to " + library + " (" + cause
+                + "); the node runs on without them. The HL lines, the JMX view and LeaderElector.status() still"
+                + " show leadership; see docs/metrics.md";
+    }
+
     // HL-05xx: calls on a node that does not lead
 
     public static String notLeader(String singleton, String node, String leader) {

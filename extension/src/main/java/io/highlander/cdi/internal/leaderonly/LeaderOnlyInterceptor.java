@@ -5,6 +5,7 @@ import io.highlander.cdi.LeaderOnly;
 import io.highlander.cdi.Leadership;
 import io.highlander.cdi.internal.election.ElectionLeadership;
 import io.highlander.cdi.internal.election.Elections;
+import io.highlander.cdi.internal.metrics.LeadershipTally;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.interceptor.AroundInvoke;
@@ -33,6 +34,8 @@ public class LeaderOnlyInterceptor {
 
     @Inject
     LeaderElector elector;
+    @Inject
+    LeadershipTally tally;
 
     /**
      * @param call the intercepted business method call
@@ -57,6 +60,7 @@ public class LeaderOnlyInterceptor {
     private Object guard(InvocationContext call) throws Exception {
         Gate gate = gateOf(call.getMethod(), call.getTarget());
         if (gate.election().admitLeaderOnly()) {
+            tally.ranLeaderOnly(gate.name());
             return call.proceed();
         }
         if (gate.skipReturnsNull()) {
@@ -66,15 +70,17 @@ public class LeaderOnlyInterceptor {
             return SkippedCall.result(gate.returnType());
         }
         gate.election().check(); // throws NotLeaderException, as the skip rule says
+        tally.ranLeaderOnly(gate.name());
         return call.proceed(); // leadership came in between: the call may run after all
     }
 
     private Gate gateOf(Method method, Object target) {
         Gate gate = gates.get(method); // no computeIfAbsent: its capturing lambda would allocate on every call
         if (gate == null) {
-            Leadership election = ((Elections) elector).leadership(nameOf(method, target), false);
+            String name = nameOf(method, target);
+            Leadership election = ((Elections) elector).leadership(name, false);
             Class<?> returnType = method.getReturnType();
-            gate = new Gate((ElectionLeadership) election, returnType, SkippedCall.hasResult(returnType),
+            gate = new Gate(name, (ElectionLeadership) election, returnType, SkippedCall.hasResult(returnType),
                     SkippedCall.isScheduledAsynchronous(method));
             gates.put(method, gate);
         }
@@ -84,6 +90,7 @@ public class LeaderOnlyInterceptor {
     /**
      * What the interceptor needs of one method, resolved on its first call.
      *
+     * @param name          the election's name, under which calls run are counted ({@link LeadershipTally})
      * @param election      an unbound view of its election, which follows the election from term to term
      * @param returnType    its return type
      * @param skipHasResult whether a skipped call returns a value ({@link SkippedCall#hasResult}) rather than
@@ -91,7 +98,7 @@ public class LeaderOnlyInterceptor {
      * @param skipReturnsNull whether a skipped call returns {@code null} whatever the return type, because the
      *                        method is a scheduled asynchronous one ({@link SkippedCall#isScheduledAsynchronous})
      */
-    private record Gate(ElectionLeadership election, Class<?> returnType, boolean skipHasResult,
+    private record Gate(String name, ElectionLeadership election, Class<?> returnType, boolean skipHasResult,
                         boolean skipReturnsNull) {
     }
 

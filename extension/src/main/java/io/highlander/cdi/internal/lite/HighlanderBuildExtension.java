@@ -17,6 +17,8 @@ import io.highlander.cdi.internal.election.Elections;
 import io.highlander.cdi.internal.health.HealthChecks;
 import io.highlander.cdi.internal.health.HealthSupport;
 import io.highlander.cdi.internal.leaderonly.LeaderOnlyInterceptor;
+import io.highlander.cdi.internal.metrics.LeadershipTally;
+import io.highlander.cdi.internal.metrics.MetricsPublisher;
 import io.highlander.cdi.internal.leaderonly.LeadershipProducer;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -89,6 +91,8 @@ public class HighlanderBuildExtension implements BuildCompatibleExtension {
         scanned.add(ApplicationLifecycle.class.getName());
         scanned.add(LeaderOnlyInterceptor.class.getName());
         scanned.add(LeadershipProducer.class.getName());
+        scanned.add(LeadershipTally.class.getName());
+        scanned.add(MetricsPublisher.class.getName());
         if (HealthSupport.available()) {
             scanned.add(HealthChecks.class.getName());
         }

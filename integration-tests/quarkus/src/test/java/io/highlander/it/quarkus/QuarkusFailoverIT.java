@@ -138,6 +138,12 @@ class QuarkusFailoverIT {
             });
         }
         assertThat(leader.get("/ticker").statusCode()).as("the singleton answers on the leader").isEqualTo(200);
+        for (QuarkusNode node : cluster) { // what a Prometheus scrape of /q/metrics shows a dashboard
+            assertThat(scraped(node, "highlander_leading")).as("highlander_leading on %s", node)
+                    .isEqualTo(node == leader ? 1 : 0);
+        }
+        assertThat(scraped(leader, "highlander_term_token")).as("the token the leader's metrics show")
+                .isEqualTo(firstToken);
 
         List<QuarkusNode> survivors = new ArrayList<>(cluster);
         survivors.remove(leader);
@@ -149,6 +155,14 @@ class QuarkusFailoverIT {
                 + next);
         assertThat(failover).as("failover after SIGKILL").isLessThanOrEqualTo(CRASH_BOUND);
         assertThat(token(next).orElseThrow()).as("the new term's fencing token").isGreaterThan(firstToken);
+        for (QuarkusNode node : survivors) {
+            assertThat(scraped(node, "highlander_leading")).as("highlander_leading on %s after the kill", node)
+                    .isEqualTo(node == next ? 1 : 0);
+        }
+        assertThat(scraped(next, "highlander_term_token")).as("the new leader's metrics show its term")
+                .isEqualTo(token(next).orElseThrow());
+        assertThat(scraped(next, "highlander_takeover_seconds_count")).as("the takeover the new leader made")
+                .isEqualTo(1);
         QuarkusNode standby = survivors.get(0) == next ? survivors.get(1) : survivors.get(0);
         assertThat(state(standby)).as("the third node: %s", standby.get("/status").body()).isEqualTo("STANDBY");
         assertThat(standby.get("/ticker").statusCode()).as("the singleton refuses calls on a standby").isEqualTo(409);
@@ -192,6 +206,21 @@ class QuarkusFailoverIT {
         assertThat(response).as("%s %s answers", node, path).isNotNull();
         assertThat(response.statusCode()).as("%s %s: %s", node, path, response.body()).isEqualTo(200);
         assertThat(HIGHLANDER_UP.matcher(response.body()).find()).as("%s %s: %s", node, path, response.body()).isTrue();
+    }
+
+    /**
+     * @param node   a node
+     * @param metric a metric of the ticker in Prometheus' text format, as Micrometer renders it
+     * @return its value on that node's {@code /q/metrics}
+     */
+    private static long scraped(QuarkusNode node, String metric) {
+        HttpResponse<String> response = node.get("/q/metrics");
+        assertThat(response).as("%s /q/metrics answers", node).isNotNull();
+        assertThat(response.statusCode()).as("%s /q/metrics", node).isEqualTo(200);
+        Matcher sample = Pattern.compile("(?m)^" + metric + "\\{[^}]*singleton=\"" + TICKER + "\"[^}]*\\} (\\S+)$")
+                .matcher(response.body());
+        assertThat(sample.find()).as("%s on %s's /q/metrics:%n%s", metric, node, response.body()).isTrue();
+        return (long) Double.parseDouble(sample.group(1));
     }
 
     private static boolean answers(HttpResponse<String> response) {
