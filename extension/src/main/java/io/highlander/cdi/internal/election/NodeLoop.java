@@ -967,6 +967,11 @@ public final class NodeLoop {
         }
 
         @Override
+        public int backendPid() {
+            return on.server().backendPid(); // the fence's check (internal/fence): who must still hold the lock
+        }
+
+        @Override
         public void release() {
             post(new LoopEvent.Unlock(this, true));
         }

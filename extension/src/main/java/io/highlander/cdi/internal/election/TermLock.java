@@ -29,4 +29,12 @@ interface TermLock {
      *         {@code highlander.takeover=strict} when the last term on the lock was not seen to end cleanly, else 0
      */
     long holdBeforeStartNanos();
+
+    /**
+     * @return the backend PID of the node session that holds the lock, which a fenced transaction checks in
+     *         {@code pg_locks}; 0 (no backend) where there is no session
+     */
+    default int backendPid() {
+        return 0;
+    }
 }
