@@ -69,7 +69,8 @@ public final class ElectionLeadership implements Leadership {
         if (connection.getAutoCommit()) {
             throw new IllegalStateException(Messages.fenceNeedsTransaction(election.name()));
         }
-        if (!FenceEntry.enter(connection, election.key(), valid.lock().backendPid(), election.settings().lease())) {
+        if (!FenceEntry.enter(connection, election.key(), valid.lock().backendPid(),
+                election.settings().nodeId(), election.settings().lease())) {
             throw new NotLeaderException(election.name(), null,
                     Messages.fenceRefused(election.name(), election.settings().nodeId(), valid.fencingToken()));
         }

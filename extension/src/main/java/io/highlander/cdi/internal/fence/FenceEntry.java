@@ -1,6 +1,7 @@
 package io.highlander.cdi.internal.fence;
 
 import io.highlander.cdi.internal.lock.LockKey;
+import io.highlander.cdi.internal.lock.LockSession;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,8 +18,9 @@ public final class FenceEntry {
 
     /**
      * Parameters: idle bound in ms (text), companion namespace, companion key, singleton namespace (as pg_locks'
-     * unsigned classid), singleton key (unsigned objid), the node session's backend PID. {@code objsubid = 2}: the
-     * two-int form of the singleton's lock.
+     * unsigned classid), singleton key (unsigned objid), the node session's backend PID, its session tag
+     * ({@code application_name}: a PID the server gave to another node's session after the old one exited must not
+     * pass). {@code objsubid = 2}: the two-int form of the singleton's lock.
      */
     static final String ENTER = """
             WITH taken AS MATERIALIZED (
@@ -28,7 +30,9 @@ public final class FenceEntry {
                            WHERE l.locktype = 'advisory' AND l.database = (SELECT oid FROM pg_catalog.pg_database
                                                                            WHERE datname = current_database())
                              AND l.classid = ?::oid AND l.objid = ?::oid AND l.objsubid = 2
-                             AND l.granted AND l.pid = ? AND taken.shared IS NOT NULL)
+                             AND l.granted AND l.pid = ? AND taken.shared IS NOT NULL
+                             AND EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a
+                                         WHERE a.pid = l.pid AND a.application_name = ?))
             FROM taken""";
 
     private FenceEntry() {
@@ -41,11 +45,13 @@ public final class FenceEntry {
      * @param connection the application's connection, in a transaction
      * @param singleton  the singleton's lock
      * @param holderPid  the backend PID of the node session that holds it for the term
+     * @param nodeId     the node whose session that is
      * @param idleBound  the longest the transaction may sit idle before the server ends it (about the lease)
      * @return whether the term's lock was still held by that session once the companion lock was taken
      * @throws SQLException if the statement fails
      */
-    public static boolean enter(Connection connection, LockKey singleton, int holderPid, Duration idleBound)
+    public static boolean enter(Connection connection, LockKey singleton, int holderPid, String nodeId,
+                                Duration idleBound)
             throws SQLException {
         LockKey companion = FenceKey.of(singleton);
         try (PreparedStatement statement = connection.prepareStatement(ENTER)) {
@@ -55,6 +61,7 @@ public final class FenceEntry {
             statement.setLong(4, Integer.toUnsignedLong(singleton.namespace()));
             statement.setLong(5, Integer.toUnsignedLong(singleton.key()));
             statement.setInt(6, holderPid);
+            statement.setString(7, LockSession.APPLICATION_NAME_PREFIX + nodeId);
             try (ResultSet row = statement.executeQuery()) {
                 return row.next() && row.getBoolean(1);
             }

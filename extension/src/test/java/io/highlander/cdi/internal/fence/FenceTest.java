@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.highlander.cdi.internal.datasource.ConnectionSource;
 import io.highlander.cdi.internal.lock.LockKey;
+import io.highlander.cdi.internal.lock.LockSession;
 import io.highlander.cdi.testing.TestPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -69,15 +70,15 @@ class FenceTest {
 
     @Test
     void aFrozenOldLeadersCommitFailsAndTheNextTermBeginsOnlyAfterItsTransactionEnded() throws Exception {
-        Connection oldSession = nodeSessionHolding(SINGLETON);
+        Connection oldSession = nodeSessionHolding(SINGLETON, "old");
         Connection fenced = transaction();
-        assertThat(FenceEntry.enter(fenced, SINGLETON, pid(oldSession), IDLE_BOUND)).isTrue();
+        assertThat(FenceEntry.enter(fenced, SINGLETON, pid(oldSession), "old", IDLE_BOUND)).isTrue();
         insert(fenced, "written by the old term");
         int fencedPid = pid(fenced);
 
         // the old leader freezes: its node session goes silent and the server ends it, freeing the lock
         terminate(pid(oldSession));
-        Connection newSession = nodeSessionHolding(SINGLETON);
+        Connection newSession = nodeSessionHolding(SINGLETON, "new");
         CompletableFuture<Boolean> passed = CompletableFuture.supplyAsync(() -> {
             boolean through = new FenceBarrier(connections, Duration.ofMillis(200)).pass(SINGLETON, "new", () -> true);
             record.add(backendAlive(fencedPid) ? "term began while the old transaction was open" : "term began");
@@ -95,11 +96,11 @@ class FenceTest {
 
     @Test
     void aTransactionSpanningTheLeaseEndHoldsTheNextTermBackUntilItCommits() throws Exception {
-        Connection oldSession = nodeSessionHolding(SINGLETON);
+        Connection oldSession = nodeSessionHolding(SINGLETON, "old");
         Connection fenced = transaction();
-        assertThat(FenceEntry.enter(fenced, SINGLETON, pid(oldSession), IDLE_BOUND)).isTrue();
+        assertThat(FenceEntry.enter(fenced, SINGLETON, pid(oldSession), "old", IDLE_BOUND)).isTrue();
         terminate(pid(oldSession)); // the lease ends at the server while the transaction is busy, not paused
-        nodeSessionHolding(SINGLETON);
+        nodeSessionHolding(SINGLETON, "new");
         AtomicBoolean committed = new AtomicBoolean();
         CompletableFuture<Boolean> passed = CompletableFuture.supplyAsync(() -> {
             boolean through = new FenceBarrier(connections, Duration.ofMillis(200)).pass(SINGLETON, "new", () -> true);
@@ -120,20 +121,22 @@ class FenceTest {
 
     @Test
     void aTransactionFencedAfterTheSessionEndedIsRefused() throws Exception {
-        Connection oldSession = nodeSessionHolding(SINGLETON);
+        Connection oldSession = nodeSessionHolding(SINGLETON, "old");
         int oldPid = pid(oldSession);
         terminate(oldPid);
-        Connection newSession = nodeSessionHolding(SINGLETON);
+        Connection newSession = nodeSessionHolding(SINGLETON, "new");
 
         Connection late = transaction();
-        assertThat(FenceEntry.enter(late, SINGLETON, oldPid, IDLE_BOUND)).isFalse();
+        assertThat(FenceEntry.enter(late, SINGLETON, oldPid, "old", IDLE_BOUND)).isFalse();
         Connection current = transaction();
-        assertThat(FenceEntry.enter(current, SINGLETON, pid(newSession), IDLE_BOUND)).isTrue();
+        assertThat(FenceEntry.enter(current, SINGLETON, pid(newSession), "new", IDLE_BOUND)).isTrue();
+        Connection impostor = transaction(); // the right PID, but the session of another node: refused
+        assertThat(FenceEntry.enter(impostor, SINGLETON, pid(newSession), "old", IDLE_BOUND)).isFalse();
     }
 
     @Test
     void theBarrierPassesAtOnceWhenNoFencedTransactionIsOpenAndLeavesNothingHeld() throws Exception {
-        nodeSessionHolding(SINGLETON);
+        nodeSessionHolding(SINGLETON, "new");
 
         assertThat(new FenceBarrier(connections, Duration.ofMillis(200)).pass(SINGLETON, "new", () -> true)).isTrue();
         assertThat(companionLocks()).isZero();
@@ -141,9 +144,9 @@ class FenceTest {
 
     @Test
     void theBarrierGivesUpWhenTheTermEnds() throws Exception {
-        Connection session = nodeSessionHolding(SINGLETON);
+        Connection session = nodeSessionHolding(SINGLETON, "old");
         Connection fenced = transaction();
-        assertThat(FenceEntry.enter(fenced, SINGLETON, pid(session), Duration.ofMinutes(1))).isTrue();
+        assertThat(FenceEntry.enter(fenced, SINGLETON, pid(session), "old", Duration.ofMinutes(1))).isTrue();
         AtomicBoolean termRuns = new AtomicBoolean(true);
         CompletableFuture<Boolean> passed = CompletableFuture.supplyAsync(
                 () -> new FenceBarrier(connections, Duration.ofMillis(200)).pass(SINGLETON, "new", termRuns::get));
@@ -157,8 +160,13 @@ class FenceTest {
 
     // ---- the parts a node would be ----
 
-    private Connection nodeSessionHolding(LockKey key) throws SQLException {
+    /** A connection that holds the singleton's lock and names itself as a node session does. */
+    private Connection nodeSessionHolding(LockKey key, String node) throws SQLException {
         Connection c = open();
+        try (PreparedStatement s = c.prepareStatement("SELECT set_config('application_name', ?, false)")) {
+            s.setString(1, LockSession.APPLICATION_NAME_PREFIX + node);
+            s.execute();
+        }
         try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_lock(?, ?)")) {
             s.setInt(1, key.namespace());
             s.setInt(2, key.key());
