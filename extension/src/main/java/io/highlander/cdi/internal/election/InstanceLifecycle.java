@@ -85,7 +85,8 @@ final class InstanceLifecycle implements Instances {
             if (!election.state().runs(starting) || !starting.lease().isValid()) {
                 return; // lost before it could start
             }
-            if (!fence.pass(election.key(), settings.nodeId(), () -> election.state().runs(starting))) {
+            if (!starting.lock().fenceClear()
+                    && !fence.pass(election.key(), settings.nodeId(), () -> election.state().runs(starting))) {
                 return; // ended while transactions fenced by the previous term were still open (fence/FenceBarrier)
             }
             if (bean == null) { // a bean-less election: the term is all there is

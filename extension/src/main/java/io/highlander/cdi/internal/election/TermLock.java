@@ -37,4 +37,12 @@ interface TermLock {
     default int backendPid() {
         return 0;
     }
+
+    /**
+     * @return whether no transaction fenced by an earlier term was open just after the lock was taken (tried once
+     *         on the node session); if not, the term's start waits at the fence's barrier (FenceBarrier)
+     */
+    default boolean fenceClear() {
+        return false;
+    }
 }
