@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.highlander.cdi.internal.datasource.ConnectionSource;
 import io.highlander.cdi.internal.lock.LockKey;
 import io.highlander.cdi.internal.lock.LockSession;
+import io.highlander.cdi.internal.lock.NodeSessionStatements;
 import io.highlander.cdi.testing.TestPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -156,6 +157,27 @@ class FenceTest {
 
         assertThat(passed.get(30, java.util.concurrent.TimeUnit.SECONDS)).isFalse();
         fenced.rollback();
+    }
+
+    @Test
+    void theNodeSessionsTryOfTheBarrierSeesAnOpenFencedTransactionAndLeavesNothingHeld() throws Exception {
+        NodeSessionStatements node = NodeSessionStatements.open(connections, "fenced-report", "new",
+                Duration.ofSeconds(10), Duration.ofMillis(200), false);
+        try {
+            Connection oldSession = nodeSessionHolding(SINGLETON, "old");
+            Connection fenced = transaction();
+            assertThat(FenceEntry.enter(fenced, SINGLETON, pid(oldSession), "old", IDLE_BOUND)).isTrue();
+            LockKey companion = FenceKey.of(SINGLETON);
+
+            record.add("open: " + (node.companionFree(companion, Duration.ofSeconds(5)) ? "free" : "held"));
+            fenced.rollback();
+            record.add("ended: " + (node.companionFree(companion, Duration.ofSeconds(5)) ? "free" : "held"));
+
+            assertThat(record).containsExactly("open: held", "ended: free");
+            assertThat(companionLocks()).isZero(); // the try let go of what it took at its statement's end
+        } finally {
+            node.release();
+        }
     }
 
     // ---- the parts a node would be ----
