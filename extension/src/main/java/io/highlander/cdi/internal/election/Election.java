@@ -12,6 +12,7 @@ import io.highlander.cdi.internal.election.ElectionState.Ending;
 import io.highlander.cdi.internal.election.ElectionState.Phase;
 import io.highlander.cdi.internal.election.ElectionState.StepDown;
 import io.highlander.cdi.internal.events.LeadershipNotifier;
+import io.highlander.cdi.internal.fence.FenceBarrier;
 import io.highlander.cdi.internal.lock.LockKey;
 import io.highlander.cdi.internal.lock.LockHolder;
 import io.highlander.cdi.internal.threads.LifecycleThreads;
@@ -76,6 +77,11 @@ public final class Election {
      * is far beyond that (even on a loaded machine) and still a short gap for a node that is alone.
      */
     private static final long STEP_DOWN_COURTESY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * The longest single wait of a new term for the previous term's fenced transactions (FenceBarrier): short, so
+     * that a term that ends meanwhile is noticed, and so that the waiting statement's snapshot is not held long.
+     */
+    private static final Duration FENCE_WAIT = Duration.ofSeconds(1);
 
     /**
      * @return how long a node leaves a lock it just let go (a step-down) or lost with its session to the other
@@ -111,7 +117,8 @@ public final class Election {
              LifecycleThreads threads, ScheduledExecutorService watchdog, NodeLoop node) {
         this(name, bean, settings, context, node,
                 election -> new InstanceLifecycle(election, bean, settings, context, notifier, beanManager, threads,
-                        watchdog),
+                        watchdog, new FenceBarrier(connections, FENCE_WAIT.compareTo(settings.lease()) < 0
+                                ? FENCE_WAIT : settings.lease())),
                 Scheduler.of(watchdog), System::nanoTime);
     }
 
@@ -287,6 +294,10 @@ public final class Election {
 
     LockKey key() {
         return key;
+    }
+
+    HighlanderSettings settings() {
+        return settings;
     }
 
     LeaderSightings sightings() {

@@ -5,6 +5,7 @@ import io.highlander.cdi.LossReason;
 import io.highlander.cdi.internal.Messages;
 import io.highlander.cdi.internal.election.ElectionState.Ending;
 import io.highlander.cdi.internal.election.ElectionState.Phase;
+import io.highlander.cdi.internal.fence.FenceKey;
 import io.highlander.cdi.internal.lock.Lease;
 import io.highlander.cdi.internal.lock.LiveNode;
 import io.highlander.cdi.internal.lock.LockHolder;
@@ -642,7 +643,12 @@ public final class NodeLoop {
                 Lease lease = new Lease(settings.lease(), settings.stopMargin(), ticker);
                 lease.begin(sentAt); // the grant lies inside the statement, after its send: see the design notes
                 long hold = strictMode ? strict.holdBeforeStart(entry.getKey()) : 0;
-                Term won = new Term(grab.token(), lease, new Held(current, key, grab.token(), hold), Instant.now());
+                long triedAt = ticker.getAsLong();
+                boolean fenceClear = current.companionFree(FenceKey.of(key), roundTrip()); // fencing.md §4
+                acknowledged(triedAt);
+                Held held = new Held(current, key, grab.token(), hold);
+                held.fenceClear = fenceClear;
+                Term won = new Term(grab.token(), lease, held, Instant.now());
                 election.standby(); // from STARTING: its first try
                 if (!election.begin(won)) {
                     ((Held) won.lock()).unlock(true);
@@ -970,6 +976,8 @@ public final class NodeLoop {
         private final LockKey key;
         private final long token;
         private final long holdNanos;
+        /** Set by the loop before the term begins; read by the lifecycle thread after (published by the state). */
+        private volatile boolean fenceClear;
         /** Set by the loop (unlocked) or the watchdog (aborted with the session); read by the election. */
         private final AtomicBoolean letGo = new AtomicBoolean();
 
@@ -983,6 +991,16 @@ public final class NodeLoop {
         @Override
         public long holdBeforeStartNanos() {
             return holdNanos;
+        }
+
+        @Override
+        public boolean fenceClear() {
+            return fenceClear;
+        }
+
+        @Override
+        public int backendPid() {
+            return on.server().backendPid(); // the fence's check (internal/fence): who must still hold the lock
         }
 
         @Override

@@ -29,4 +29,20 @@ interface TermLock {
      *         {@code highlander.takeover=strict} when the last term on the lock was not seen to end cleanly, else 0
      */
     long holdBeforeStartNanos();
+
+    /**
+     * @return the backend PID of the node session that holds the lock, which a fenced transaction checks in
+     *         {@code pg_locks}; 0 (no backend) where there is no session
+     */
+    default int backendPid() {
+        return 0;
+    }
+
+    /**
+     * @return whether no transaction fenced by an earlier term was open just after the lock was taken (tried once
+     *         on the node session); if not, the term's start waits at the fence's barrier (FenceBarrier)
+     */
+    default boolean fenceClear() {
+        return false;
+    }
 }
