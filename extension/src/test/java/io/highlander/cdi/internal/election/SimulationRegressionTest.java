@@ -25,12 +25,18 @@ class SimulationRegressionTest {
         242, // the simulation's own: fast mode's allowance is the time to hear the end plus the stop margin
     };
 
-    /** Seeds of open findings (all rules on), with the start of the first promise they break (FINDINGS.md). */
+    /**
+     * Seeds of open findings (all rules on), with the kind of promise they break (FINDINGS.md). A seed is tied to the
+     * code it ran on: a change of the loop's statements shifts every run after it, so a seed can stop showing its
+     * finding without a fix; then find a new one with the sweep ({@code -Dsim.seeds}) before moving it.
+     */
     static final Map<Long, String> KNOWN_FAILING = Map.of(
-            238L, "two instances of s2 for 350.979ms", // FINDINGS.md 1: strict trusts a term released in its hold
-            3455L, "two instances of s1 for 356.122ms", // FINDINGS.md 1 again
-            7553L, "token did not increase: s0@c token 707", // FINDINGS.md 4 (same symptom, not traced)
-            7706L, "token did not increase: s0@b token 702"); // FINDINGS.md 4: a term in its hold starts at the thaw
+            3455L, "two instances of s1", // FINDINGS.md 1: strict trusts a term released during its own hold
+            4042L, "two instances of s1", // FINDINGS.md 1 (same symptom: strict, balanced; not traced)
+            3471L, "two instances of s1", // FINDINGS.md 5: one term's expired lease aborts the session of another
+            7706L, "token did not increase: s0@b token 702", // FINDINGS.md 4: a term in its hold starts at the thaw
+            3613L, "token did not increase", // FINDINGS.md 4 (same symptom, fast mode; not traced)
+            7034L, "token did not increase"); // FINDINGS.md 4 (same symptom, fast mode; not traced)
 
     private static final Logger QUIET = Logger.getLogger("io.highlander");
     private static Level before;
@@ -64,7 +70,8 @@ class SimulationRegressionTest {
         KNOWN_FAILING.forEach((seed, broken) -> {
             SimRun.Outcome outcome = play(seed);
             assertThat(outcome.broken())
-                    .as("seed %d no longer fails as FINDINGS.md says: if it was fixed, move it to MUST_PASS", seed)
+                    .as("seed %d no longer fails as FINDINGS.md says: fixed (move it to MUST_PASS), or its run shifted"
+                            + " (find another seed of the finding)", seed)
                     .isNotEmpty();
             assertThat(outcome.broken().get(0)).startsWith(broken);
         });
