@@ -631,8 +631,10 @@ public final class NodeLoop {
             LockKey key = election.key();
             if (grab.keys().contains(entry.getKey()) && kept >= room) {
                 // more came free than this node's share has room for: let the rest go before anything started,
-                // with a release notice, so that another node under its share takes them
-                new Held(current, key, grab.token(), 0).unlock(true);
+                // with a release notice, so that another node under its share takes them; with the hold a term of
+                // it would have had, so that the notice vouches for nothing this node did not wait out (rule S6)
+                long hold = strictMode ? strict.holdBeforeStart(entry.getKey()) : 0;
+                new Held(current, key, grab.token(), hold).unlock(true);
             } else if (grab.keys().contains(entry.getKey())) {
                 kept++;
                 if (looked) {
@@ -970,6 +972,8 @@ public final class NodeLoop {
         private final LockKey key;
         private final long token;
         private final long holdNanos;
+        /** The ticker's reading at the grant: the strict hold counts from here. */
+        private final long grantedAt;
         /** Set by the loop (unlocked) or the watchdog (aborted with the session); read by the election. */
         private final AtomicBoolean letGo = new AtomicBoolean();
 
@@ -978,6 +982,19 @@ public final class NodeLoop {
             this.key = key;
             this.token = token;
             this.holdNanos = holdNanos;
+            this.grantedAt = ticker.getAsLong();
+        }
+
+        /**
+         * Rule S6: a release vouches that no instance of this key runs only once this term waited out its hold. Let go
+         * during the hold (a step-down, a close, balanced placement's excess), its own instance never ran, but the
+         * predecessor it was waiting out may still run until its lease is over: a strict node that heard a clean
+         * {@code released} would start at once beside it (FINDINGS.md 1). So it is announced unclean.
+         *
+         * @return whether a release now may be announced clean
+         */
+        boolean waitedOut() {
+            return ticker.getAsLong() - grantedAt >= holdNanos;
         }
 
         @Override
@@ -1017,7 +1034,8 @@ public final class NodeLoop {
             }
             try {
                 long sentAt = ticker.getAsLong();
-                on.unlock(key, new Notice.Released(key.namespace(), key.key(), token, clean), roundTrip());
+                boolean vouched = clean && waitedOut();
+                on.unlock(key, new Notice.Released(key.namespace(), key.key(), token, vouched), roundTrip());
                 acknowledged(sentAt);
             } catch (SQLException e) {
                 failure = e;

@@ -153,8 +153,60 @@ class NodeLoopTest {
         assertThat(session.tries).as("the window is over: only events and the safety net").isEqualTo(after);
     }
 
+    @Test
+    void aStrictTermLetGoDuringItsHoldIsAnnouncedUnclean() {
+        // FINDINGS.md 1: no end of the last term was heard, so the term waits L + m; a step-down during that wait
+        // must not tell a strict node that nothing runs (the predecessor it waits out may)
+        HighlanderSettings strictSettings = HighlanderSettings.builder().nodeId("a").lease(Duration.ofSeconds(10))
+                .heartbeat(Duration.ofSeconds(2)).standbyInterval(Duration.ofHours(1))
+                .takeover(HighlanderSettings.Takeover.STRICT).build();
+        ScriptedSession strictSession = new ScriptedSession();
+        NodeLoop strictLoop = new NodeLoop(strictSettings, new OneSession(strictSession), ticker, () -> SELF);
+        strictLoop.watchWith(new CountingWatcher());
+        ScriptedInstances held = new ScriptedInstances();
+        Election strictElection = new Election("ticker", null, strictSettings, null, strictLoop, e -> held,
+                (task, delay) -> { }, ticker);
+        strictSession.free.add(strictElection.key().key());
+        settle(strictLoop);
+        assertThat(strictElection.state().term().lock().holdBeforeStartNanos()).isPositive();
+
+        strictElection.stepDown(Duration.ZERO);
+        settle(strictLoop);
+        held.stopped.get(0).complete(null);
+        settle(strictLoop);
+
+        assertThat(strictSession.unlocked).containsExactly(
+                new Notice.Released(ns, strictElection.key().key(), 1, false));
+    }
+
+    @Test
+    void locksTakenBeyondTheShareAreLetGoUncleanWhileTheirStrictHoldRuns() {
+        // FINDINGS.md 1, seed 238: a balanced node over its share lets the excess go at once, before any hold ran
+        HighlanderSettings balanced = HighlanderSettings.builder().nodeId("a").lease(Duration.ofSeconds(10))
+                .heartbeat(Duration.ofSeconds(2)).standbyInterval(Duration.ofHours(1))
+                .takeover(HighlanderSettings.Takeover.STRICT).placement(HighlanderSettings.Placement.BALANCED).build();
+        ScriptedSession twoFree = new ScriptedSession();
+        NodeLoop balancedLoop = new NodeLoop(balanced, new OneSession(twoFree), ticker, () -> SELF);
+        balancedLoop.watchWith(new CountingWatcher());
+        ScriptedInstances any = new ScriptedInstances();
+        Election first = new Election("s0", null, balanced, null, balancedLoop, e -> any, (task, delay) -> { }, ticker);
+        Election second = new Election("s1", null, balanced, null, balancedLoop, e -> any, (task, delay) -> { },
+                ticker);
+        twoFree.free.add(first.key().key());
+        twoFree.free.add(second.key().key());
+
+        settle(balancedLoop); // two live nodes, two singletons: a share of one
+
+        assertThat(twoFree.unlocked).hasSize(1);
+        assertThat(twoFree.unlocked.get(0).clean()).as("let go before its hold ran out").isFalse();
+    }
+
     /** Steps until the loop waits; returns what it said. */
     private NodeLoop.Step settle() {
+        return settle(loop);
+    }
+
+    private NodeLoop.Step settle(NodeLoop loop) {
         for (int i = 0; i < 100; i++) {
             NodeLoop.Step step = loop.step();
             if (step.done() || step.until() - ticker.getAsLong() > 0 && !loop.hasEvents()) {

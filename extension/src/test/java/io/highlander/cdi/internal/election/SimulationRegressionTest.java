@@ -26,6 +26,8 @@ class SimulationRegressionTest {
         7706, // FINDINGS.md 4: a term in its strict hold started at the thaw on an expired lease
         7034, // FINDINGS.md 4 (same symptom, fast mode)
         4042, // FINDINGS.md 1 (not traced); its run shifted with the fix of FINDINGS.md 4 and passes since
+        3455, // FINDINGS.md 1: a clean release of a term let go during its own strict hold (rule S6)
+        238, // FINDINGS.md 1, as first found (at e613391)
     };
 
     /**
@@ -34,7 +36,6 @@ class SimulationRegressionTest {
      * finding without a fix; then find a new one with the sweep ({@code -Dsim.seeds}) before moving it.
      */
     static final Map<Long, String> KNOWN_FAILING = Map.of(
-            3455L, "two instances of s1", // FINDINGS.md 1: strict trusts a term released during its own hold
             3471L, "two instances of s1", // FINDINGS.md 5: one term's expired lease aborts the session of another
             // FINDINGS.md 6: fast mode, a server restart while b is frozen with a valid lease; at the thaw b starts its
             // instance before it reads its session's end: within fast mode's allowance, but the token check has none
