@@ -1010,16 +1010,44 @@ public final class NodeLoop {
         @Override
         public void abandon(LossReason reason) {
             switch (reason) {
-                case CONNECTION_LOST, LEASE_EXPIRED, POOLER_DETECTED -> {
-                    // the watchdog may be here while the loop is stuck in a round trip: abort from this thread
-                    on.abandon();
-                    letGo.set(true);
-                    wake();
+                case LEASE_EXPIRED -> {
+                    if (anotherTermHolds()) {
+                        // aborting would free that term's lock while its instance may run on a valid lease (FINDINGS.md
+                        // 5): unlock only this one, as 'abandoned'; the session ends when the last term on it goes
+                        post(new LoopEvent.Unlock(this, false));
+                    } else {
+                        abortSession();
+                    }
                 }
+                case CONNECTION_LOST, POOLER_DETECTED -> abortSession();
                 // a graceful stop that overran its bound: the session is sound, but the instance may still run,
                 // so the others hear 'abandoned', not 'released' (a strict node waits out the lease)
                 default -> post(new LoopEvent.Unlock(this, false));
             }
+        }
+
+        /** The watchdog may be here while the loop is stuck in a round trip: abort from this thread. */
+        private void abortSession() {
+            on.abandon();
+            letGo.set(true);
+            wake();
+        }
+
+        /**
+         * @return whether another term on this session still holds its lock and has not been let go: it runs (on a
+         *         lease that may be valid), or it is ending and its own {@link Election#letGo} is still to come
+         */
+        private boolean anotherTermHolds() {
+            for (Election election : elections) {
+                ElectionState s = election.state();
+                Phase phase = s.phase();
+                if ((phase == Phase.ACQUIRED || phase == Phase.LEADING || phase == Phase.ENDING)
+                        && s.term().lock() instanceof Held other && other != this && other.on == on
+                        && !other.isLetGo()) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override

@@ -201,6 +201,32 @@ class NodeLoopTest {
         assertThat(twoFree.unlocked.get(0).clean()).as("let go before its hold ran out").isFalse();
     }
 
+    @Test
+    void oneTermsExpiredLeaseDoesNotAbortTheSessionUnderAnotherTermsValidLease() {
+        // FINDINGS.md 5: term 1's lease ran out while a statement was in flight; its answer began term 2 on a fresh
+        // lease (an expired lease is not revived). Aborting the session for term 1 would free term 2's lock too.
+        Election other = new Election("other", null, settings, null, loop, e -> instances, (task, delay) -> { },
+                ticker);
+        session.free.add(election.key().key());
+        settle();
+        Term expiring = election.state().term();
+        ticker.advance(settings.lease()); // the watchdog (a no-op here) has not run yet
+        session.free.add(other.key().key());
+        loop.post(new LoopEvent.Heard(new Notice.Heard(new Notice.Released(ns, other.key().key(), 5, true),
+                OTHER_PID)));
+        settle();
+        Term valid = other.state().term();
+        assertThat(valid.lease().isValid()).isTrue();
+
+        election.endTerm(expiring, LossReason.LEASE_EXPIRED, null); // as the watchdog does, then at s + L:
+        election.letGo(expiring, true);
+        settle();
+
+        assertThat(session.ended()).as("the session, and with it the other term's lock").isFalse();
+        assertThat(valid.lock().isLetGo()).isFalse();
+        assertThat(session.unlocked).containsExactly(new Notice.Released(ns, election.key().key(), 1, false));
+    }
+
     /** Steps until the loop waits; returns what it said. */
     private NodeLoop.Step settle() {
         return settle(loop);
