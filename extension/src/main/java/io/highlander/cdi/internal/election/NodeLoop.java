@@ -159,7 +159,10 @@ public final class NodeLoop {
     private Set<Integer> liveKeys = Set.of();
     /** A failure of a statement sent from inside a transition, or of the socket read; rethrown by the step. */
     private SQLException failure;
+    /** When to connect again after a failure, if {@link #backingOff}: every long is a reading the ticker may give. */
     private long reconnectAt;
+    /** Whether a failure set {@link #reconnectAt}; before the first failure there is no deadline (FINDINGS.md 2). */
+    private boolean backingOff;
     private String loggedProblem;
     private boolean fallbackLogged;
     private boolean over;
@@ -346,7 +349,7 @@ public final class NodeLoop {
                     return finish();
                 }
                 long now = ticker.getAsLong();
-                if (now - reconnectAt < 0) {
+                if (backingOff && now - reconnectAt < 0) {
                     return new Step(earliest(reconnectAt, now + PAUSE_SLICE_NANOS), null, 0, false);
                 }
                 open();
@@ -362,12 +365,14 @@ public final class NodeLoop {
             lost(e);
             if (!allOver()) {
                 problem(e);
+                backingOff = true;
                 reconnectAt = ticker.getAsLong() + backoff.failed();
             }
             return again();
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, Messages.unexpected("node " + settings.nodeId()), e);
             lost(e);
+            backingOff = true;
             reconnectAt = ticker.getAsLong() + MAX_BACKOFF_NANOS;
             return again();
         } catch (Error e) {

@@ -227,6 +227,21 @@ class NodeLoopTest {
         assertThat(session.unlocked).containsExactly(new Notice.Released(ns, election.key().key(), 1, false));
     }
 
+    @Test
+    void aTickerThatReadsNegativeDoesNotKeepItFromConnecting() {
+        // FINDINGS.md 2: System.nanoTime may be negative; a reconnect deadline that starts at 0 lies in its future
+        long negative = -java.time.Duration.ofDays(365).toNanos();
+        ScriptedSession early = new ScriptedSession();
+        NodeLoop behind = new NodeLoop(settings, new OneSession(early), () -> negative, () -> SELF);
+        behind.watchWith(new CountingWatcher());
+        new Election("ticker", null, settings, null, behind, e -> new ScriptedInstances(), (task, delay) -> { },
+                () -> negative);
+
+        behind.step();
+
+        assertThat(behind.sessionOpen()).isTrue();
+    }
+
     /** Steps until the loop waits; returns what it said. */
     private NodeLoop.Step settle() {
         return settle(loop);
