@@ -751,8 +751,8 @@ public final class NodeLoop {
             return;
         }
         List<Map.Entry<Election, Term>> latestFirst = new ArrayList<>(keeping.entrySet());
-        latestFirst.sort(Comparator.comparing((Map.Entry<Election, Term> entry) -> entry.getValue().began())
-                .reversed());
+        latestFirst.sort(Comparator.comparing((Map.Entry<Election, Term> entry) -> (Held) entry.getValue().lock(),
+                LATEST_GRANTED_FIRST));
         for (Map.Entry<Election, Term> entry : latestFirst.subList(0, excess)) {
             LOG.log(Level.INFO, Messages.steppingDownToBalance(entry.getKey().name(), settings.nodeId(),
                     keeping.size(), share, liveNodes));
@@ -969,6 +969,19 @@ public final class NodeLoop {
     static long earliest(long a, long b) {
         return a - b <= 0 ? a : b;
     }
+
+    /**
+     * Balanced shedding's order: the latest granted first, by the ticker, never by the wall clock (an NTP step would
+     * reorder it, and a simulation could not replay it: SIM-CONTRACT §1); locks granted by the same statement by
+     * token, then key, highest first, so that the choice never depends on chance.
+     */
+    static final Comparator<Held> LATEST_GRANTED_FIRST = (a, b) -> {
+        long later = b.grantedAt - a.grantedAt; // by subtraction: the ticker may overflow between the two grants
+        if (later != 0) {
+            return later > 0 ? 1 : -1;
+        }
+        return a.token != b.token ? Long.compare(b.token, a.token) : Integer.compare(b.key.key(), a.key.key());
+    };
 
     /** A term's lock on one node session (an incarnation: a lock never outlives the session it was taken on). */
     final class Held implements TermLock {

@@ -242,6 +242,22 @@ class NodeLoopTest {
         assertThat(behind.sessionOpen()).isTrue();
     }
 
+    @Test
+    void balancedSheddingOrdersTermsByTheTickerAcrossItsOverflowAndBreaksTiesByTokenThenKey() {
+        // FINDINGS.md 3: the order was the wall clock's (Term.began), which an NTP step reorders
+        NodeLoop.Held first = loop.new Held(session, LockKey.of(ns, "s0"), 7, 0);
+        ticker.advance(Duration.ofMinutes(2)); // past Long.MAX_VALUE: the later reading is the lower long
+        NodeLoop.Held later = loop.new Held(session, LockKey.of(ns, "s1"), 8, 0);
+        NodeLoop.Held sameGrant = loop.new Held(session, LockKey.of(ns, "s2"), 8, 0);
+
+        List<NodeLoop.Held> order = new ArrayList<>(List.of(first, later, sameGrant));
+        order.sort(NodeLoop.LATEST_GRANTED_FIRST);
+
+        NodeLoop.Held higherKey = LockKey.of(ns, "s1").key() > LockKey.of(ns, "s2").key() ? later : sameGrant;
+        NodeLoop.Held lowerKey = higherKey == later ? sameGrant : later;
+        assertThat(order).containsExactly(higherKey, lowerKey, first);
+    }
+
     /** Steps until the loop waits; returns what it said. */
     private NodeLoop.Step settle() {
         return settle(loop);
