@@ -350,7 +350,7 @@ public final class Election {
         if (hold > 0) {
             // strict takeover: the previous holder may still be running until its lease is out (Lease)
             LOG.log(Level.INFO, Messages.strictTakeoverWaits(name, settings.nodeId(), Duration.ofNanos(hold)));
-            schedule(() -> instance.start(won), hold);
+            schedule(() -> startUnlessExpired(won), hold);
         } else {
             instance.start(won); // the instance first: the rest is off the failover's critical path
         }
@@ -359,8 +359,29 @@ public final class Election {
         return true;
     }
 
-    /** Lifecycle thread: the context is open for the term; calls may reach the instance. */
+    /**
+     * The watchdog, at the end of a strict hold: starts the term's instance only while its lease is valid. A node
+     * frozen through the hold wakes with the hold's timer and the lease's watchdog due together, in either order;
+     * another node may have taken the lock meanwhile, so an expired term ends here instead (FINDINGS.md 4).
+     */
+    private void startUnlessExpired(Term held) {
+        if (held.lease().isValid()) {
+            instance.start(held);
+        } else {
+            endTerm(held, LossReason.LEASE_EXPIRED, null);
+        }
+    }
+
+    /**
+     * Lifecycle thread: the context is open for the term; calls may reach the instance. Refused, and the term ended,
+     * once its lease has run out: a {@code @PostConstruct} or a freeze may outlast it, and nothing may start on an
+     * expired lease (the lock may be another node's already).
+     */
     boolean serve(Term opened) {
+        if (!opened.lease().isValid()) {
+            endTerm(opened, LossReason.LEASE_EXPIRED, null); // does nothing unless the term still runs
+            return false;
+        }
         while (true) {
             ElectionState s = state.get();
             if (s.phase() != Phase.ACQUIRED || s.term() != opened) {

@@ -13,9 +13,11 @@ interface TermLock {
     void release();
 
     /**
-     * Not clean. For a lost connection, an expired lease or a pooler the whole node session is aborted (every
-     * term on it shares its fate anyway); after a graceful stop that overran its bound, the lock is unlocked as
-     * {@link #release()} does, since the session itself is sound.
+     * Not clean. For a lost connection or a pooler the whole node session is aborted (every term on it shares its
+     * fate anyway); for an expired lease too, unless another term on the session still holds its lock (then only this
+     * lock is unlocked, announced {@code abandoned}: see {@link io.highlander.cdi.internal.lock.Lease}); after a
+     * graceful stop that overran its bound, the lock is unlocked as {@link #release()} does, announced
+     * {@code abandoned}, since the session itself is sound.
      *
      * @param reason why the term ended
      */
