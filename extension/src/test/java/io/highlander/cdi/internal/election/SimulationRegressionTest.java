@@ -37,9 +37,10 @@ class SimulationRegressionTest {
      * finding without a fix; then find a new one with the sweep ({@code -Dsim.seeds}) before moving it.
      */
     static final Map<Long, String> KNOWN_FAILING = Map.of(
-            // FINDINGS.md 6: fast mode, a server restart while b is frozen with a valid lease; at the thaw b starts its
-            // instance before it reads its session's end: within fast mode's allowance, but the token check has none
-            3613L, "token did not increase: s1@a token 703");
+            // FINDINGS.md 6 is open but has no seed here: 3613 showed it until the fence's companionFree round trip
+            // after a grab (i23-port) shifted every run; seeds 1 to 14,500 keep every promise on that code. Put a seed
+            // back when a sweep finds one.
+            );
 
     private static final Logger QUIET = Logger.getLogger("io.highlander");
     private static Level before;
