@@ -1,5 +1,7 @@
 package io.highlander.cdi;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
 
 /**
@@ -62,4 +64,30 @@ public interface Leadership {
      * @throws NotLeaderException if the term is over or its lease has run out
      */
     long check();
+
+    /**
+     * Fences the application's open transaction on {@code connection} by this term: call it inside the transaction,
+     * before or among its writes, on a connection to the database the elections use. The guarantee:
+     * <ul>
+     *   <li>the transaction can commit only while no later term of this singleton has begun anywhere in the cluster:
+     *       the next term does not begin (no {@code @PostConstruct}, no {@code LeadershipAcquired}) until every
+     *       transaction fenced by an earlier term has ended, committed or rolled back;</li>
+     *   <li>if the term is already over at the database (this node's lock session ended, a new node took the lock),
+     *       the call throws, and the transaction must be rolled back (a framework does that on the exception);</li>
+     *   <li>a fenced transaction that sits idle longer than the lease (a frozen JVM, a lost thread) is ended by the
+     *       server ({@code idle_in_transaction_session_timeout}, set for this transaction only), so it cannot hold
+     *       the next term back for longer than about the lease; its later commit then fails.</li>
+     * </ul>
+     * So every write of term T that commits is ordered before any write of term T+1. No column in the application's
+     * tables, no SQL of the application's: one statement (one round trip) that takes a shared transaction-level
+     * advisory lock in Highlander's namespace and reads {@code pg_locks}. Works with a pooled connection and inside
+     * JTA transactions; not behind a pooler in transaction mode. Why it is safe: docs/design/fencing.md.
+     *
+     * @param connection a connection in an open transaction (autocommit off, or enlisted in a JTA transaction)
+     * @return the term's fencing token
+     * @throws NotLeaderException    if the term is over, here or at the database
+     * @throws IllegalStateException if the connection is in autocommit (no transaction to fence)
+     * @throws SQLException          if the statement fails
+     */
+    long fence(Connection connection) throws SQLException;
 }

@@ -424,6 +424,28 @@ public final class Messages {
                 + " show leadership; see docs/metrics.md";
     }
 
+    // HL-047x: the fence of a leader's writes (docs/design/fencing.md)
+
+    public static String fenceRefused(String singleton, String node, long token) {
+        return "HL-0470: " + singleton + ": node " + node + " no longer holds term " + token
+                + " at the database, so this fenced transaction must not commit; roll it back";
+    }
+
+    public static String fenceNeedsTransaction(String singleton) {
+        return "HL-0471: " + singleton + ": Leadership.fence needs a connection inside a transaction, but it is in"
+                + " autocommit; call setAutoCommit(false) first, or fence inside a JTA transaction";
+    }
+
+    public static String fenceBarrierWaits(String node, Duration bound) {
+        return "HL-0472: node " + node + " holds the lock but waits for transactions fenced by the previous term to"
+                + " end before its term begins (asking again every " + bound.toMillis() + " ms)";
+    }
+
+    public static String fenceBarrierFailed(String node, String problem) {
+        return "HL-0473: node " + node + " could not wait for the previous term's fenced transactions (" + problem
+                + "); retrying while the term runs";
+    }
+
     // HL-05xx: calls on a node that does not lead
 
     public static String notLeader(String singleton, String node, String leader) {

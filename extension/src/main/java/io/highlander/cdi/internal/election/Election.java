@@ -12,6 +12,7 @@ import io.highlander.cdi.internal.election.ElectionState.Ending;
 import io.highlander.cdi.internal.election.ElectionState.Phase;
 import io.highlander.cdi.internal.election.ElectionState.StepDown;
 import io.highlander.cdi.internal.events.LeadershipNotifier;
+import io.highlander.cdi.internal.fence.FenceBarrier;
 import io.highlander.cdi.internal.lock.LockKey;
 import io.highlander.cdi.internal.lock.LockHolder;
 import io.highlander.cdi.internal.threads.LifecycleThreads;
@@ -76,6 +77,11 @@ public final class Election {
      * is far beyond that (even on a loaded machine) and still a short gap for a node that is alone.
      */
     private static final long STEP_DOWN_COURTESY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * The longest single wait of a new term for the previous term's fenced transactions (FenceBarrier): short, so
+     * that a term that ends meanwhile is noticed, and so that the waiting statement's snapshot is not held long.
+     */
+    private static final Duration FENCE_WAIT = Duration.ofSeconds(1);
 
     /**
      * @return how long a node leaves a lock it just let go (a step-down) or lost with its session to the other
@@ -111,7 +117,8 @@ public final class Election {
              LifecycleThreads threads, ScheduledExecutorService watchdog, NodeLoop node) {
         this(name, bean, settings, context, node,
                 election -> new InstanceLifecycle(election, bean, settings, context, notifier, beanManager, threads,
-                        watchdog),
+                        watchdog, new FenceBarrier(connections, FENCE_WAIT.compareTo(settings.lease()) < 0
+                                ? FENCE_WAIT : settings.lease())),
                 Scheduler.of(watchdog), System::nanoTime);
     }
 
@@ -289,6 +296,10 @@ public final class Election {
         return key;
     }
 
+    HighlanderSettings settings() {
+        return settings;
+    }
+
     LeaderSightings sightings() {
         return sightings;
     }
@@ -339,7 +350,7 @@ public final class Election {
         if (hold > 0) {
             // strict takeover: the previous holder may still be running until its lease is out (Lease)
             LOG.log(Level.INFO, Messages.strictTakeoverWaits(name, settings.nodeId(), Duration.ofNanos(hold)));
-            schedule(() -> instance.start(won), hold);
+            schedule(() -> startUnlessExpired(won), hold);
         } else {
             instance.start(won); // the instance first: the rest is off the failover's critical path
         }
@@ -348,8 +359,29 @@ public final class Election {
         return true;
     }
 
-    /** Lifecycle thread: the context is open for the term; calls may reach the instance. */
+    /**
+     * The watchdog, at the end of a strict hold: starts the term's instance only while its lease is valid. A node
+     * frozen through the hold wakes with the hold's timer and the lease's watchdog due together, in either order;
+     * another node may have taken the lock meanwhile, so an expired term ends here instead (FINDINGS.md 4).
+     */
+    private void startUnlessExpired(Term held) {
+        if (held.lease().isValid()) {
+            instance.start(held);
+        } else {
+            endTerm(held, LossReason.LEASE_EXPIRED, null);
+        }
+    }
+
+    /**
+     * Lifecycle thread: the context is open for the term; calls may reach the instance. Refused, and the term ended,
+     * once its lease has run out: a {@code @PostConstruct} or a freeze may outlast it, and nothing may start on an
+     * expired lease (the lock may be another node's already).
+     */
     boolean serve(Term opened) {
+        if (!opened.lease().isValid()) {
+            endTerm(opened, LossReason.LEASE_EXPIRED, null); // does nothing unless the term still runs
+            return false;
+        }
         while (true) {
             ElectionState s = state.get();
             if (s.phase() != Phase.ACQUIRED || s.term() != opened) {

@@ -1,6 +1,11 @@
 package io.highlander.cdi.internal.election;
 
 import io.highlander.cdi.Leadership;
+import io.highlander.cdi.NotLeaderException;
+import io.highlander.cdi.internal.Messages;
+import io.highlander.cdi.internal.fence.FenceEntry;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
 
 /**
@@ -51,6 +56,23 @@ public final class ElectionLeadership implements Leadership {
         Term valid = validTerm(election.state()); // one read of the state: the token is the term's that was valid
         if (valid == null) {
             throw election.refusal();
+        }
+        return valid.fencingToken();
+    }
+
+    @Override
+    public long fence(Connection connection) throws SQLException {
+        Term valid = validTerm(election.state());
+        if (valid == null) {
+            throw election.refusal();
+        }
+        if (connection.getAutoCommit()) {
+            throw new IllegalStateException(Messages.fenceNeedsTransaction(election.name()));
+        }
+        if (!FenceEntry.enter(connection, election.key(), valid.lock().backendPid(),
+                election.settings().nodeId(), election.settings().lease())) {
+            throw new NotLeaderException(election.name(), null,
+                    Messages.fenceRefused(election.name(), election.settings().nodeId(), valid.fencingToken()));
         }
         return valid.fencingToken();
     }

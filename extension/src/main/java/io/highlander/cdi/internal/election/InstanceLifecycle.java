@@ -9,6 +9,7 @@ import io.highlander.cdi.internal.Messages;
 import io.highlander.cdi.internal.context.ClusterSingletonContext;
 import io.highlander.cdi.internal.election.ElectionState.StepDown;
 import io.highlander.cdi.internal.events.LeadershipNotifier;
+import io.highlander.cdi.internal.fence.FenceBarrier;
 import io.highlander.cdi.internal.threads.LifecycleThreads;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
@@ -39,12 +40,13 @@ final class InstanceLifecycle implements Instances {
     private final LeadershipNotifier notifier;
     private final BeanManager beanManager;
     private final ScheduledExecutorService watchdog;
+    private final FenceBarrier fence;
     private final ExecutorService thread;
     private final Supervisor supervisor;
 
     InstanceLifecycle(Election election, Bean<?> bean, HighlanderSettings settings, ClusterSingletonContext context,
                       LeadershipNotifier notifier, BeanManager beanManager, LifecycleThreads threads,
-                      ScheduledExecutorService watchdog) {
+                      ScheduledExecutorService watchdog, FenceBarrier fence) {
         this.election = election;
         this.name = election.name();
         this.bean = bean;
@@ -53,6 +55,7 @@ final class InstanceLifecycle implements Instances {
         this.notifier = notifier;
         this.beanManager = beanManager;
         this.watchdog = watchdog;
+        this.fence = fence;
         this.thread = threads.singleThread("highlander-" + name + "-lifecycle");
         this.supervisor = new Supervisor(settings.maxFailures(), settings.failureWindow(), settings.restartBackoff(),
                 System::nanoTime);
@@ -81,6 +84,10 @@ final class InstanceLifecycle implements Instances {
         return () -> {
             if (!election.state().runs(starting) || !starting.lease().isValid()) {
                 return; // lost before it could start
+            }
+            if (!starting.lock().fenceClear()
+                    && !fence.pass(election.key(), settings.nodeId(), () -> election.state().runs(starting))) {
+                return; // ended while transactions fenced by the previous term were still open (fence/FenceBarrier)
             }
             if (bean == null) { // a bean-less election: the term is all there is
                 if (election.serve(starting)) {

@@ -5,6 +5,7 @@ import io.highlander.cdi.LossReason;
 import io.highlander.cdi.internal.Messages;
 import io.highlander.cdi.internal.election.ElectionState.Ending;
 import io.highlander.cdi.internal.election.ElectionState.Phase;
+import io.highlander.cdi.internal.fence.FenceKey;
 import io.highlander.cdi.internal.lock.Lease;
 import io.highlander.cdi.internal.lock.LiveNode;
 import io.highlander.cdi.internal.lock.LockHolder;
@@ -159,7 +160,10 @@ public final class NodeLoop {
     private Set<Integer> liveKeys = Set.of();
     /** A failure of a statement sent from inside a transition, or of the socket read; rethrown by the step. */
     private SQLException failure;
+    /** When to connect again after a failure, if {@link #backingOff}: every long is a reading the ticker may give. */
     private long reconnectAt;
+    /** Whether a failure set {@link #reconnectAt}; before the first failure there is no deadline (FINDINGS.md 2). */
+    private boolean backingOff;
     private String loggedProblem;
     private boolean fallbackLogged;
     private boolean over;
@@ -346,7 +350,7 @@ public final class NodeLoop {
                     return finish();
                 }
                 long now = ticker.getAsLong();
-                if (now - reconnectAt < 0) {
+                if (backingOff && now - reconnectAt < 0) {
                     return new Step(earliest(reconnectAt, now + PAUSE_SLICE_NANOS), null, 0, false);
                 }
                 open();
@@ -362,12 +366,14 @@ public final class NodeLoop {
             lost(e);
             if (!allOver()) {
                 problem(e);
+                backingOff = true;
                 reconnectAt = ticker.getAsLong() + backoff.failed();
             }
             return again();
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, Messages.unexpected("node " + settings.nodeId()), e);
             lost(e);
+            backingOff = true;
             reconnectAt = ticker.getAsLong() + MAX_BACKOFF_NANOS;
             return again();
         } catch (Error e) {
@@ -631,8 +637,10 @@ public final class NodeLoop {
             LockKey key = election.key();
             if (grab.keys().contains(entry.getKey()) && kept >= room) {
                 // more came free than this node's share has room for: let the rest go before anything started,
-                // with a release notice, so that another node under its share takes them
-                new Held(current, key, grab.token(), 0).unlock(true);
+                // with a release notice, so that another node under its share takes them; with the hold a term of
+                // it would have had, so that the notice vouches for nothing this node did not wait out (rule S6)
+                long hold = strictMode ? strict.holdBeforeStart(entry.getKey()) : 0;
+                new Held(current, key, grab.token(), hold).unlock(true);
             } else if (grab.keys().contains(entry.getKey())) {
                 kept++;
                 if (looked) {
@@ -642,7 +650,11 @@ public final class NodeLoop {
                 Lease lease = new Lease(settings.lease(), settings.stopMargin(), ticker);
                 lease.begin(sentAt); // the grant lies inside the statement, after its send: see the design notes
                 long hold = strictMode ? strict.holdBeforeStart(entry.getKey()) : 0;
-                Term won = new Term(grab.token(), lease, new Held(current, key, grab.token(), hold), Instant.now());
+                Held held = new Held(current, key, grab.token(), hold); // first: its hold counts from the grant
+                long triedAt = ticker.getAsLong();
+                held.fenceClear = current.companionFree(FenceKey.of(key), roundTrip()); // fencing.md §4
+                acknowledged(triedAt);
+                Term won = new Term(grab.token(), lease, held, Instant.now());
                 election.standby(); // from STARTING: its first try
                 if (!election.begin(won)) {
                     ((Held) won.lock()).unlock(true);
@@ -744,8 +756,8 @@ public final class NodeLoop {
             return;
         }
         List<Map.Entry<Election, Term>> latestFirst = new ArrayList<>(keeping.entrySet());
-        latestFirst.sort(Comparator.comparing((Map.Entry<Election, Term> entry) -> entry.getValue().began())
-                .reversed());
+        latestFirst.sort(Comparator.comparing((Map.Entry<Election, Term> entry) -> (Held) entry.getValue().lock(),
+                LATEST_GRANTED_FIRST));
         for (Map.Entry<Election, Term> entry : latestFirst.subList(0, excess)) {
             LOG.log(Level.INFO, Messages.steppingDownToBalance(entry.getKey().name(), settings.nodeId(),
                     keeping.size(), share, liveNodes));
@@ -963,6 +975,19 @@ public final class NodeLoop {
         return a - b <= 0 ? a : b;
     }
 
+    /**
+     * Balanced shedding's order: the latest granted first, by the ticker, never by the wall clock (an NTP step would
+     * reorder it, and a simulation could not replay it: SIM-CONTRACT §1); locks granted by the same statement by
+     * token, then key, highest first, so that the choice never depends on chance.
+     */
+    static final Comparator<Held> LATEST_GRANTED_FIRST = (a, b) -> {
+        long later = b.grantedAt - a.grantedAt; // by subtraction: the ticker may overflow between the two grants
+        if (later != 0) {
+            return later > 0 ? 1 : -1;
+        }
+        return a.token != b.token ? Long.compare(b.token, a.token) : Integer.compare(b.key.key(), a.key.key());
+    };
+
     /** A term's lock on one node session (an incarnation: a lock never outlives the session it was taken on). */
     final class Held implements TermLock {
 
@@ -970,6 +995,10 @@ public final class NodeLoop {
         private final LockKey key;
         private final long token;
         private final long holdNanos;
+        /** The ticker's reading at the grant: the strict hold counts from here. */
+        private final long grantedAt;
+        /** Set by the loop before the term begins; read by the lifecycle thread after (published by the state). */
+        private volatile boolean fenceClear;
         /** Set by the loop (unlocked) or the watchdog (aborted with the session); read by the election. */
         private final AtomicBoolean letGo = new AtomicBoolean();
 
@@ -978,11 +1007,34 @@ public final class NodeLoop {
             this.key = key;
             this.token = token;
             this.holdNanos = holdNanos;
+            this.grantedAt = ticker.getAsLong();
+        }
+
+        /**
+         * Rule S6: a release vouches that no instance of this key runs only once this term waited out its hold. Let go
+         * during the hold (a step-down, a close, balanced placement's excess), its own instance never ran, but the
+         * predecessor it was waiting out may still run until its lease is over: a strict node that heard a clean
+         * {@code released} would start at once beside it (FINDINGS.md 1). So it is announced unclean.
+         *
+         * @return whether a release now may be announced clean
+         */
+        boolean waitedOut() {
+            return ticker.getAsLong() - grantedAt >= holdNanos;
         }
 
         @Override
         public long holdBeforeStartNanos() {
             return holdNanos;
+        }
+
+        @Override
+        public boolean fenceClear() {
+            return fenceClear;
+        }
+
+        @Override
+        public int backendPid() {
+            return on.server().backendPid(); // the fence's check (internal/fence): who must still hold the lock
         }
 
         @Override
@@ -993,16 +1045,44 @@ public final class NodeLoop {
         @Override
         public void abandon(LossReason reason) {
             switch (reason) {
-                case CONNECTION_LOST, LEASE_EXPIRED, POOLER_DETECTED -> {
-                    // the watchdog may be here while the loop is stuck in a round trip: abort from this thread
-                    on.abandon();
-                    letGo.set(true);
-                    wake();
+                case LEASE_EXPIRED -> {
+                    if (anotherTermHolds()) {
+                        // aborting would free that term's lock while its instance may run on a valid lease (FINDINGS.md
+                        // 5): unlock only this one, as 'abandoned'; the session ends when the last term on it goes
+                        post(new LoopEvent.Unlock(this, false));
+                    } else {
+                        abortSession();
+                    }
                 }
+                case CONNECTION_LOST, POOLER_DETECTED -> abortSession();
                 // a graceful stop that overran its bound: the session is sound, but the instance may still run,
                 // so the others hear 'abandoned', not 'released' (a strict node waits out the lease)
                 default -> post(new LoopEvent.Unlock(this, false));
             }
+        }
+
+        /** The watchdog may be here while the loop is stuck in a round trip: abort from this thread. */
+        private void abortSession() {
+            on.abandon();
+            letGo.set(true);
+            wake();
+        }
+
+        /**
+         * @return whether another term on this session still holds its lock and has not been let go: it runs (on a
+         *         lease that may be valid), or it is ending and its own {@link Election#letGo} is still to come
+         */
+        private boolean anotherTermHolds() {
+            for (Election election : elections) {
+                ElectionState s = election.state();
+                Phase phase = s.phase();
+                if ((phase == Phase.ACQUIRED || phase == Phase.LEADING || phase == Phase.ENDING)
+                        && s.term().lock() instanceof Held other && other != this && other.on == on
+                        && !other.isLetGo()) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override
@@ -1017,7 +1097,8 @@ public final class NodeLoop {
             }
             try {
                 long sentAt = ticker.getAsLong();
-                on.unlock(key, new Notice.Released(key.namespace(), key.key(), token, clean), roundTrip());
+                boolean vouched = clean && waitedOut();
+                on.unlock(key, new Notice.Released(key.namespace(), key.key(), token, vouched), roundTrip());
                 acknowledged(sentAt);
             } catch (SQLException e) {
                 failure = e;

@@ -13,9 +13,11 @@ interface TermLock {
     void release();
 
     /**
-     * Not clean. For a lost connection, an expired lease or a pooler the whole node session is aborted (every
-     * term on it shares its fate anyway); after a graceful stop that overran its bound, the lock is unlocked as
-     * {@link #release()} does, since the session itself is sound.
+     * Not clean. For a lost connection or a pooler the whole node session is aborted (every term on it shares its
+     * fate anyway); for an expired lease too, unless another term on the session still holds its lock (then only this
+     * lock is unlocked, announced {@code abandoned}: see {@link io.highlander.cdi.internal.lock.Lease}); after a
+     * graceful stop that overran its bound, the lock is unlocked as {@link #release()} does, announced
+     * {@code abandoned}, since the session itself is sound.
      *
      * @param reason why the term ended
      */
@@ -29,4 +31,20 @@ interface TermLock {
      *         {@code highlander.takeover=strict} when the last term on the lock was not seen to end cleanly, else 0
      */
     long holdBeforeStartNanos();
+
+    /**
+     * @return the backend PID of the node session that holds the lock, which a fenced transaction checks in
+     *         {@code pg_locks}; 0 (no backend) where there is no session
+     */
+    default int backendPid() {
+        return 0;
+    }
+
+    /**
+     * @return whether no transaction fenced by an earlier term was open just after the lock was taken (tried once
+     *         on the node session); if not, the term's start waits at the fence's barrier (FenceBarrier)
+     */
+    default boolean fenceClear() {
+        return false;
+    }
 }

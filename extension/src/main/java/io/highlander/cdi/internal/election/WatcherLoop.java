@@ -74,7 +74,10 @@ public final class WatcherLoop implements NodeLoop.Watching {
     private volatile WatcherStatements session;
     private volatile long wakesSent;
     private volatile int watched;
+    /** When to connect again after a failure, if {@link #backingOff}: every long is a reading the ticker may give. */
     private long reconnectAt;
+    /** Whether a failure set {@link #reconnectAt}; before the first failure there is no deadline (FINDINGS.md 2). */
+    private boolean backingOff;
 
     /**
      * @param settings the node's settings
@@ -167,7 +170,7 @@ public final class WatcherLoop implements NodeLoop.Watching {
         WatcherStatements current = session;
         try {
             if (current == null) {
-                if (now - reconnectAt < 0) {
+                if (backingOff && now - reconnectAt < 0) {
                     return new Park(reconnectAt);
                 }
                 current = sessions.openWatcher(node.label());
@@ -240,6 +243,7 @@ public final class WatcherLoop implements NodeLoop.Watching {
             return new Done();
         }
         LOG.log(Level.DEBUG, () -> "watcher of node " + settings.nodeId() + ": " + Election.describe(e));
+        backingOff = true;
         reconnectAt = ticker.getAsLong() + backoff.failed();
         return new Park(reconnectAt);
     }

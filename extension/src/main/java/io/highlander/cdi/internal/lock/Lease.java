@@ -40,6 +40,19 @@ import java.util.function.LongSupplier;
  *       session on purpose (see below).</li>
  * </ul>
  *
+ * <h2>Several terms on one node session</h2>
+ * Every term of the node holds its lock on the one node session, each with its own lease: a term begun by a try
+ * counts from that try's send time, and an expired lease is not revived, so two terms on the session can have
+ * different deadlines (one ran out while a statement was in flight; the answer to that statement began another).
+ * Step 3 is a promise per term, but aborting the session lets go of <em>every</em> lock on it. So an expired lease
+ * aborts the session only when no other term on it still holds its lock (running, or ending and not yet let go by its
+ * own step 3); otherwise only the expired term's lock is unlocked, announced {@code abandoned}, on the session that a
+ * later acknowledgement proved alive. Letting that one lock go at its own {@code s + L} (or once its instance stopped)
+ * is what step 3 allows for it, and the others keep theirs until their own step 3: no lock leaves before its instance
+ * is gone or its own {@code s + L} has come. Keeping a lock longer (the unlock waits for the loop, which may be in a
+ * round trip bounded by the session's own {@code s + L}) costs liveness, never safety: nobody can take a held lock.
+ * The last term on the session to be let go aborts it if it must (FINDINGS.md 5 of the simulation).
+ *
  * <h2>Why {@code tcp_user_timeout} is 2L, not L</h2>
  * {@code tcp_user_timeout} is how long data the server's kernel sent may stay unacknowledged before it drops the
  * connection (and so the locks). Before the node session {@code LISTEN}s the server sends only replies, each after

@@ -113,6 +113,14 @@ public final class NodeSessionStatements extends PostgresStatements implements N
     }
 
     @Override
+    public boolean companionFree(LockKey companion, Duration timeout) throws SQLException {
+        return session.verified(Sql.COMPANION_FREE, timeout, statement -> {
+            statement.setInt(1, companion.namespace());
+            statement.setInt(2, companion.key());
+        }, row -> row.getBoolean(1));
+    }
+
+    @Override
     public boolean unlock(LockKey key, Notice.Released notice, Duration timeout) throws SQLException {
         return session.verified(Sql.UNLOCK, timeout, statement -> {
             statement.setInt(1, key.namespace());

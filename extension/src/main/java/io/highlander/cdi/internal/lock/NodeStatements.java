@@ -107,6 +107,20 @@ public interface NodeStatements {
      */
     void notify(Notice notice) throws SQLException;
 
+    /**
+     * Whether no transaction holds a singleton's companion lock (the fence's barrier, docs/design/fencing.md §4),
+     * without waiting: takes it exclusively and lets it go in the same statement. The default answers true: a
+     * server model without fenced transactions (a simulation) has none open.
+     *
+     * @param companion the companion lock ({@code internal.fence.FenceKey})
+     * @param timeout   how long the round trip may take
+     * @return whether it was free
+     * @throws SQLException if it fails, or {@link PoolerDetectedException}
+     */
+    default boolean companionFree(LockKey companion, Duration timeout) throws SQLException {
+        return true;
+    }
+
     /** @return whether this session was released or abandoned */
     boolean ended();
 

@@ -58,6 +58,12 @@ final class Sql {
      * from every singleton's two-int lock ({@code objsubid = 2}).
      */
     static final String TAKE_LIVENESS = "SELECT pg_try_advisory_lock(?), " + VERIFY;
+    /**
+     * The fence's barrier, tried once on the node session (docs/design/fencing.md §4): in autocommit the
+     * transaction-level lock is let go at the statement's end, so it only asks whether a fenced transaction holds
+     * the companion lock now.
+     */
+    static final String COMPANION_FREE = "SELECT pg_try_advisory_xact_lock(?, ?), " + VERIFY;
     /** The low halves of the liveness locks held now, one per live node session, with the holding backends. */
     static final String LIVE_NODES =
             "SELECT objid::bigint, pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND mode = 'ExclusiveLock'"

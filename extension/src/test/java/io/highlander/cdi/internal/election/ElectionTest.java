@@ -100,6 +100,36 @@ class ElectionTest {
         }
     }
 
+    @Test
+    void aTermWhoseLeaseRanOutDuringItsStrictHoldNeverStartsItsInstance() {
+        // FINDINGS.md 4: frozen through the hold, the hold's timer and the lease's watchdog are due together at the thaw
+        FakeLock lock = new FakeLock();
+        lock.hold = LEASE.plus(settings.stopMargin()).toNanos();
+        Term term = new Term(42, lease(), lock, Instant.now());
+        election.standby();
+        election.begin(term);
+
+        ticker.advance(LEASE.multipliedBy(2));
+        runDueWatchdogTasks();
+
+        assertThat(instances.started).as("an instance started on an expired lease").isEmpty();
+        assertThat(election.state().phase()).isIn(Phase.ENDING, Phase.STOPPING);
+        assertThat(election.state().ending().reason()).isEqualTo(LossReason.LEASE_EXPIRED);
+    }
+
+    @Test
+    void aTermWhoseLeaseRanOutBeforeItsInstanceWasCreatedIsNotServedButEnded() {
+        Term term = term();
+        election.standby();
+        election.begin(term);
+
+        ticker.advance(LEASE); // @PostConstruct (or a freeze) outlasted the lease; the watchdog has not run yet
+
+        assertThat(election.serve(term)).as("served on an expired lease").isFalse();
+        assertThat(election.state().phase()).isEqualTo(Phase.ENDING);
+        assertThat(election.state().ending().reason()).isEqualTo(LossReason.LEASE_EXPIRED);
+    }
+
     private Term leading(FakeLock lock) {
         Term term = new Term(42, lease(), lock, Instant.now());
         election.standby();
@@ -137,6 +167,7 @@ class ElectionTest {
 
     private static final class FakeLock implements TermLock {
         String outcome;
+        long hold;
 
         @Override
         public void release() {
@@ -155,7 +186,7 @@ class ElectionTest {
 
         @Override
         public long holdBeforeStartNanos() {
-            return 0;
+            return hold;
         }
     }
 

@@ -153,8 +153,117 @@ class NodeLoopTest {
         assertThat(session.tries).as("the window is over: only events and the safety net").isEqualTo(after);
     }
 
+    @Test
+    void aStrictTermLetGoDuringItsHoldIsAnnouncedUnclean() {
+        // FINDINGS.md 1: no end of the last term was heard, so the term waits L + m; a step-down during that wait
+        // must not tell a strict node that nothing runs (the predecessor it waits out may)
+        HighlanderSettings strictSettings = HighlanderSettings.builder().nodeId("a").lease(Duration.ofSeconds(10))
+                .heartbeat(Duration.ofSeconds(2)).standbyInterval(Duration.ofHours(1))
+                .takeover(HighlanderSettings.Takeover.STRICT).build();
+        ScriptedSession strictSession = new ScriptedSession();
+        NodeLoop strictLoop = new NodeLoop(strictSettings, new OneSession(strictSession), ticker, () -> SELF);
+        strictLoop.watchWith(new CountingWatcher());
+        ScriptedInstances held = new ScriptedInstances();
+        Election strictElection = new Election("ticker", null, strictSettings, null, strictLoop, e -> held,
+                (task, delay) -> { }, ticker);
+        strictSession.free.add(strictElection.key().key());
+        settle(strictLoop);
+        assertThat(strictElection.state().term().lock().holdBeforeStartNanos()).isPositive();
+
+        strictElection.stepDown(Duration.ZERO);
+        settle(strictLoop);
+        held.stopped.get(0).complete(null);
+        settle(strictLoop);
+
+        assertThat(strictSession.unlocked).containsExactly(
+                new Notice.Released(ns, strictElection.key().key(), 1, false));
+    }
+
+    @Test
+    void locksTakenBeyondTheShareAreLetGoUncleanWhileTheirStrictHoldRuns() {
+        // FINDINGS.md 1, seed 238: a balanced node over its share lets the excess go at once, before any hold ran
+        HighlanderSettings balanced = HighlanderSettings.builder().nodeId("a").lease(Duration.ofSeconds(10))
+                .heartbeat(Duration.ofSeconds(2)).standbyInterval(Duration.ofHours(1))
+                .takeover(HighlanderSettings.Takeover.STRICT).placement(HighlanderSettings.Placement.BALANCED).build();
+        ScriptedSession twoFree = new ScriptedSession();
+        NodeLoop balancedLoop = new NodeLoop(balanced, new OneSession(twoFree), ticker, () -> SELF);
+        balancedLoop.watchWith(new CountingWatcher());
+        ScriptedInstances any = new ScriptedInstances();
+        Election first = new Election("s0", null, balanced, null, balancedLoop, e -> any, (task, delay) -> { }, ticker);
+        Election second = new Election("s1", null, balanced, null, balancedLoop, e -> any, (task, delay) -> { },
+                ticker);
+        twoFree.free.add(first.key().key());
+        twoFree.free.add(second.key().key());
+
+        settle(balancedLoop); // two live nodes, two singletons: a share of one
+
+        assertThat(twoFree.unlocked).hasSize(1);
+        assertThat(twoFree.unlocked.get(0).clean()).as("let go before its hold ran out").isFalse();
+    }
+
+    @Test
+    void oneTermsExpiredLeaseDoesNotAbortTheSessionUnderAnotherTermsValidLease() {
+        // FINDINGS.md 5: term 1's lease ran out while a statement was in flight; its answer began term 2 on a fresh
+        // lease (an expired lease is not revived). Aborting the session for term 1 would free term 2's lock too.
+        Election other = new Election("other", null, settings, null, loop, e -> instances, (task, delay) -> { },
+                ticker);
+        session.free.add(election.key().key());
+        settle();
+        Term expiring = election.state().term();
+        ticker.advance(settings.lease()); // the watchdog (a no-op here) has not run yet
+        session.free.add(other.key().key());
+        loop.post(new LoopEvent.Heard(new Notice.Heard(new Notice.Released(ns, other.key().key(), 5, true),
+                OTHER_PID)));
+        settle();
+        Term valid = other.state().term();
+        assertThat(valid.lease().isValid()).isTrue();
+
+        election.endTerm(expiring, LossReason.LEASE_EXPIRED, null); // as the watchdog does, then at s + L:
+        election.letGo(expiring, true);
+        settle();
+
+        assertThat(session.ended()).as("the session, and with it the other term's lock").isFalse();
+        assertThat(valid.lock().isLetGo()).isFalse();
+        assertThat(session.unlocked).containsExactly(new Notice.Released(ns, election.key().key(), 1, false));
+    }
+
+    @Test
+    void aTickerThatReadsNegativeDoesNotKeepItFromConnecting() {
+        // FINDINGS.md 2: System.nanoTime may be negative; a reconnect deadline that starts at 0 lies in its future
+        long negative = -java.time.Duration.ofDays(365).toNanos();
+        ScriptedSession early = new ScriptedSession();
+        NodeLoop behind = new NodeLoop(settings, new OneSession(early), () -> negative, () -> SELF);
+        behind.watchWith(new CountingWatcher());
+        new Election("ticker", null, settings, null, behind, e -> new ScriptedInstances(), (task, delay) -> { },
+                () -> negative);
+
+        behind.step();
+
+        assertThat(behind.sessionOpen()).isTrue();
+    }
+
+    @Test
+    void balancedSheddingOrdersTermsByTheTickerAcrossItsOverflowAndBreaksTiesByTokenThenKey() {
+        // FINDINGS.md 3: the order was the wall clock's (Term.began), which an NTP step reorders
+        NodeLoop.Held first = loop.new Held(session, LockKey.of(ns, "s0"), 7, 0);
+        ticker.advance(Duration.ofMinutes(2)); // past Long.MAX_VALUE: the later reading is the lower long
+        NodeLoop.Held later = loop.new Held(session, LockKey.of(ns, "s1"), 8, 0);
+        NodeLoop.Held sameGrant = loop.new Held(session, LockKey.of(ns, "s2"), 8, 0);
+
+        List<NodeLoop.Held> order = new ArrayList<>(List.of(first, later, sameGrant));
+        order.sort(NodeLoop.LATEST_GRANTED_FIRST);
+
+        NodeLoop.Held higherKey = LockKey.of(ns, "s1").key() > LockKey.of(ns, "s2").key() ? later : sameGrant;
+        NodeLoop.Held lowerKey = higherKey == later ? sameGrant : later;
+        assertThat(order).containsExactly(higherKey, lowerKey, first);
+    }
+
     /** Steps until the loop waits; returns what it said. */
     private NodeLoop.Step settle() {
+        return settle(loop);
+    }
+
+    private NodeLoop.Step settle(NodeLoop loop) {
         for (int i = 0; i < 100; i++) {
             NodeLoop.Step step = loop.step();
             if (step.done() || step.until() - ticker.getAsLong() > 0 && !loop.hasEvents()) {

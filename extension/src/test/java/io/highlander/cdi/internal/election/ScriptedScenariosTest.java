@@ -73,6 +73,7 @@ class ScriptedScenariosTest {
         }
     }
 
+    /** A fixed fault plan, played at 3 s. */
     interface Script {
         void play(VirtualScheduler scheduler, SimPostgres server, SimHistory history, SimNodes nodes);
     }

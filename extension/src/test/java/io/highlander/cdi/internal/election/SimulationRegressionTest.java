@@ -23,14 +23,24 @@ class SimulationRegressionTest {
         211, // the simulation's own: a killed process closed its links while iterating over them
         239, // the simulation's own: fast mode's allowance for a partitioned old holder is its lease, not 20 ms + m
         242, // the simulation's own: fast mode's allowance is the time to hear the end plus the stop margin
+        7706, // FINDINGS.md 4: a term in its strict hold started at the thaw on an expired lease
+        7034, // FINDINGS.md 4 (same symptom, fast mode)
+        4042, // FINDINGS.md 1 (not traced); its run shifted with the fix of FINDINGS.md 4 and passes since
+        3455, // FINDINGS.md 1: a clean release of a term let go during its own strict hold (rule S6)
+        238, // FINDINGS.md 1, as first found (at e613391)
+        3471, // FINDINGS.md 5: one term's expired lease aborted the node session under another term's valid lease
     };
 
-    /** Seeds of open findings (all rules on), with the start of the first promise they break (FINDINGS.md). */
+    /**
+     * Seeds of open findings (all rules on), with the kind of promise they break (FINDINGS.md). A seed is tied to the
+     * code it ran on: a change of the loop's statements shifts every run after it, so a seed can stop showing its
+     * finding without a fix; then find a new one with the sweep ({@code -Dsim.seeds}) before moving it.
+     */
     static final Map<Long, String> KNOWN_FAILING = Map.of(
-            238L, "two instances of s2 for 350.979ms", // FINDINGS.md 1: strict trusts a term released in its hold
-            3455L, "two instances of s1 for 356.122ms", // FINDINGS.md 1 again
-            7553L, "token did not increase: s0@c token 707", // FINDINGS.md 4 (same symptom, not traced)
-            7706L, "token did not increase: s0@b token 702"); // FINDINGS.md 4: a term in its hold starts at the thaw
+            // FINDINGS.md 6 is open but has no seed here: 3613 showed it until the fence's companionFree round trip
+            // after a grab (i23-port) shifted every run; seeds 1 to 14,500 keep every promise on that code. Put a seed
+            // back when a sweep finds one.
+            );
 
     private static final Logger QUIET = Logger.getLogger("io.highlander");
     private static Level before;
@@ -64,27 +74,26 @@ class SimulationRegressionTest {
         KNOWN_FAILING.forEach((seed, broken) -> {
             SimRun.Outcome outcome = play(seed);
             assertThat(outcome.broken())
-                    .as("seed %d no longer fails as FINDINGS.md says: if it was fixed, move it to MUST_PASS", seed)
+                    .as("seed %d no longer fails as FINDINGS.md says: fixed (move it to MUST_PASS), or its run shifted"
+                            + " (find another seed of the finding)", seed)
                     .isNotEmpty();
             assertThat(outcome.broken().get(0)).startsWith(broken);
         });
     }
 
     @Test
-    void aTermWhoseLeaseRanOutDuringAFreezeStartsItsInstanceAtTheThaw() {
+    void aTermWhoseLeaseRanOutDuringAFreezeNeverStartsItsInstanceAtTheThaw() {
         // FINDINGS.md 4 (seen with the watcher's looks off; the rule is not what protects here)
         SimRun.Outcome outcome = NodeLoopSimulationTest.caseOf(157, EnumSet.of(SimNodes.Rule.WATCHER_LOOKS),
                 SimNodes.allFaults(), NodeLoopSimulationTest.REPLAY + " -Dsim.off=WATCHER_LOOKS", false).play();
-        assertThat(outcome.broken()).as("FINDINGS.md 4 fixed? then assert that seed 157 passes")
-                .anySatisfy(line -> assertThat(line).startsWith("token did not increase: s1@b token 705"));
+        assertThat(outcome.passed()).as(outcome.report()).isTrue();
     }
 
     @Test
-    void aNodeWhoseClockReadsNegativeNeverConnects() {
-        // FINDINGS.md 2: NodeLoop.reconnectAt starts at 0, so a negative ticker waits until it passes 0
+    void aNodeWhoseClockReadsNegativeConnects() {
+        // FINDINGS.md 2: NodeLoop.reconnectAt started at 0, so a negative ticker waited until it passed 0
         SimRun.Outcome outcome = NodeLoopSimulationTest.caseOf(5, EnumSet.noneOf(SimNodes.Rule.class),
                 SimNodes.allFaults(), NodeLoopSimulationTest.REPLAY + " -Dsim.anyClock=true", true).play();
-        assertThat(outcome.broken()).as("FINDINGS.md 2 fixed? then assert that seed 5 passes with any clock")
-                .anySatisfy(line -> assertThat(line).contains("unled"));
+        assertThat(outcome.passed()).as(outcome.report()).isTrue();
     }
 }

@@ -117,6 +117,19 @@ class WatcherLoopTest {
     }
 
     @Test
+    void aTickerThatReadsNegativeDoesNotKeepItFromConnecting() {
+        // FINDINGS.md 2: System.nanoTime may be negative; a reconnect deadline that starts at 0 lies in its future
+        long negative = -Duration.ofDays(365).toNanos();
+        NodeLoop behind = new NodeLoop(settings, sessions, () -> negative, () -> 1);
+        WatcherLoop early = new WatcherLoop(settings, sessions, behind, () -> negative);
+        statements.live = live(20);
+        early.start();
+
+        assertThat(early.step()).isInstanceOf(WatcherLoop.AwaitGone.class);
+        assertThat(early.connected()).isTrue();
+    }
+
+    @Test
     void closedItReleasesItsSessionAndIsDone() {
         statements.live = live(20);
         watcher.start();

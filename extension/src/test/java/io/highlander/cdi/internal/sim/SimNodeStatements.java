@@ -145,6 +145,20 @@ final class SimNodeStatements implements NodeStatements {
         return false;
     }
 
+    /**
+     * {@code Sql.COMPANION_FREE}: a transaction-level try of the companion key, let go at the statement's commit
+     * (autocommit). Modelled rather than left to the interface's default so that the round trip between a grab and
+     * the term's start meets the faults every other statement meets; nothing in the simulation holds the companion
+     * key (it runs no fenced transaction), so it answers true unless the statement fails.
+     */
+    @Override
+    public boolean companionFree(LockKey companion, Duration timeout) throws SQLException {
+        List<Object> row = connection.call(List.of(new Step.TryLock(
+                AdvisoryKey.ofPair(companion.namespace(), companion.key()), LockMode.EXCLUSIVE, Level.TRANSACTION)),
+                timeout);
+        return (Boolean) row.get(0);
+    }
+
     @Override
     public boolean unlock(LockKey key, Notice.Released notice, Duration timeout) throws SQLException {
         List<Object> row = connection.call(List.of(
