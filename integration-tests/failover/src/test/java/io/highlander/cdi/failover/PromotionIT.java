@@ -1,0 +1,73 @@
+package io.highlander.cdi.failover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.highlander.cdi.testing.TestNode;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A primary and its asynchronous streaming replica behind one multi-host URL ({@code targetServerType=primary}),
+ * three nodes on it; the primary crashes and the replica is promoted. Checked on the record: never two instances
+ * at once, a new leader after the promotion, and every fencing token after the promotion above every token
+ * before it, even when the replica missed the last terms' commits.
+ */
+class PromotionIT {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
+
+    @Test
+    void everyTokenAfterPromotingALaggingReplicaIsAboveEveryTokenBefore() throws Exception {
+        try (ReplicatedPostgres postgres = new ReplicatedPostgres()) {
+            PgServer primary = postgres.newCluster(0);
+            PgServer replica = postgres.replicaOf(primary);
+            try (Nodes nodes = new Nodes().start(
+                    ReplicatedPostgres.dataSource(ReplicatedPostgres.url(primary.port(), replica.port())), 3)) {
+                awaitTerms(nodes, 1);
+
+                replica.stop(PgServer.Stop.FAST); // from here on it misses every commit
+                for (int i = 0; i < 3; i++) {
+                    handOver(nodes);
+                }
+                primary.burnTransactionIds(50); // the application's own writes, which the replica misses too
+                int before = nodes.terms();
+                long highest = Tokens.highestOfFirst(nodes.history(), before);
+
+                primary.stop(PgServer.Stop.IMMEDIATE);
+                replica.start();
+                replica.promote();
+                long promoted = System.nanoTime();
+                awaitTerms(nodes, before + 1);
+                report("lagging replica promoted", promoted, nodes);
+
+                assertThat(nodes.history().maxRunning()).as("instances at once: %s", nodes.history()).isLessThanOrEqualTo(1);
+                assertThat(Tokens.after(nodes.history(), before))
+                        .as("tokens after the promotion, above every token before it (%s); all: %s", highest,
+                                Tokens.of(nodes.history()))
+                        .isNotEmpty().allSatisfy(token -> assertThat(token).isGreaterThan(highest));
+            }
+        }
+    }
+
+    /** Steps the leader down and waits until the next term began. */
+    static void handOver(Nodes nodes) {
+        int terms = nodes.terms();
+        TestNode leader = await().atMost(PATIENCE).until(nodes::leader, java.util.Optional::isPresent).orElseThrow();
+        leader.elector().stepDown(Nodes.SINGLETON);
+        awaitTerms(nodes, terms + 1);
+    }
+
+    /** Waits until {@code count} terms began and a node leads. */
+    static void awaitTerms(Nodes nodes, int count) {
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(10))
+                .until(() -> nodes.terms() >= count && nodes.leader().isPresent());
+    }
+
+    /** Prints how long a new leader took after a failover, for the report (not a benchmark: a loaded machine). */
+    static void report(String what, long since, Nodes nodes) {
+        System.out.printf("%s: new leader %d ms after it (polled every 10 ms); tokens %s%n", what,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since), Tokens.of(nodes.history()));
+    }
+}
