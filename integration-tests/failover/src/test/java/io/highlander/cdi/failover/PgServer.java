@@ -122,6 +122,18 @@ final class PgServer {
                 + "?user=" + ReplicatedPostgres.ROLE + "&connectTimeout=5&socketTimeout=60");
     }
 
+    /** Changes a setting with {@code ALTER SYSTEM} and reloads the configuration. */
+    void alterSystem(String name, String value) throws SQLException {
+        try (Connection c = superuser(); PreparedStatement set = c.prepareStatement("SELECT set_config('synchronous_commit', 'local', false)")) {
+            set.executeQuery().close();
+            // ALTER SYSTEM takes no bind parameters; the names and values are the tests' own constants
+            try (var statement = c.createStatement()) {
+                statement.execute("ALTER SYSTEM SET " + name + " = '" + value + "'");
+                statement.execute("SELECT pg_reload_conf()");
+            }
+        }
+    }
+
     /** @return the first 8 hex digits of the current WAL file's name, as a number: the server's timeline */
     long timeline() throws SQLException {
         return queryLong("SELECT ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::bigint");
