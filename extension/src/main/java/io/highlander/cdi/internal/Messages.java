@@ -223,6 +223,15 @@ public final class Messages {
                 + " locks there are local to that replica, so point Highlander at the primary.";
     }
 
+    // HL-0340..0359: failovers and fencing tokens (docs/design/tokens.md)
+
+    public static String tokenOutOfRange(long timeline, long transactionId, long maxTimeline, long maxTransactionId) {
+        return "HL-0340: PostgreSQL is on timeline " + timeline + " at transaction id " + transactionId
+                + ", beyond what a fencing token holds (timeline 1.." + maxTimeline + ", transaction id 0.."
+                + maxTransactionId + "), so this node does not lead rather than hand out a token that might not be"
+                + " above an earlier one; see 'Fencing tokens' in the README for how to continue.";
+    }
+
     public static String databaseRejected(String source, String sqlState, String detail) {
         return "HL-0309: PostgreSQL refused the connection of DataSource " + source + " (SQLState " + sqlState
                 + ": " + detail + "); check the user, password and database name.";

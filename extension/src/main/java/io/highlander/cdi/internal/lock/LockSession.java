@@ -48,8 +48,11 @@ import java.util.concurrent.Executor;
  *       ({@link LockHolder}).</li>
  *   <li>{@code highlander.session_tag} = a random UUID, read back at every acquire, token and heartbeat: a
  *       different value means another client's statements ran in this backend (a transaction pooler).</li>
+ *   <li>{@code synchronous_commit} = {@code local}: a commit of ours (a notice, the token's transaction) waits
+ *       for the local WAL flush and never for a replica, so a synchronous standby that is down cannot hold this
+ *       session, and every lock it holds, in {@code SyncRep} for ever (PG-SEMANTICS §10); the token's order across
+ *       failovers comes from the timeline ({@link FencingToken}), not from replication.</li>
  * </ul>
- * The fencing token's statement also sets {@code synchronous_commit = on}, for its own transaction only.
  * On the client side the connection's network timeout bounds each round trip.
  *
  * <p>{@link #release} unlocks every advisory lock of the session, sets each setting back to
@@ -83,12 +86,13 @@ public final class LockSession implements AutoCloseable {
                     + " set_config('tcp_keepalives_idle', ?, false), set_config('tcp_keepalives_interval', ?, false),"
                     + " set_config('tcp_user_timeout', ?, false), set_config('statement_timeout', '0', false),"
                     + " set_config('client_connection_check_interval', '1000', false),"
+                    + " set_config('synchronous_commit', 'local', false),"
                     + " set_config('" + SESSION_TAG + "', ?, false), pg_backend_pid()";
     private static final String RESET_SQL =
             "SELECT set_config(name, reset_val, false) FROM pg_settings WHERE name IN ('application_name',"
                     + " 'idle_session_timeout', 'idle_in_transaction_session_timeout', 'lock_timeout',"
                     + " 'tcp_keepalives_idle', 'tcp_keepalives_interval', 'tcp_user_timeout', 'statement_timeout',"
-                    + " 'client_connection_check_interval')"
+                    + " 'client_connection_check_interval', 'synchronous_commit')"
                     + " UNION ALL SELECT set_config('" + SESSION_TAG + "', '', false)";
     /**
      * How many times this backend holds the lock already, counted before the lock is taken (a materialized CTE
@@ -108,15 +112,22 @@ public final class LockSession implements AutoCloseable {
             + SESSION_TAG + "', true) FROM pre";
     private static final String UNLOCK_ALL_SQL = "SELECT pg_advisory_unlock_all()";
     /**
+     * The server's timeline, the high half of a {@link FencingToken}: the first eight hex digits of the current WAL
+     * file's name (any role may call both functions; on a server in recovery they fail, which is what we want).
+     */
+    private static final String TIMELINE = "pg_walfile_name(pg_current_wal_lsn())";
+    /**
      * The token is a transaction id, and only a transaction whose commit record reached the disk cannot hand
      * its id out again after a crash. Reading an id writes no WAL of its own, so PostgreSQL commits such a
      * transaction asynchronously even with {@code synchronous_commit = on}; the transactional logical message
-     * makes it a writing transaction, and the transaction-local {@code synchronous_commit = on} makes its commit
-     * wait for the flush even where the session, role or server turned it off. Any role may call both.
+     * makes it a writing transaction, and the transaction-local {@code synchronous_commit = local} makes its commit
+     * wait for the local flush (and for no replica) even where the role or server turned it off. Any role may call
+     * both. A promoted replica or a restored backup may lack that commit: the timeline, read in the same statement,
+     * orders the tokens then ({@link FencingToken}).
      */
     private static final String TOKEN_SQL = "SELECT pg_current_xact_id()::text::bigint, pg_backend_pid(),"
-            + " current_setting('" + SESSION_TAG + "', true), set_config('synchronous_commit', 'on', true),"
-            + " pg_logical_emit_message(true, 'highlander', '')";
+            + " current_setting('" + SESSION_TAG + "', true), set_config('synchronous_commit', 'local', true),"
+            + " pg_logical_emit_message(true, 'highlander', ''), " + TIMELINE;
     private static final String HEARTBEAT_SQL = "SELECT pg_backend_pid(), current_setting('" + SESSION_TAG + "', true)";
     private static final String HOLDER_SQL =
             "SELECT l.pid, a.application_name FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
@@ -162,7 +173,7 @@ public final class LockSession implements AutoCloseable {
      * already (a pooler's shared backend) before any is taken; {@code got} takes them, only if there are none;
      * the outer row reads the transaction id only after {@code got} is done, so the token is assigned after every
      * grant (and so after the previous holder's release, whose own token was durable before its term began).
-     * The token's transaction writes a logical message and commits with {@code synchronous_commit = on}, so that
+     * The token's transaction writes a logical message and commits with {@code synchronous_commit = local}, so that
      * a crash cannot hand its id out again (see {@link #fencingToken()}); a try that takes nothing writes nothing.
      */
     private static final String TRY_LOCKS_SQL = "WITH wanted AS (SELECT unnest(?::int[]) AS k),"
@@ -174,10 +185,10 @@ public final class LockSession implements AutoCloseable {
             + " THEN pg_try_advisory_lock(?, w.k) ELSE false END),"
             + " taken AS MATERIALIZED (SELECT string_agg(k::text, ',') AS keys FROM got)"
             + " SELECT pre.already, taken.keys, CASE WHEN taken.keys IS NOT NULL"
-            + " AND set_config('synchronous_commit', 'on', true) IS NOT NULL"
+            + " AND set_config('synchronous_commit', 'local', true) IS NOT NULL"
             + " AND pg_logical_emit_message(true, 'highlander', '') IS NOT NULL"
             + " THEN pg_current_xact_id()::text::bigint END, pg_backend_pid(), current_setting('"
-            + SESSION_TAG + "', true) FROM pre, taken";
+            + SESSION_TAG + "', true), CASE WHEN taken.keys IS NOT NULL THEN " + TIMELINE + " END FROM pre, taken";
     /** One {@code acquired <key> <token>} notice per key, for {@code highlander.takeover=strict}. */
     private static final String ANNOUNCE_SQL = "SELECT count(pg_notify('" + CHANNEL + "', 'acquired ' || k || ' ' || ?))"
             + " FROM unnest(?::int[]) AS k";
@@ -236,7 +247,7 @@ public final class LockSession implements AutoCloseable {
                 setup.setString(8, session.tag);
                 try (ResultSet row = setup.executeQuery()) {
                     row.next();
-                    session.checkBackend(row.getInt(11));
+                    session.checkBackend(row.getInt(12));
                     return session;
                 }
             }
@@ -377,7 +388,7 @@ public final class LockSession implements AutoCloseable {
             row.next();
             checkBackend(row.getInt(2));
             checkTag(row.getString(3), row.getInt(2));
-            return row.getLong(1);
+            return FencingToken.compose(FencingToken.timelineOf(row.getString(6)), row.getLong(1));
         } catch (SQLException e) {
             throw poolerOr(e);
         }
@@ -451,7 +462,8 @@ public final class LockSession implements AutoCloseable {
                     got.add(Integer.parseInt(key));
                 }
                 holding = true;
-                return new Grab(Set.copyOf(got), row.getLong(3));
+                return new Grab(Set.copyOf(got), FencingToken.compose(FencingToken.timelineOf(row.getString(6)),
+                        row.getLong(3)));
             }
         } catch (SQLException e) {
             throw poolerOr(e);
