@@ -98,6 +98,17 @@ final class PgServer {
         owner.runAsPostgres(owner.binaries().program("pg_ctl"), "-D", data.toString(), "-w", "-t", "60", "promote");
     }
 
+    /**
+     * Restarts this stopped server as a streaming standby of {@code primary} (what an HA manager does with a
+     * demoted primary), following its new timeline.
+     */
+    void followAsStandby(PgServer primary) {
+        configure("primary_conninfo = 'host=127.0.0.1 port=" + primary.port() + " user=postgres'",
+                "recovery_target_timeline = 'latest'");
+        owner.runAsPostgres("touch", data.resolve("standby.signal").toString());
+        start();
+    }
+
     /** Appends settings to {@code postgresql.auto.conf}; they take effect at the next start. */
     void configure(String... lines) {
         try {

@@ -51,6 +51,85 @@ class PromotionIT {
         }
     }
 
+    @Test
+    void everyTokenAfterPromotingAnUpToDateReplicaIsAboveEveryTokenBefore() throws Exception {
+        try (ReplicatedPostgres postgres = new ReplicatedPostgres()) {
+            PgServer primary = postgres.newCluster(0);
+            PgServer replica = postgres.replicaOf(primary);
+            try (Nodes nodes = new Nodes().start(
+                    ReplicatedPostgres.dataSource(ReplicatedPostgres.url(primary.port(), replica.port())), 3)) {
+                awaitTerms(nodes, 1);
+                for (int i = 0; i < 3; i++) {
+                    handOver(nodes);
+                }
+                awaitReplayed(primary, replica);
+                int before = nodes.terms();
+                long highest = Tokens.highestOfFirst(nodes.history(), before);
+
+                primary.stop(PgServer.Stop.IMMEDIATE);
+                replica.promote();
+                long promoted = System.nanoTime();
+                awaitTerms(nodes, before + 1);
+                report("up-to-date replica promoted", promoted, nodes);
+
+                assertThat(nodes.history().maxRunning()).as("instances at once: %s", nodes.history()).isLessThanOrEqualTo(1);
+                assertThat(Tokens.after(nodes.history(), before))
+                        .as("tokens after the promotion, above every token before it (%s); all: %s", highest,
+                                Tokens.of(nodes.history()))
+                        .isNotEmpty().allSatisfy(token -> assertThat(token).isGreaterThan(highest));
+            }
+        }
+    }
+
+    /**
+     * Patroni's switchover: the old primary is stopped ({@code pg_ctl stop -m fast}) while the leader runs on it,
+     * the replica promoted, and the old primary started again as a standby of the new one. The old leader stops as
+     * soon as its session is ended (as after {@code pg_terminate_backend}), the old primary, now a standby first in
+     * the URL's list, is never used for locks, and the new terms' tokens are higher.
+     */
+    @Test
+    void theOldPrimaryDemotedWhileAliveEndsTheOldLeaderAndIsNeverUsedForLocks() throws Exception {
+        try (ReplicatedPostgres postgres = new ReplicatedPostgres()) {
+            PgServer primary = postgres.newCluster(0);
+            PgServer replica = postgres.replicaOf(primary);
+            try (Nodes nodes = new Nodes().start(
+                    ReplicatedPostgres.dataSource(ReplicatedPostgres.url(primary.port(), replica.port())), 3)) {
+                awaitTerms(nodes, 1);
+                handOver(nodes);
+                int before = nodes.terms();
+                long highest = Tokens.highestOfFirst(nodes.history(), before);
+
+                primary.stop(PgServer.Stop.FAST);
+                await("the old leader stops when its session ends").atMost(PATIENCE)
+                        .until(() -> nodes.history().running() == 0);
+                replica.promote();
+                long promoted = System.nanoTime();
+                primary.followAsStandby(replica);
+                awaitTerms(nodes, before + 1);
+                report("switchover, old primary back as a standby", promoted, nodes);
+                handOver(nodes);
+
+                assertThat(primary.queryLong("SELECT pg_is_in_recovery()::int")).as("old primary a standby").isEqualTo(1);
+                assertThat(primary.queryLong("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE"
+                        + " 'highlander:%'")).as("node sessions on the old primary, now a standby").isZero();
+                assertThat(nodes.history().entries()).extracting(e -> e.what())
+                        .as("the old leader's term ended with its session").contains("lost:CONNECTION_LOST");
+                assertThat(nodes.history().maxRunning()).as("instances at once: %s", nodes.history()).isLessThanOrEqualTo(1);
+                assertThat(Tokens.after(nodes.history(), before))
+                        .as("tokens after the promotion, above every token before it (%s); all: %s", highest,
+                                Tokens.of(nodes.history()))
+                        .isNotEmpty().allSatisfy(token -> assertThat(token).isGreaterThan(highest));
+            }
+        }
+    }
+
+    /** Waits until the replica replayed everything the primary wrote so far. */
+    static void awaitReplayed(PgServer primary, PgServer replica) throws java.sql.SQLException {
+        String written = primary.walPosition();
+        await("replay up to " + written).atMost(PATIENCE).pollInterval(Duration.ofMillis(20))
+                .until(() -> replica.queryLong("SELECT (pg_last_wal_replay_lsn() >= '" + written + "'::pg_lsn)::int") == 1);
+    }
+
     /** Steps the leader down and waits until the next term began. */
     static void handOver(Nodes nodes) {
         int terms = nodes.terms();
