@@ -232,6 +232,11 @@ public final class Messages {
                 + " above an earlier one; see 'Fencing tokens' in the README for how to continue.";
     }
 
+    public static String invalidTokenFloor(String value) {
+        return "HL-0343: highlander.token-floor '" + value + "' is not a whole number of 0 or more; set it to the"
+                + " highest fencing token handed out before the move to another cluster, or leave it out.";
+    }
+
     public static String databaseRejected(String source, String sqlState, String detail) {
         return "HL-0309: PostgreSQL refused the connection of DataSource " + source + " (SQLState " + sqlState
                 + ": " + detail + "); check the user, password and database name.";
