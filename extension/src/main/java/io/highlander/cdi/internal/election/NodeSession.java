@@ -6,6 +6,7 @@ import io.highlander.cdi.internal.Messages;
 import io.highlander.cdi.internal.datasource.ConnectionSource;
 import io.highlander.cdi.internal.election.ElectionState.Ending;
 import io.highlander.cdi.internal.election.ElectionState.Phase;
+import io.highlander.cdi.internal.lock.FencingToken;
 import io.highlander.cdi.internal.lock.Lease;
 import io.highlander.cdi.internal.lock.LockHolder;
 import io.highlander.cdi.internal.lock.LockKey;
@@ -109,6 +110,10 @@ final class NodeSession {
     private volatile boolean endCourtesy;
     /** Node thread only: the liveness key's random half of the last node session of this node that ended. */
     private int ended;
+    /** Node thread only: the tokens this node handed out or heard of; see {@link TokenGuard}. */
+    private final TokenGuard tokens;
+    /** Node thread only: where the last node session was, logged when the next one is elsewhere. */
+    private io.highlander.cdi.internal.lock.ClusterIdentity lastCluster;
 
     NodeSession(HighlanderSettings settings, ConnectionSource connections, LifecycleThreads threads,
                 ScheduledExecutorService scheduler) {
@@ -116,6 +121,7 @@ final class NodeSession {
         this.connections = connections;
         this.threads = threads;
         this.watcher = new Watcher(this, settings, connections, threads, scheduler);
+        this.tokens = new TokenGuard(settings.nodeId());
     }
 
     /** Before {@link #start}: an election this node session serves. */
@@ -299,6 +305,12 @@ final class NodeSession {
             for (Election election : elections) {
                 election.sightings().connected(opened.server().database());
             }
+            if (!opened.cluster().equals(lastCluster)) {
+                // an operator sees every node follow a failover (a new timeline) or land on another cluster
+                LOG.log(Level.INFO, Messages.sessionOn(settings.nodeId(), opened.cluster(), lastCluster));
+                lastCluster = opened.cluster();
+            }
+            tokens.connected(opened.cluster());
             return opened;
         } catch (SQLException | RuntimeException e) {
             opened.abandon();
@@ -441,6 +453,22 @@ final class NodeSession {
             acknowledged(sentAt);
             lastTry = sentAt;
             fair.tried(toTry);
+        }
+        if (!grab.keys().isEmpty()) {
+            grab = new LockSession.Grab(grab.keys(), FencingToken.aboveFloor(grab.token(), settings.tokenFloor()));
+            Optional<TokenGuard.Refusal> refusal = tokens.refusal(grab.token(), current.cluster());
+            if (refusal.isPresent()) {
+                // never begin a term with a token not above one already handed out: let the locks go with a
+                // notice the others ignore, and try again at the next safety-net try
+                if (!refusal.get().repeated()) {
+                    LOG.log(Level.WARNING, refusal.get().message());
+                }
+                for (Integer key : grab.keys()) {
+                    current.unlock(wanted.get(key).key(), "refused " + key, roundTrip());
+                }
+                wanted.values().forEach(Election::standby);
+                return;
+            }
         }
         boolean strict = settings.takeover() == HighlanderSettings.Takeover.STRICT;
         if (strict && !grab.keys().isEmpty() && current.canAwaitNotices()) {
@@ -625,6 +653,7 @@ final class NodeSession {
                 int key = Integer.parseInt(words[1]);
                 if (words[0].equals("acquired")) {
                     lastNotices.put(key, "acquired " + words[2]);
+                    tokens.heard(Long.parseLong(words[2]));
                 } else {
                     lastNotices.put(key, ("acquired " + words[2]).equals(lastNotices.get(key)) ? CLEAN : UNCLEAN);
                 }

@@ -47,6 +47,20 @@ public final class FencingToken {
         return timeline << TRANSACTION_BITS | transactionId;
     }
 
+    /**
+     * @param token a composed token
+     * @param floor {@code highlander.token-floor}, 0 or more
+     * @return the token handed out: {@code floor + token}
+     * @throws TokenOutOfRangeException if the sum does not fit a long
+     */
+    public static long aboveFloor(long token, long floor) throws TokenOutOfRangeException {
+        try {
+            return Math.addExact(floor, token);
+        } catch (ArithmeticException e) {
+            throw new TokenOutOfRangeException(Messages.tokenFloorTooHigh(floor, token));
+        }
+    }
+
     /** @return the timeline a token was made on */
     public static long timeline(long token) {
         return token >>> TRANSACTION_BITS;

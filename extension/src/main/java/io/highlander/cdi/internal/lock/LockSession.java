@@ -204,6 +204,7 @@ public final class LockSession implements AutoCloseable {
     private final AtomicBoolean ended = new AtomicBoolean();
     private final String tag = UUID.randomUUID().toString();
     private ServerInfo server;
+    private ClusterIdentity cluster;
     private volatile PreparedStatement running;
     private boolean holding;
     private boolean listening;
@@ -235,6 +236,7 @@ public final class LockSession implements AutoCloseable {
             connection.setAutoCommit(true);
             setNetworkTimeout(connection, lease.plus(standbyInterval));
             session.server = inspect(connection, source.description());
+            session.cluster = ClusterIdentity.read(connection, session.server.database());
             try (PreparedStatement setup = connection.prepareStatement(SETUP_SQL)) {
                 long keepaliveSeconds = Math.max(1, (lease.toMillis() + 999) / 1000);
                 setup.setString(1, APPLICATION_NAME_PREFIX + nodeId);
@@ -291,6 +293,11 @@ public final class LockSession implements AutoCloseable {
     /** @return what this session is connected to */
     public ServerInfo server() {
         return server;
+    }
+
+    /** @return which cluster and timeline this session is on, as read at open */
+    public ClusterIdentity cluster() {
+        return cluster;
     }
 
     /**

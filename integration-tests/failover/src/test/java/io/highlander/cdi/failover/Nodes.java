@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 
 /**
@@ -25,10 +26,15 @@ final class Nodes implements AutoCloseable {
 
     /** Starts {@code count} nodes named a, b, c, … on {@code source}. */
     Nodes start(DataSource source, int count) {
+        return start(source, count, UnaryOperator.identity());
+    }
+
+    /** Starts {@code count} more nodes, named on from the last, with settings changed by {@code change}. */
+    Nodes start(DataSource source, int count, UnaryOperator<HighlanderSettings.Builder> change) {
         for (int i = 0; i < count; i++) {
             String id = String.valueOf((char) ('a' + nodes.size()));
-            nodes.add(TestNode.start(settings(id), source, Map.of(History.class, history), Ticker.class,
-                    LeadershipLog.class));
+            nodes.add(TestNode.start(change.apply(settings(id)).build(), source, Map.of(History.class, history),
+                    Ticker.class, LeadershipLog.class));
         }
         return this;
     }
@@ -37,9 +43,14 @@ final class Nodes implements AutoCloseable {
      * A short lease, so that a node whose session the server did not end (a black hole) stops soon; a standby
      * tries again every second.
      */
-    static HighlanderSettings settings(String id) {
+    static HighlanderSettings.Builder settings(String id) {
         return HighlanderSettings.builder().nodeId(id).lease(Duration.ofSeconds(2)).heartbeat(Duration.ofMillis(500))
-                .standbyInterval(Duration.ofSeconds(1)).build();
+                .standbyInterval(Duration.ofSeconds(1));
+    }
+
+    /** Stops every node started so far. */
+    void stopAll() {
+        nodes.forEach(TestNode::close);
     }
 
     History history() {
