@@ -303,7 +303,7 @@ final class NodeSession {
             watcher.start();
             watcher.retarget();
             for (Election election : elections) {
-                election.sightings().connected(opened.server().database());
+                election.sightings().connected(opened.cluster().toString()); // which server, cluster and timeline
             }
             if (!opened.cluster().equals(lastCluster)) {
                 // an operator sees every node follow a failover (a new timeline) or land on another cluster

@@ -23,6 +23,7 @@ class PromotionIT {
         try (ReplicatedPostgres postgres = new ReplicatedPostgres()) {
             PgServer primary = postgres.newCluster(0);
             PgServer replica = postgres.replicaOf(primary);
+            long primarySystem = primary.queryLong("SELECT system_identifier FROM pg_control_system()");
             try (Nodes nodes = new Nodes().start(
                     ReplicatedPostgres.dataSource(ReplicatedPostgres.url(primary.port(), replica.port())), 3)) {
                 awaitTerms(nodes, 1);
@@ -41,6 +42,11 @@ class PromotionIT {
                 long promoted = System.nanoTime();
                 awaitTerms(nodes, before + 1);
                 report("lagging replica promoted", promoted, nodes);
+                long timeline = replica.timeline();
+                await("every node's status shows the promoted server's timeline").atMost(PATIENCE)
+                        .until(() -> nodes.all().stream().allMatch(node -> node.elector().status(Nodes.SINGLETON)
+                                .database().orElse("").endsWith(":" + replica.port() + "/" + ReplicatedPostgres.DATABASE
+                                        + " (cluster " + primarySystem + ", timeline " + timeline + ")")));
 
                 assertThat(nodes.history().maxRunning()).as("instances at once: %s", nodes.history()).isLessThanOrEqualTo(1);
                 assertThat(Tokens.after(nodes.history(), before))
