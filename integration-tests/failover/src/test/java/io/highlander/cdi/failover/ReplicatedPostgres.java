@@ -81,12 +81,22 @@ final class ReplicatedPostgres implements AutoCloseable {
     }
 
     /**
-     * Makes and starts a streaming replica of {@code primary} ({@code pg_basebackup -R}).
+     * Makes and starts a streaming replica of {@code primary} ({@code pg_basebackup -R}) on a free port.
      *
      * @return the running standby
      */
     PgServer replicaOf(PgServer primary) {
-        PgServer replica = server("replica", 0);
+        return replicaOn(primary, 0);
+    }
+
+    /**
+     * Makes and starts a streaming replica of {@code primary} on a given port ({@code pg_basebackup -R}).
+     *
+     * @param port its port, or 0 for a free one
+     * @return the running standby
+     */
+    PgServer replicaOn(PgServer primary, int port) {
+        PgServer replica = server("replica", port);
         runAsPostgres(binaries.program("pg_basebackup"), "-h", "127.0.0.1", "-p", Integer.toString(primary.port()),
                 "-U", SYSTEM_USER, "-D", replica.data().toString(), "-R", "-X", "stream", "--checkpoint=fast",
                 "--no-sync");
@@ -124,6 +134,17 @@ final class ReplicatedPostgres implements AutoCloseable {
         return restored;
     }
 
+    /** Stops a server (immediate) and deletes its data directory, as an HA manager rebuilds a failed primary. */
+    void discard(PgServer server) throws IOException {
+        server.stop(PgServer.Stop.IMMEDIATE);
+        servers.remove(server);
+        try (Stream<Path> all = Files.walk(server.data())) {
+            for (Path path : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
     /** Switches to a new WAL segment on {@code primary} and waits until the archive holds the one it ended. */
     void archiveNow(PgServer primary) throws SQLException {
         String ended;
@@ -145,7 +166,7 @@ final class ReplicatedPostgres implements AutoCloseable {
         // hostRecheckSeconds: how long pgjdbc trusts what it learnt of a host (primary or standby); connectTimeout
         // bounds a connect to a host that does not answer
         return "jdbc:postgresql://" + hosts + "/" + DATABASE + "?targetServerType=primary&hostRecheckSeconds=1"
-                + "&connectTimeout=2";
+                + "&connectTimeout=2&socketTimeout=2";
     }
 
     /** @return a DataSource of the application role on {@code url} */
