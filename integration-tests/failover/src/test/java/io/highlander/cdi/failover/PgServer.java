@@ -65,9 +65,13 @@ final class PgServer {
 
     /** Starts the postmaster and waits until it accepts connections (a standby: until it is consistent). */
     PgServer start() {
-        owner.runAsPostgres(owner.binaries().program("pg_ctl"), "-D", data.toString(), "-w", "-t", "60",
-                "-l", log().toString(), "-o", "-p " + port + " -k " + owner.sockets() + " -c listen_addresses=127.0.0.1",
-                "start");
+        try {
+            owner.runAsPostgres(owner.binaries().program("pg_ctl"), "-D", data.toString(), "-w", "-t", "60",
+                    "-l", log().toString(), "-o", "-p " + port + " -k " + owner.sockets()
+                            + " -c listen_addresses=127.0.0.1", "start");
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(name + " did not start; its log ends:\n" + logTail(), e);
+        }
         try {
             pid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
         } catch (IOException e) {

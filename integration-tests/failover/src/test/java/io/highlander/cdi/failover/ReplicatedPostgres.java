@@ -67,7 +67,10 @@ final class ReplicatedPostgres implements AutoCloseable {
                 "--no-sync", "-E", "UTF8", "--locale=C");
         List<String> lines = new ArrayList<>(List.of(
                 "wal_level = replica", "max_wal_senders = 10", "hot_standby = on",
-                "archive_mode = on", "archive_command = 'test ! -f " + archive + "/%f && cp %p " + archive + "/%f'",
+                "archive_mode = on",
+                // copied under another name and renamed, so that a segment is in the archive whole or not at all
+                "archive_command = 'test ! -f " + archive + "/%f && cp %p " + archive + "/%f.part && mv "
+                        + archive + "/%f.part " + archive + "/%f'",
                 // the tests kill processes, never the machine: the page cache survives every crash here
                 "fsync = off", "full_page_writes = off", "shared_buffers = 16MB", "max_connections = 40"));
         lines.addAll(List.of(settings));
