@@ -21,8 +21,11 @@ public record ClusterIdentity(String server, OptionalLong systemIdentifier, long
     /**
      * {@code pg_control_system()} is executable by every role on PostgreSQL 14 and 15 (checked on 15 with a plain
      * role); a server that revoked it gives no identifier, and tokens stay guarded by the node's memory alone.
+     * Both in one round trip: it is on the way to every node session, so on the way to every takeover after a
+     * failover.
      */
-    private static final String SYSTEM_SQL = "SELECT system_identifier FROM pg_control_system()";
+    private static final String IDENTITY_SQL = "SELECT pg_walfile_name(pg_current_wal_lsn()),"
+            + " (SELECT system_identifier FROM pg_control_system())";
     private static final String TIMELINE_SQL = "SELECT pg_walfile_name(pg_current_wal_lsn())";
     private static final String INSUFFICIENT_PRIVILEGE = "42501";
 
@@ -35,19 +38,17 @@ public record ClusterIdentity(String server, OptionalLong systemIdentifier, long
      * @throws SQLException if it cannot be read (other than for want of privilege on the identifier)
      */
     static ClusterIdentity read(Connection connection, String server) throws SQLException {
-        long timeline;
-        try (PreparedStatement query = connection.prepareStatement(TIMELINE_SQL); ResultSet row = query.executeQuery()) {
+        try (PreparedStatement query = connection.prepareStatement(IDENTITY_SQL); ResultSet row = query.executeQuery()) {
             row.next();
-            timeline = FencingToken.timelineOf(row.getString(1));
-        }
-        try (PreparedStatement query = connection.prepareStatement(SYSTEM_SQL); ResultSet row = query.executeQuery()) {
-            row.next();
-            return new ClusterIdentity(server, OptionalLong.of(row.getLong(1)), timeline);
+            return new ClusterIdentity(server, OptionalLong.of(row.getLong(2)), FencingToken.timelineOf(row.getString(1)));
         } catch (SQLException e) {
             if (!INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
                 throw e;
             }
-            return new ClusterIdentity(server, OptionalLong.empty(), timeline);
+        }
+        try (PreparedStatement query = connection.prepareStatement(TIMELINE_SQL); ResultSet row = query.executeQuery()) {
+            row.next();
+            return new ClusterIdentity(server, OptionalLong.empty(), FencingToken.timelineOf(row.getString(1)));
         }
     }
 
