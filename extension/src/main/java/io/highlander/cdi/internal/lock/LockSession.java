@@ -48,10 +48,10 @@ import java.util.concurrent.Executor;
  *       ({@link LockHolder}).</li>
  *   <li>{@code highlander.session_tag} = a random UUID, read back at every acquire, token and heartbeat: a
  *       different value means another client's statements ran in this backend (a transaction pooler).</li>
- *   <li>{@code synchronous_commit} = {@code local}: a commit of ours (a notice, the token's transaction) waits
- *       for the local WAL flush and never for a replica, so a synchronous standby that is down cannot hold this
- *       session, and every lock it holds, in {@code SyncRep} for ever (PG-SEMANTICS §10); the token's order across
- *       failovers comes from the timeline ({@link FencingToken}), not from replication.</li>
+ *   <li>{@code synchronous_commit} = {@code local}: a commit of ours that writes WAL (the token's transaction, or
+ *       any added later) waits for the local flush and never for a replica, so a synchronous standby that is down
+ *       cannot hold this session, and every lock it holds, in {@code SyncRep} for ever (PG-SEMANTICS §10); the
+ *       token's order across failovers comes from the timeline ({@link FencingToken}), not from replication.</li>
  * </ul>
  * On the client side the connection's network timeout bounds each round trip.
  *
