@@ -133,6 +133,13 @@ public final class SettingsSource {
                 problems.add(Messages.unparsableInteger("highlander.namespace", value));
             }
         });
+        lookup.apply("highlander.token-floor").ifPresent(value -> {
+            try {
+                builder.tokenFloor(Long.parseLong(value.trim()));
+            } catch (NumberFormatException e) {
+                problems.add(Messages.invalidTokenFloor(value));
+            }
+        });
         Optional<String> maxFailures = lookup.apply("highlander.restart.max-failures");
         Optional<Duration> window = duration("highlander.restart.window", problems);
         Optional<Duration> backoff = duration("highlander.restart.backoff", problems);

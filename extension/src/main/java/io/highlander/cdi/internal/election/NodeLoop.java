@@ -5,6 +5,7 @@ import io.highlander.cdi.LossReason;
 import io.highlander.cdi.internal.Messages;
 import io.highlander.cdi.internal.election.ElectionState.Ending;
 import io.highlander.cdi.internal.election.ElectionState.Phase;
+import io.highlander.cdi.internal.lock.ClusterIdentity;
 import io.highlander.cdi.internal.lock.Lease;
 import io.highlander.cdi.internal.lock.LiveNode;
 import io.highlander.cdi.internal.lock.LockHolder;
@@ -108,6 +109,7 @@ public final class NodeLoop {
     private final Courtesy courtesy;
     private final StrictTakeover strict;
     private final Placement placement;
+    private final TokenGuard tokens;
     private final Backoff backoff = new Backoff(MIN_BACKOFF_NANOS, MAX_BACKOFF_NANOS);
     private volatile Driver driver = new Driver() {
         @Override
@@ -152,6 +154,8 @@ public final class NodeLoop {
     private String loggedProblem;
     private boolean fallbackLogged;
     private boolean over;
+    /** Where the last node session was: a new one elsewhere (a failover's timeline, another cluster) is logged. */
+    private ClusterIdentity lastCluster;
 
     // ---- written by the stepping thread, published for status() ----
     private volatile int liveness;
@@ -187,6 +191,7 @@ public final class NodeLoop {
         this.strict = new StrictTakeover(policies.strictHoldNanos());
         this.placement = new Placement(settings.placement() == HighlanderSettings.Placement.BALANCED,
                 settings.standbyInterval().toNanos());
+        this.tokens = new TokenGuard(settings.nodeId());
     }
 
     /**
@@ -457,9 +462,16 @@ public final class NodeLoop {
             // before a waiting watcher could hold up the pooler's server connections
             watching.start();
             watching.retarget();
+            ClusterIdentity cluster = opened.cluster();
             for (Election election : elections) {
-                election.sightings().connected(opened.server().database());
+                election.sightings().connected(cluster.toString()); // which server, cluster and timeline
             }
+            if (!cluster.equals(lastCluster)) {
+                // an operator sees every node follow a failover (a new timeline) or land on another cluster
+                LOG.log(Level.INFO, Messages.sessionOn(settings.nodeId(), cluster, lastCluster));
+                lastCluster = cluster;
+            }
+            tokens.connected(cluster);
         } catch (SQLException | RuntimeException e) {
             opened.abandon();
             throw e;
@@ -597,6 +609,9 @@ public final class NodeLoop {
             schedule.tried(sentAt);
             placement.tried(toTry);
         }
+        if (!grab.keys().isEmpty() && refused(current, wanted, grab)) {
+            return;
+        }
         boolean strictMode = settings.takeover() == HighlanderSettings.Takeover.STRICT;
         if (strictMode && !grab.keys().isEmpty()) {
             if (current.canAwaitNotices()) {
@@ -649,6 +664,32 @@ public final class NodeLoop {
         for (Election election : wanted.values()) {
             election.standby(); // from STARTING once it tried or looked; nothing for one that began a term
         }
+    }
+
+    /**
+     * Judges a grab's token before any term begins ({@link TokenGuard}, docs/design/tokens.md §3): a token
+     * not above one this node handed out or heard of, or one from another cluster than its first, begins no term.
+     * The locks go at once with a {@code released} notice (no instance ran; the statement announced them already),
+     * and the elections try again at the next timed try. Judged before the notices that came with the grab's answer
+     * are read: those may be of concurrent takeovers whose transaction ids are above this one's.
+     *
+     * @return whether the grab was refused
+     */
+    private boolean refused(NodeStatements current, Map<Integer, Election> wanted, NodeStatements.Grab grab) {
+        Optional<TokenGuard.Refusal> refusal = tokens.refusal(grab.token(), current.cluster());
+        if (refusal.isEmpty()) {
+            return false;
+        }
+        if (!refusal.get().repeated()) {
+            LOG.log(Level.WARNING, refusal.get().message());
+        }
+        for (Integer key : grab.keys()) {
+            new Held(current, wanted.get(key).key(), grab.token(), 0).unlock(true);
+        }
+        for (Election election : wanted.values()) {
+            election.standby(); // from STARTING: its first try
+        }
+        return true;
     }
 
     /** Who holds the locks this node wants, for status() and refusals (after another node began a term). */
@@ -793,6 +834,11 @@ public final class NodeLoop {
             return; // this session's own notice (a listener hears itself)
         }
         boolean attributed = livePids.containsKey(heard.pid());
+        if (notice instanceof Notice.Acquired acquired) {
+            tokens.heard(acquired.token()); // from any sender of our namespace: a token handed out is a floor
+        } else if (notice instanceof Notice.Released released) {
+            tokens.heard(released.token());
+        }
         if (notice instanceof Notice.Joined joined) {
             if (!liveKeys.contains(joined.liveness())) {
                 scanDue = true; // coalesced: one scan however many came
