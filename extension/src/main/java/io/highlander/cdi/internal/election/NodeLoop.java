@@ -109,6 +109,7 @@ public final class NodeLoop {
     private final Courtesy courtesy;
     private final StrictTakeover strict;
     private final Placement placement;
+    /** The token guard, or null where a simulation switched it off. */
     private final TokenGuard tokens;
     private final Backoff backoff = new Backoff(MIN_BACKOFF_NANOS, MAX_BACKOFF_NANOS);
     private volatile Driver driver = new Driver() {
@@ -191,17 +192,27 @@ public final class NodeLoop {
         this.strict = new StrictTakeover(policies.strictHoldNanos());
         this.placement = new Placement(settings.placement() == HighlanderSettings.Placement.BALANCED,
                 settings.standbyInterval().toNanos());
-        this.tokens = new TokenGuard(settings.nodeId());
+        this.tokens = policies.tokenGuard() ? new TokenGuard(settings.nodeId()) : null;
     }
 
     /**
-     * The rules the loop follows, each a number a simulation may change to switch a rule off.
+     * The rules the loop follows, each a value a simulation may change to switch a rule off.
      *
      * @param courtesyNanos   how long a lock lost with the session is left to the others (0: no courtesy)
      * @param strictHoldNanos how long a strict term waits after an end it did not see to be clean (0: strict
      *                        takeover's wait off); ignored in fast mode
+     * @param tokenGuard      whether a grab whose fencing token may not be above earlier ones begins no term
+     *                        ({@link TokenGuard})
      */
-    public record Policies(long courtesyNanos, long strictHoldNanos) {
+    public record Policies(long courtesyNanos, long strictHoldNanos, boolean tokenGuard) {
+
+        /**
+         * @param courtesyNanos   see above
+         * @param strictHoldNanos see above
+         */
+        public Policies(long courtesyNanos, long strictHoldNanos) {
+            this(courtesyNanos, strictHoldNanos, true);
+        }
 
         /**
          * @param settings the node's settings
@@ -214,12 +225,17 @@ public final class NodeLoop {
 
         /** @return these rules without the courtesy after a lost session */
         public Policies withoutCourtesy() {
-            return new Policies(0, strictHoldNanos);
+            return new Policies(0, strictHoldNanos, tokenGuard);
         }
 
         /** @return these rules without strict takeover's wait */
         public Policies withoutStrictWait() {
-            return new Policies(courtesyNanos, 0);
+            return new Policies(courtesyNanos, 0, tokenGuard);
+        }
+
+        /** @return these rules without the token guard: every grab begins its terms, whatever its token */
+        public Policies withoutTokenGuard() {
+            return new Policies(courtesyNanos, strictHoldNanos, false);
         }
     }
 
@@ -471,7 +487,9 @@ public final class NodeLoop {
                 LOG.log(Level.INFO, Messages.sessionOn(settings.nodeId(), cluster, lastCluster));
                 lastCluster = cluster;
             }
-            tokens.connected(cluster);
+            if (tokens != null) {
+                tokens.connected(cluster);
+            }
         } catch (SQLException | RuntimeException e) {
             opened.abandon();
             throw e;
@@ -609,7 +627,7 @@ public final class NodeLoop {
             schedule.tried(sentAt);
             placement.tried(toTry);
         }
-        if (!grab.keys().isEmpty() && refused(current, wanted, grab)) {
+        if (tokens != null && !grab.keys().isEmpty() && refused(current, wanted, grab)) {
             return;
         }
         boolean strictMode = settings.takeover() == HighlanderSettings.Takeover.STRICT;
@@ -834,9 +852,9 @@ public final class NodeLoop {
             return; // this session's own notice (a listener hears itself)
         }
         boolean attributed = livePids.containsKey(heard.pid());
-        if (notice instanceof Notice.Acquired acquired) {
+        if (tokens != null && notice instanceof Notice.Acquired acquired) {
             tokens.heard(acquired.token()); // from any sender of our namespace: a token handed out is a floor
-        } else if (notice instanceof Notice.Released released) {
+        } else if (tokens != null && notice instanceof Notice.Released released) {
             tokens.heard(released.token());
         }
         if (notice instanceof Notice.Joined joined) {

@@ -133,7 +133,6 @@ public final class LockSession implements AutoCloseable {
             connection.setAutoCommit(true);
             session.timeout(lease.plus(standbyInterval));
             session.server = inspect(connection, source.description());
-            session.cluster = session.identify(lease.plus(standbyInterval));
             long keepaliveSeconds = Math.max(1, (lease.toMillis() + 999) / 1000);
             session.verified(Sql.SETUP, lease.plus(standbyInterval), setup -> {
                 setup.setString(1, APPLICATION_NAME_PREFIX + nodeId);
@@ -145,6 +144,8 @@ public final class LockSession implements AutoCloseable {
                 setup.setString(7, Long.toString(lease.multipliedBy(2).toMillis())); // 2L once it listens: Lease
                 setup.setString(8, session.tag);
             }, row -> null);
+            // after the setup, and verified: a statement in between on another backend would hide a pooler
+            session.cluster = session.identify(lease.plus(standbyInterval));
             return session;
         } catch (SQLException | RuntimeException e) {
             session.abandon();
@@ -196,20 +197,15 @@ public final class LockSession implements AutoCloseable {
      */
     private ClusterIdentity identify(Duration timeout) throws SQLException {
         try {
-            return run(Sql.CLUSTER_IDENTITY, timeout, statement -> { }, row -> {
-                row.next();
-                return new ClusterIdentity(server.database(), OptionalLong.of(row.getLong(2)),
-                        FencingToken.timelineOf(row.getString(1)));
-            });
+            return verified(Sql.CLUSTER_IDENTITY, timeout, statement -> { }, row -> new ClusterIdentity(
+                    server.database(), OptionalLong.of(row.getLong(2)), FencingToken.timelineOf(row.getString(1))));
         } catch (SQLException e) {
             if (!INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
                 throw e;
             }
         }
-        return run(Sql.TIMELINE, timeout, statement -> { }, row -> {
-            row.next();
-            return new ClusterIdentity(server.database(), OptionalLong.empty(), FencingToken.timelineOf(row.getString(1)));
-        });
+        return verified(Sql.TIMELINE, timeout, statement -> { }, row -> new ClusterIdentity(server.database(),
+                OptionalLong.empty(), FencingToken.timelineOf(row.getString(1))));
     }
 
     /** @return whose connection this is, for messages */
@@ -408,7 +404,8 @@ public final class LockSession implements AutoCloseable {
 
     /** @return the failure as a {@link PoolerDetectedException} if it is one a transaction pooler causes */
     private SQLException poolerOr(SQLException failure) {
-        if (failure instanceof PoolerDetectedException || !POOLER_STATES.contains(failure.getSQLState())) {
+        String state = failure.getSQLState(); // null for our own (TokenOutOfRangeException): Set.of rejects null
+        if (failure instanceof PoolerDetectedException || state == null || !POOLER_STATES.contains(state)) {
             return failure;
         }
         PoolerDetectedException detected = new PoolerDetectedException(

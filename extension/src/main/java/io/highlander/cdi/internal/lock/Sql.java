@@ -87,12 +87,13 @@ final class Sql {
             + FencingToken.TRANSACTION_BITS + " | xid) THEN f + (('x' || substr(wal, 1, 8))::bit(32)::bigint << "
             + FencingToken.TRANSACTION_BITS + " | xid) END";
     /** The server's identity at open, in one round trip (see {@link ClusterIdentity}). */
-    static final String CLUSTER_IDENTITY = "SELECT " + WAL_FILE + ", (SELECT system_identifier FROM pg_control_system())";
+    static final String CLUSTER_IDENTITY = "SELECT " + WAL_FILE + ", (SELECT system_identifier FROM pg_control_system()),"
+            + " " + VERIFY;
     /**
      * The timeline alone, where the role may not call {@code pg_control_system()} (it is executable by every role on
      * PostgreSQL 14 and 15, but a server may revoke it): the tokens are then guarded by the node's memory alone.
      */
-    static final String TIMELINE = "SELECT " + WAL_FILE;
+    static final String TIMELINE = "SELECT " + WAL_FILE + ", " + VERIFY;
 
     /**
      * The takeover: takes, without waiting, every one of the given locks that is free, and if it took any, the
