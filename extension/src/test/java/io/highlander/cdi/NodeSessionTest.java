@@ -512,21 +512,12 @@ class NodeSessionTest {
                 + " AND objid::bigint = " + Integer.toUnsignedLong(key.key()) + " AND ? IS NOT NULL", singleton);
     }
 
-    /** @return the backend of a node's node session: the one holding its liveness lock (the watcher holds none) */
     private int nodeSessionOf(String nodeId) throws SQLException {
-        return count("SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype ="
-                + " 'advisory' AND l.granted AND l.objsubid = 1 AND l.mode = 'ExclusiveLock' AND a.application_name = ?",
-                "highlander:" + nodeId);
+        return io.highlander.cdi.testing.Backends.nodeSessionOf(cluster.dataSource(), nodeId);
     }
 
     private void terminate(int pid) throws SQLException {
-        try (Connection connection = cluster.dataSource().getConnection();
-             PreparedStatement terminate = connection.prepareStatement("SELECT pg_terminate_backend(?)")) {
-            terminate.setInt(1, pid);
-            try (ResultSet result = terminate.executeQuery()) {
-                assertThat(result.next() && result.getBoolean(1)).as("backend %d terminated", pid).isTrue();
-            }
-        }
+        io.highlander.cdi.testing.Backends.terminate(cluster.dataSource(), pid);
     }
 
     private int count(String sql, String parameter) throws SQLException {

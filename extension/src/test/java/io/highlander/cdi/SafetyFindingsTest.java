@@ -7,13 +7,13 @@ import io.highlander.cdi.app.LeadershipLog;
 import io.highlander.cdi.app.SlowStop;
 import io.highlander.cdi.app.Ticker;
 import io.highlander.cdi.internal.lock.LockKey;
+import io.highlander.cdi.testing.Backends;
 import io.highlander.cdi.testing.History;
 import io.highlander.cdi.testing.LogRecorder;
 import io.highlander.cdi.testing.TestCluster;
 import io.highlander.cdi.testing.TestNode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -130,27 +130,11 @@ class SafetyFindingsTest {
         }
     }
 
-    /** @return the backend of a node's node session: the one holding its liveness lock (the watcher holds none) */
     private int nodeSessionOf(String nodeId) throws SQLException {
-        try (Connection connection = cluster.dataSource().getConnection();
-             PreparedStatement query = connection.prepareStatement("SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a"
-                     + " ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
-                     + " AND l.mode = 'ExclusiveLock' AND a.application_name = ?")) {
-            query.setString(1, "highlander:" + nodeId);
-            try (ResultSet row = query.executeQuery()) {
-                assertThat(row.next()).as("a node session of %s", nodeId).isTrue();
-                return row.getInt(1);
-            }
-        }
+        return Backends.nodeSessionOf(cluster.dataSource(), nodeId);
     }
 
     private void terminate(int pid) throws SQLException {
-        try (Connection connection = cluster.dataSource().getConnection();
-             PreparedStatement terminate = connection.prepareStatement("SELECT pg_terminate_backend(?)")) {
-            terminate.setInt(1, pid);
-            try (ResultSet result = terminate.executeQuery()) {
-                assertThat(result.next() && result.getBoolean(1)).as("backend %d terminated", pid).isTrue();
-            }
-        }
+        Backends.terminate(cluster.dataSource(), pid);
     }
 }

@@ -56,6 +56,14 @@ public final class NodeLoop {
      * short enough that a finished stop is let go promptly even if the watcher's wake is slow.
      */
     static final long SHORT_READ_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /**
+     * After a node session is gone, how long and how often the locks it held are tried again: its backend lets its
+     * locks go one after the other as it exits (PG-SEMANTICS), so the watcher can be granted the liveness lock while
+     * a singleton's lock is still held for a moment, and a node that hears no notices would then wait for the safety
+     * net (rule W3).
+     */
+    static final long AFTER_GONE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(1);
+    static final long AFTER_GONE_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** While there is no session: how often the elections are driven (a close, a finished stop). */
     private static final long PAUSE_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -144,6 +152,9 @@ public final class NodeLoop {
     private boolean recountDue = true;
     /** Another node began a term on a lock this node wants: look who holds it, for status() and refusals. */
     private boolean lookDue;
+    /** Until when a node session that went away may still be letting its locks go (rule W3). */
+    private long afterGoneUntil;
+    private boolean afterGone;
     /** A notice came from a PID not among the live nodes' as last scanned: scan again before judging by it. */
     private boolean scanDue;
     private final List<Notice.Heard> unattributed = new ArrayList<>();
@@ -527,7 +538,10 @@ public final class NodeLoop {
             look(current);
             return again();
         }
-        if (wanting && (retryAll || schedule.tryDue(now))) {
+        boolean settling = afterGone && now - afterGoneUntil < 0;
+        afterGone = settling;
+        if (wanting && (retryAll || schedule.tryDue(now)
+                || settling && schedule.triedBefore(now, AFTER_GONE_RETRY_NANOS))) {
             grab(current);
             return again(); // look at the new terms before waiting
         }
@@ -889,6 +903,8 @@ public final class NodeLoop {
     /** A node session is gone (a {@code gone} from a live node's watcher, or this node's own watcher). */
     private void someoneGone(int gone) {
         courtesy.gone(gone);
+        afterGone = true;
+        afterGoneUntil = ticker.getAsLong() + AFTER_GONE_WINDOW_NANOS;
         Set<Integer> keys = new HashSet<>(liveKeys);
         keys.remove(gone);
         liveKeys = keys;
@@ -908,6 +924,9 @@ public final class NodeLoop {
 
     private long nextDue(boolean wanting) {
         long due = schedule.nextDue(holdsATerm(), wanting, placement.balanced());
+        if (wanting && afterGone) {
+            due = earliest(due, schedule.lastTry() + AFTER_GONE_RETRY_NANOS);
+        }
         due = courtesy.earliest(due);
         for (Election election : elections) {
             ElectionState s = election.state();

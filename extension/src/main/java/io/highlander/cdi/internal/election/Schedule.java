@@ -64,6 +64,20 @@ final class Schedule {
         return now - lastTry >= lookNanos;
     }
 
+    /**
+     * @param now      the ticker's reading
+     * @param interval how long since the last try
+     * @return whether the last try was at least {@code interval} ago
+     */
+    boolean triedBefore(long now, long interval) {
+        return now - lastTry >= interval;
+    }
+
+    /** @return the send time of the last try */
+    long lastTry() {
+        return lastTry;
+    }
+
     /** @return whether balanced placement's periodic count is due */
     boolean countDue(long now) {
         return now - lastCount >= lookNanos;

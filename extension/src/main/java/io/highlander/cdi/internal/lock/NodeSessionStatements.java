@@ -4,24 +4,18 @@ import io.highlander.cdi.internal.Messages;
 import io.highlander.cdi.internal.datasource.ConnectionSource;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /** The node session's statements on PostgreSQL, each one round trip through its {@link LockSession}'s one path. */
-public final class NodeSessionStatements implements NodeStatements {
+public final class NodeSessionStatements extends PostgresStatements implements NodeStatements {
 
-    private static final System.Logger LOG = System.getLogger(LockSession.class.getName());
-
-    private final LockSession session;
     private final boolean mustAnnounce;
     private final long tokenFloor;
-    private final AtomicBoolean queueWarned = new AtomicBoolean();
     private Notifications notices;
 
     /**
@@ -39,7 +33,7 @@ public final class NodeSessionStatements implements NodeStatements {
      * @param tokenFloor   {@code highlander.token-floor}, added to every fencing token, 0 or more
      */
     public NodeSessionStatements(LockSession session, boolean mustAnnounce, long tokenFloor) {
-        this.session = session;
+        super(session);
         this.mustAnnounce = mustAnnounce;
         this.tokenFloor = tokenFloor;
     }
@@ -79,11 +73,6 @@ public final class NodeSessionStatements implements NodeStatements {
             throws SQLException {
         return new NodeSessionStatements(LockSession.open(source, owner, nodeId, lease, standbyInterval),
                 mustAnnounce, tokenFloor);
-    }
-
-    /** @return the connection underneath */
-    public LockSession session() {
-        return session;
     }
 
     @Override
@@ -175,7 +164,7 @@ public final class NodeSessionStatements implements NodeStatements {
             statement.setString(3, notice.payload());
         }, row -> {
             if (row.getBoolean(2)) {
-                warnQueueFull();
+                warnQueueFull(0.5); // at least: the statement only says it skipped the notice
             }
             return row.getBoolean(1);
         });
@@ -196,68 +185,7 @@ public final class NodeSessionStatements implements NodeStatements {
         });
     }
 
-    @Override
-    public List<LiveNode> liveNodes(int namespace) throws SQLException {
-        return liveNodes(session, namespace);
-    }
-
-    @Override
-    public void notify(Notice notice) throws SQLException {
-        notify(session, notice, queueWarned);
-    }
-
-    @Override
-    public boolean ended() {
-        return session.ended();
-    }
-
-    @Override
-    public void release() {
-        session.release();
-    }
-
-    @Override
-    public void abandon() {
-        session.abandon();
-    }
-
     private Duration roundTripBound() {
         return session.standbyInterval().plusSeconds(5);
-    }
-
-    private void warnQueueFull() {
-        if (queueWarned.compareAndSet(false, true)) {
-            LOG.log(System.Logger.Level.WARNING, Messages.notificationQueueFilling(session.owner(), 0.5));
-        }
-    }
-
-    /** The live nodes, on either of a node's connections. */
-    static List<LiveNode> liveNodes(LockSession on, int namespace) throws SQLException {
-        return on.run(Sql.LIVE_NODES, on.standbyInterval().plusSeconds(5),
-                statement -> statement.setLong(1, Integer.toUnsignedLong(namespace)), rows -> {
-                    List<LiveNode> live = new ArrayList<>();
-                    while (rows.next()) {
-                        live.add(new LiveNode((int) rows.getLong(1), rows.getInt(2)));
-                    }
-                    return live;
-                });
-    }
-
-    /** A hint, on either of a node's connections; warns once per session when the queue is half full. */
-    static void notify(LockSession on, Notice notice, AtomicBoolean warned) throws SQLException {
-        on.run(Sql.NOTIFY, on.standbyInterval().plusSeconds(5), statement -> statement.setString(1,
-                notice.payload()), rows -> {
-                    rows.next();
-                    if (rows.getBoolean(1) && warned.compareAndSet(false, true)) {
-                        LOG.log(System.Logger.Level.WARNING,
-                                Messages.notificationQueueFilling(on.owner(), rows.getDouble(2)));
-                    }
-                    return null;
-                });
-    }
-
-    /** @return a liveness lock's bigint key */
-    static long livenessKey(int namespace, int random) {
-        return ((long) namespace << 32) | Integer.toUnsignedLong(random);
     }
 }

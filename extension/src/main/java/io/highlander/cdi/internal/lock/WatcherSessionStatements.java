@@ -3,21 +3,16 @@ package io.highlander.cdi.internal.lock;
 import io.highlander.cdi.internal.datasource.ConnectionSource;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A watcher's statements on PostgreSQL, each one round trip through its {@link LockSession}'s one path. */
-public final class WatcherSessionStatements implements WatcherStatements {
+public final class WatcherSessionStatements extends PostgresStatements implements WatcherStatements {
 
     private static final String LOCK_NOT_AVAILABLE = "55P03";
     private static final String CANCELLED = "57014";
 
-    private final LockSession session;
-    private final AtomicBoolean queueWarned = new AtomicBoolean();
-
     /** @param session the connection, whose {@code lock_timeout} bounds the wait */
     public WatcherSessionStatements(LockSession session) {
-        this.session = session;
+        super(session);
     }
 
     /**
@@ -36,19 +31,9 @@ public final class WatcherSessionStatements implements WatcherStatements {
                 waitBound));
     }
 
-    /** @return the connection underneath */
-    public LockSession session() {
-        return session;
-    }
-
-    @Override
-    public List<LiveNode> liveNodes(int namespace) throws SQLException {
-        return NodeSessionStatements.liveNodes(session, namespace);
-    }
-
     @Override
     public boolean awaitGone(Notice.Gone notice) throws SQLException {
-        long key = NodeSessionStatements.livenessKey(notice.namespace(), notice.liveness());
+        long key = livenessKey(notice.namespace(), notice.liveness());
         Duration bound = session.standbyInterval().multipliedBy(2).plusSeconds(5);
         try {
             session.run(Sql.AWAIT_GONE, bound, statement -> {
@@ -79,27 +64,7 @@ public final class WatcherSessionStatements implements WatcherStatements {
     }
 
     @Override
-    public void notify(Notice notice) throws SQLException {
-        NodeSessionStatements.notify(session, notice, queueWarned);
-    }
-
-    @Override
     public void cancel() {
         session.cancel();
-    }
-
-    @Override
-    public boolean ended() {
-        return session.ended();
-    }
-
-    @Override
-    public void release() {
-        session.release();
-    }
-
-    @Override
-    public void abandon() {
-        session.abandon();
     }
 }

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,7 +28,7 @@ class ElectionTest {
     private final HighlanderSettings settings = HighlanderSettings.builder().nodeId("a").lease(LEASE)
             .heartbeat(Duration.ofSeconds(2)).build();
     private final List<Timed> watchdog = new ArrayList<>();
-    private final FakeInstances instances = new FakeInstances();
+    private final ScriptedInstances instances = new ScriptedInstances();
     private final NodeLoop loop = new NodeLoop(settings, new NoSessions(), ticker, () -> 1);
     private final Election election = new Election("ticker", null, settings, null, loop, e -> instances,
             (task, delay) -> watchdog.add(new Timed(ticker.getAsLong() + delay, task)), ticker);
@@ -67,7 +66,7 @@ class ElectionTest {
         FakeLock lock = new FakeLock();
         Term term = leading(lock);
         election.stepDown(Duration.ZERO);
-        instances.began.complete(ticker.getAsLong()); // @PreDestroy runs and does not return
+        instances.destroying.get(0).complete(ticker.getAsLong()); // @PreDestroy begins and does not return
 
         ticker.advance(LEASE);
         runDueWatchdogTasks();
@@ -82,7 +81,7 @@ class ElectionTest {
         leading(new FakeLock());
         try (LogRecorder log = LogRecorder.of("io.highlander")) {
             election.stepDown(Duration.ZERO);
-            instances.began.complete(ticker.getAsLong());
+            instances.destroying.get(0).complete(ticker.getAsLong());
             ticker.advance(LEASE);
             runDueWatchdogTasks();
             assertThat(log.messages()).anyMatch(m -> m.startsWith("HL-0404: ticker: @PreDestroy did not return"));
@@ -95,7 +94,7 @@ class ElectionTest {
         try (LogRecorder log = LogRecorder.of("io.highlander")) {
             election.stepDown(Duration.ZERO);
             ticker.advance(LEASE.plusSeconds(5)); // frozen: neither @PreDestroy nor the watchdog ran meanwhile
-            instances.began.complete(ticker.getAsLong()); // on waking, both run at once
+            instances.destroying.get(0).complete(ticker.getAsLong()); // on waking, both run at once
             runDueWatchdogTasks();
             assertThat(log.messages()).noneMatch(m -> m.startsWith("HL-0404"));
         }
@@ -157,45 +156,6 @@ class ElectionTest {
         @Override
         public long holdBeforeStartNanos() {
             return 0;
-        }
-    }
-
-    private static final class FakeInstances implements Instances {
-        final List<Term> started = new ArrayList<>();
-        CompletableFuture<Long> began = new CompletableFuture<>();
-        private CompletableFuture<Long> handedOut;
-
-        @Override
-        public void start(Term starting) {
-            started.add(starting);
-        }
-
-        @Override
-        public void warmUp() {
-        }
-
-        @Override
-        public void stop(Term ended, LossReason reason, CompletableFuture<Void> stopped,
-                         CompletableFuture<Long> destroying) {
-            handedOut = destroying;
-            began.thenAccept(destroying::complete);
-        }
-
-        @Override
-        public void reportFailure(Term running, Throwable cause) {
-        }
-
-        @Override
-        public void replace(Term running) {
-        }
-
-        @Override
-        public int restarts() {
-            return 0;
-        }
-
-        @Override
-        public void shutdown(long millis) {
         }
     }
 

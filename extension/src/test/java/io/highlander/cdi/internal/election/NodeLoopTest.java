@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,40 +41,9 @@ class NodeLoopTest {
     private final ScriptedSession session = new ScriptedSession();
     private final NodeLoop loop = new NodeLoop(settings, new OneSession(session), ticker, () -> SELF);
     private final CountingWatcher watcher = new CountingWatcher();
-    private final List<CompletableFuture<Void>> stops = new ArrayList<>();
-    private final Election election = new Election("ticker", null, settings, null, loop, e -> new Instances() {
-        @Override
-        public void start(Term starting) {
-        }
-
-        @Override
-        public void warmUp() {
-        }
-
-        @Override
-        public void stop(Term ended, LossReason reason, CompletableFuture<Void> stopped,
-                         CompletableFuture<Long> began) {
-            began.complete(ticker.getAsLong());
-            stops.add(stopped);
-        }
-
-        @Override
-        public void reportFailure(Term running, Throwable cause) {
-        }
-
-        @Override
-        public void replace(Term running) {
-        }
-
-        @Override
-        public int restarts() {
-            return 0;
-        }
-
-        @Override
-        public void shutdown(long millis) {
-        }
-    }, (task, delay) -> { }, ticker);
+    private final ScriptedInstances instances = new ScriptedInstances();
+    private final Election election = new Election("ticker", null, settings, null, loop, e -> instances,
+            (task, delay) -> { }, ticker);
 
     NodeLoopTest() {
         loop.watchWith(watcher);
@@ -150,7 +118,7 @@ class NodeLoopTest {
         assertThat(step.readFrom()).as("never deaf to the session's end (rule L3)").isSameAs(session);
         assertThat(step.sliceNanos()).isEqualTo(NodeLoop.SHORT_READ_NANOS);
 
-        stops.get(0).complete(null);
+        instances.stopped.get(0).complete(null);
         settle();
         assertThat(session.unlocked).containsExactly(new Notice.Released(ns, election.key().key(), 1, true));
     }
@@ -222,6 +190,26 @@ class NodeLoopTest {
                             + " timeline 1).");
             assertThat(log.messages()).filteredOn(m -> m.startsWith("HL-0342")).hasSize(1);
         }
+    }
+
+    @Test
+    void afterAGoneTheLocksAreTriedAgainShortlyForAWhileSinceTheEndedBackendLetsThemGoOneAfterTheOther() {
+        settle();
+        loop.post(new LoopEvent.WatcherSawGone(OTHER));
+        NodeLoop.Step step = settle();
+        int tries = session.tries;
+        assertThat(step.until() - ticker.getAsLong()).isLessThanOrEqualTo(NodeLoop.AFTER_GONE_RETRY_NANOS);
+
+        ticker.advance(Duration.ofMillis(50));
+        settle();
+        assertThat(session.tries).as("tried again, with no notice").isEqualTo(tries + 1);
+
+        ticker.advance(Duration.ofSeconds(1));
+        settle();
+        int after = session.tries;
+        ticker.advance(Duration.ofMillis(50));
+        settle();
+        assertThat(session.tries).as("the window is over: only events and the safety net").isEqualTo(after);
     }
 
     /** Steps until the loop waits; returns what it said. */

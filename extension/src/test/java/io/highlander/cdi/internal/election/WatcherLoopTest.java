@@ -2,7 +2,15 @@ package io.highlander.cdi.internal.election;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.highlander.cdi.HighlanderSettings;
 import io.highlander.cdi.internal.lock.LiveNode;
+import io.highlander.cdi.internal.lock.NodeStatements;
+import io.highlander.cdi.internal.lock.Notice;
+import io.highlander.cdi.internal.lock.Sessions;
+import io.highlander.cdi.internal.lock.WatcherStatements;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -36,5 +44,125 @@ class WatcherLoopTest {
     void theRingIsOrderedUnsigned() {
         assertThat(WatcherLoop.next(live(-1, 5), 5)).as("-1 is the highest unsigned key").isEqualTo(-1);
         assertThat(WatcherLoop.next(live(-1, 5), -1)).isEqualTo(5);
+    }
+
+    // ---- the loop, stepped by hand (as a simulation does) ----
+
+    private final FakeTicker ticker = new FakeTicker();
+    private final HighlanderSettings settings = HighlanderSettings.builder().nodeId("a")
+            .watcherWait(Duration.ofSeconds(30)).build();
+    private final ScriptedWatcher statements = new ScriptedWatcher();
+    private final Sessions sessions = new Sessions() {
+        @Override
+        public NodeStatements openNode(String label) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public WatcherStatements openWatcher(String label) {
+            return statements;
+        }
+
+        @Override
+        public String description() {
+            return "scripted";
+        }
+    };
+    private final NodeLoop node = new NodeLoop(settings, sessions, ticker, () -> 1);
+    private final WatcherLoop watcher = new WatcherLoop(settings, sessions, node, ticker);
+
+    @Test
+    void beforeItIsStartedItWatchesNobody() {
+        assertThat(watcher.step()).isInstanceOf(WatcherLoop.Park.class);
+        assertThat(watcher.connected()).isFalse();
+    }
+
+    @Test
+    void itWaitsForTheNextNodeAndTellsItsNodeWhenThatNodeIsGone() {
+        statements.live = live(0, 20); // its own node has no session yet (liveness 0): it watches 20
+        watcher.start();
+        WatcherLoop.Action action = watcher.step();
+
+        assertThat(action).isEqualTo(new WatcherLoop.AwaitGone(statements, new Notice.Gone(settings.namespace(), 20)));
+        watcher.waitEnded((WatcherLoop.AwaitGone) action, true);
+        assertThat(node.hasEvents()).as("the node loop is told").isTrue();
+    }
+
+    @Test
+    void aWakeIsSentBeforeAnythingElseAndACancelledWaitIsNoFailure() {
+        statements.live = live(20);
+        watcher.start();
+        WatcherLoop.AwaitGone wait = (WatcherLoop.AwaitGone) watcher.step();
+
+        watcher.wake(); // the driver cancels the wait
+        assertThat(watcher.waitFailed(wait, new SQLException("cancelled", "57014")))
+                .isInstanceOf(WatcherLoop.Park.class);
+        assertThat(watcher.step()).isInstanceOf(WatcherLoop.Park.class);
+        assertThat(statements.sent).containsExactly(new Notice.Wake(settings.namespace(), 0));
+        assertThat(watcher.connected()).isTrue();
+    }
+
+    @Test
+    void aLostSessionIsOpenedAgainAfterABackoff() {
+        statements.live = live(20);
+        watcher.start();
+        WatcherLoop.AwaitGone wait = (WatcherLoop.AwaitGone) watcher.step();
+
+        WatcherLoop.Action next = watcher.waitFailed(wait, new SQLException("terminated", "57P01"));
+
+        assertThat(watcher.connected()).isFalse();
+        assertThat(((WatcherLoop.Park) next).until() - ticker.getAsLong()).isPositive();
+        ticker.advance(Duration.ofSeconds(1));
+        assertThat(watcher.step()).isInstanceOf(WatcherLoop.AwaitGone.class);
+    }
+
+    @Test
+    void closedItReleasesItsSessionAndIsDone() {
+        statements.live = live(20);
+        watcher.start();
+        watcher.step();
+        watcher.close();
+        assertThat(watcher.step()).isInstanceOf(WatcherLoop.Done.class);
+        assertThat(statements.released).isTrue();
+    }
+
+    private static final class ScriptedWatcher implements WatcherStatements {
+        List<LiveNode> live = List.of();
+        final List<Notice> sent = new ArrayList<>();
+        boolean released;
+
+        @Override
+        public List<LiveNode> liveNodes(int namespace) {
+            return live;
+        }
+
+        @Override
+        public boolean awaitGone(Notice.Gone gone) {
+            throw new AssertionError("the driver waits, not the loop");
+        }
+
+        @Override
+        public void notify(Notice notice) {
+            sent.add(notice);
+        }
+
+        @Override
+        public void cancel() {
+        }
+
+        @Override
+        public boolean ended() {
+            return released;
+        }
+
+        @Override
+        public void release() {
+            released = true;
+        }
+
+        @Override
+        public void abandon() {
+            released = true;
+        }
     }
 }
