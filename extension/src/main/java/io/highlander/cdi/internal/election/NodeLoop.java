@@ -894,8 +894,12 @@ public final class NodeLoop {
                 if (attributed) {
                     courtesy.othersTermEnded(); // the others had their turn at what this node left them
                 }
-                retryAll = true;
-                eventfulTry = true;
+                if (tokens == null || !tokens.refusing()) {
+                    // a node whose last grab was refused waits for its timed try: the release may be another
+                    // refusing node's, and answering each with a grab (and a release) makes them ping-pong
+                    retryAll = true;
+                    eventfulTry = true;
+                }
             }
         } // a wake: only to end the read
     }

@@ -66,6 +66,14 @@ final class TokenGuard {
     }
 
     /**
+     * @return whether the last judgement refused: a release heard now is most likely another node's refusal, and
+     *         this node's next grab would most likely be refused too
+     */
+    boolean refusing() {
+        return refusing;
+    }
+
+    /**
      * @param cluster where a new node session of this node is; the first one is the node's home
      */
     void connected(ClusterIdentity cluster) {

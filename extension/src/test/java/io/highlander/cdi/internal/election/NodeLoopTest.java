@@ -162,8 +162,7 @@ class NodeLoopTest {
 
         session.free.add(election.key().key());
         session.nextToken = 101;
-        loop.post(new LoopEvent.Heard(new Notice.Heard(new Notice.Released(ns, election.key().key(), 50, true),
-                OTHER_PID)));
+        ticker.advance(settings.standbyInterval()); // a refusing node tries again at its timed try (HL-0341)
         settle();
         assertThat(election.state().term().fencingToken()).isEqualTo(101);
     }
@@ -190,6 +189,30 @@ class NodeLoopTest {
                             + " timeline 1).");
             assertThat(log.messages()).filteredOn(m -> m.startsWith("HL-0342")).hasSize(1);
         }
+    }
+
+    @Test
+    void aNodeWhoseLastGrabWasRefusedDoesNotAnswerAReleaseWithAGrabSoRefusingNodesDoNotPingPong() {
+        session.cluster = new ClusterIdentity("sim/db", OptionalLong.of(1), 1);
+        settle();
+        loop.post(new LoopEvent.SocketFailed(new java.sql.SQLException("terminated", "57P01")));
+        settle();
+        session.ended = false;
+        session.cluster = new ClusterIdentity("sim/db", OptionalLong.of(2), 1); // every grab is refused now
+        session.free.add(election.key().key());
+        ticker.advance(Duration.ofSeconds(2));
+        settle();
+        assertThat(session.unlocked).as("refused once").hasSize(1);
+        int tries = session.tries;
+
+        // another node on the new cluster refused too, and let the lock go with its own 'released'
+        session.free.add(election.key().key());
+        loop.post(new LoopEvent.Heard(new Notice.Heard(new Notice.Released(ns, election.key().key(), 9, true),
+                OTHER_PID)));
+        settle();
+
+        assertThat(session.tries).as("waits for its timed try").isEqualTo(tries);
+        assertThat(session.unlocked).hasSize(1);
     }
 
     @Test
