@@ -406,8 +406,9 @@ public final class Messages {
     }
 
     public static String strictTakeoverWaits(String singleton, String node, Duration wait) {
-        return "HL-0431: " + singleton + ": node " + node + " took the lock without having seen the last term end"
-                + " cleanly (a crash, a killed session, a restart, or a term it did not see begin), so it waits out"
+        return "HL-0431: " + singleton + ": node " + node + " took the lock without having heard the last term end"
+                + " cleanly (a crash, a killed session, a restart, a stop that overran its bound, or an end it was not"
+                + " listening for), so it waits out"
                 + " the previous holder's lease (" + wait + ") before starting the singleton (highlander.takeover=strict)";
     }
 
