@@ -16,7 +16,9 @@ import io.highlander.cdi.internal.Messages;
  * <p>Limits: {@value #TRANSACTION_BITS} bits for the transaction id (1.7 × 10<sup>13</sup> ids: 55 years at
  * 10,000 transactions a second) and {@value #TIMELINE_BITS} bits for the timeline (524,287 promotions or
  * restores); the sign bit stays clear. Past either limit {@link #compose} throws rather than hand out a token that
- * could be lower than an earlier one. Every composed token is at least {@code 1 << 44}, above every token of the
+ * could be lower than an earlier one. The takeover statement repeats this arithmetic in SQL ({@code Sql.TERM}),
+ * because the {@code acquired} notices it sends carry the token; {@link NodeSessionStatements} composes the token
+ * here as well and checks that both agree. Every composed token is at least {@code 1 << 44}, above every token of the
  * versions that handed out the bare transaction id, so an upgrade keeps tokens increasing.
  */
 public final class FencingToken {
