@@ -216,6 +216,31 @@ class NodeLoopTest {
     }
 
     @Test
+    void withoutTheTokenGuardALowTokenBeginsATermAsASimulationMayAsk() {
+        ScriptedSession unguarded = new ScriptedSession();
+        NodeLoop bare = new NodeLoop(settings, new OneSession(unguarded), ticker, () -> SELF,
+                NodeLoop.Policies.of(settings).withoutTokenGuard());
+        bare.watchWith(new CountingWatcher());
+        Election ticking = new Election("ticker", null, settings, null, bare, e -> new ScriptedInstances(),
+                (task, delay) -> { }, ticker);
+        bare.step();
+        bare.post(new LoopEvent.Heard(new Notice.Heard(new Notice.Acquired(ns, ticking.key().key() + 1, 100),
+                OTHER_PID)));
+        bare.step();
+        unguarded.free.add(ticking.key().key());
+        unguarded.nextToken = 50;
+
+        bare.post(new LoopEvent.Heard(new Notice.Heard(new Notice.Released(ns, ticking.key().key(), 7, true),
+                OTHER_PID)));
+        for (int i = 0; i < 10 && ticking.state().term() == null; i++) {
+            bare.step();
+        }
+
+        assertThat(ticking.state().term().fencingToken()).isEqualTo(50);
+        assertThat(NodeLoop.Policies.of(settings).tokenGuard()).as("on in production").isTrue();
+    }
+
+    @Test
     void afterAGoneTheLocksAreTriedAgainShortlyForAWhileSinceTheEndedBackendLetsThemGoOneAfterTheOther() {
         settle();
         loop.post(new LoopEvent.WatcherSawGone(OTHER));
