@@ -7,7 +7,7 @@ import java.util.OptionalLong;
  * {@code initdb}, kept by replicas, backups and restores, new for a dump restored elsewhere or a logical
  * upgrade) and the timeline (new at every promotion and point-in-time restore). Shown in the log so an operator
  * can see every node follow a failover; the {@link FencingToken} is ordered by the timeline. A node session reads it
- * at open ({@link Sql#CLUSTER_IDENTITY}); a value, no SQL.
+ * at open, in its setup statement ({@link Sql#SETUP}); a value, no SQL.
  *
  * @param server           {@code host:port/database} as the server reports it
  * @param systemIdentifier the cluster's identifier, empty if this role may not read it

@@ -133,19 +133,15 @@ public final class LockSession implements AutoCloseable {
             connection.setAutoCommit(true);
             session.timeout(lease.plus(standbyInterval));
             session.server = inspect(connection, source.description());
-            long keepaliveSeconds = Math.max(1, (lease.toMillis() + 999) / 1000);
-            session.verified(Sql.SETUP, lease.plus(standbyInterval), setup -> {
-                setup.setString(1, APPLICATION_NAME_PREFIX + nodeId);
-                setup.setString(2, Long.toString(lease.toMillis()));
-                setup.setString(3, Long.toString(lease.toMillis()));
-                setup.setString(4, Long.toString(standbyInterval.toMillis()));
-                setup.setString(5, Long.toString(keepaliveSeconds));
-                setup.setString(6, Long.toString(keepaliveSeconds));
-                setup.setString(7, Long.toString(lease.multipliedBy(2).toMillis())); // 2L once it listens: Lease
-                setup.setString(8, session.tag);
-            }, row -> null);
-            // after the setup, and verified: a statement in between on another backend would hide a pooler
-            session.cluster = session.identify(lease.plus(standbyInterval));
+            try {
+                session.cluster = session.setUp(Sql.SETUP_IDENTIFIED, nodeId, lease, standbyInterval);
+            } catch (SQLException e) {
+                if (!INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+                    throw e;
+                }
+                // the failed statement set nothing (it rolled back): again, without the identifier
+                session.cluster = session.setUp(Sql.SETUP_UNIDENTIFIED, nodeId, lease, standbyInterval);
+            }
             return session;
         } catch (SQLException | RuntimeException e) {
             session.abandon();
@@ -191,21 +187,25 @@ public final class LockSession implements AutoCloseable {
         return cluster;
     }
 
-    /**
-     * Reads which cluster and timeline the session is on, in one round trip; where the role may not read the
-     * cluster's system identifier, the timeline alone.
-     */
-    private ClusterIdentity identify(Duration timeout) throws SQLException {
-        try {
-            return verified(Sql.CLUSTER_IDENTITY, timeout, statement -> { }, row -> new ClusterIdentity(
-                    server.database(), OptionalLong.of(row.getLong(2)), FencingToken.timelineOf(row.getString(1))));
-        } catch (SQLException e) {
-            if (!INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
-                throw e;
-            }
-        }
-        return verified(Sql.TIMELINE, timeout, statement -> { }, row -> new ClusterIdentity(server.database(),
-                OptionalLong.empty(), FencingToken.timelineOf(row.getString(1))));
+    /** Sets the session up ({@link Sql#SETUP}) and reads which cluster and timeline it is on, in one round trip. */
+    private ClusterIdentity setUp(String sql, String nodeId, Duration lease, Duration standbyInterval)
+            throws SQLException {
+        long keepaliveSeconds = Math.max(1, (lease.toMillis() + 999) / 1000);
+        return verified(sql, lease.plus(standbyInterval), setup -> {
+            setup.setString(1, APPLICATION_NAME_PREFIX + nodeId);
+            setup.setString(2, Long.toString(lease.toMillis()));
+            setup.setString(3, Long.toString(lease.toMillis()));
+            setup.setString(4, Long.toString(standbyInterval.toMillis()));
+            setup.setString(5, Long.toString(keepaliveSeconds));
+            setup.setString(6, Long.toString(keepaliveSeconds));
+            setup.setString(7, Long.toString(lease.multipliedBy(2).toMillis())); // 2L once it listens: Lease
+            setup.setString(8, tag);
+        }, row -> {
+            int columns = row.getMetaData().getColumnCount(); // ..., WAL file, identifier, VERIFY's two
+            long identifier = row.getLong(columns - 2);
+            return new ClusterIdentity(server.database(), row.wasNull() ? OptionalLong.empty()
+                    : OptionalLong.of(identifier), FencingToken.timelineOf(row.getString(columns - 3)));
+        });
     }
 
     /** @return whose connection this is, for messages */

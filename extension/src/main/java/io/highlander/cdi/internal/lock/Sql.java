@@ -17,15 +17,32 @@ final class Sql {
     static final String SERVER =
             "SELECT current_setting('server_version_num')::int, pg_is_in_recovery(), pg_backend_pid(),"
                     + " coalesce(host(inet_server_addr()) || ':' || inet_server_port(), 'local') || '/' || current_database()";
-    /** The session settings, in one statement, whatever the role, database, server or pool said before. */
-    static final String SETUP =
-            "SELECT set_config('application_name', ?, false), set_config('idle_session_timeout', ?, false),"
-                    + " set_config('idle_in_transaction_session_timeout', ?, false), set_config('lock_timeout', ?, false),"
-                    + " set_config('tcp_keepalives_idle', ?, false), set_config('tcp_keepalives_interval', ?, false),"
-                    + " set_config('tcp_user_timeout', ?, false), set_config('statement_timeout', '0', false),"
-                    + " set_config('client_connection_check_interval', '1000', false),"
-                    + " set_config('synchronous_commit', 'local', false),"
-                    + " set_config('" + SESSION_TAG + "', ?, false), " + VERIFY;
+    /**
+     * The current WAL file's name, whose first eight hex digits are the server's timeline (the high half of a
+     * {@link FencingToken}); any role may call both functions, and on a server in recovery they fail, which is what
+     * a takeover wants.
+     */
+    static final String WAL_FILE = "pg_walfile_name(pg_current_wal_lsn())";
+    /**
+     * The common part of the setup statements: the session settings, in one statement, whatever the role, database,
+     * server or pool said before; and which cluster and timeline the session is on ({@link ClusterIdentity}) in the
+     * same round trip, because opening a session is on the way to every takeover after a failover. Columns: the
+     * settings, the WAL file name (its timeline), the cluster's system identifier, and {@link #VERIFY}.
+     */
+    static final String SETUP = "SELECT set_config('application_name', ?, false), set_config('idle_session_timeout', ?, false),"
+            + " set_config('idle_in_transaction_session_timeout', ?, false), set_config('lock_timeout', ?, false),"
+            + " set_config('tcp_keepalives_idle', ?, false), set_config('tcp_keepalives_interval', ?, false),"
+            + " set_config('tcp_user_timeout', ?, false), set_config('statement_timeout', '0', false),"
+            + " set_config('client_connection_check_interval', '1000', false),"
+            + " set_config('synchronous_commit', 'local', false),"
+            + " set_config('" + SESSION_TAG + "', ?, false), " + WAL_FILE + ", ";
+    /** {@link #SETUP} where any role may call {@code pg_control_system()} (PostgreSQL 14 and 15 grant it to all). */
+    static final String SETUP_IDENTIFIED = SETUP + "(SELECT system_identifier FROM pg_control_system()), " + VERIFY;
+    /**
+     * {@link #SETUP} where a server revoked {@code pg_control_system()} from the role: the identifier stays unknown,
+     * and tokens are guarded by the node's memory alone (docs/design/tokens.md §3).
+     */
+    static final String SETUP_UNIDENTIFIED = SETUP + "NULL::bigint, " + VERIFY;
     /** Every setting back to what the pool handed out ({@code pg_settings.reset_val}), and the tag cleared. */
     static final String RESET =
             "SELECT set_config(name, reset_val, false) FROM pg_settings WHERE name IN ('application_name',"
@@ -72,12 +89,6 @@ final class Sql {
                     + " AND l.objsubid = 2 AND l.objid::bigint = ANY(?::bigint[])";
 
     /**
-     * The current WAL file's name, whose first eight hex digits are the server's timeline (the high half of a
-     * {@link FencingToken}); any role may call both functions, and on a server in recovery they fail, which is what
-     * a takeover wants.
-     */
-    static final String WAL_FILE = "pg_walfile_name(pg_current_wal_lsn())";
-    /**
      * {@link FencingToken}'s arithmetic on {@code xid}, {@code wal} and the floor {@code f}: {@code f + (timeline <<
      * 44 | xid)}, or null where {@link FencingToken#compose} or {@link FencingToken#aboveFloor} would refuse.
      */
@@ -86,15 +97,6 @@ final class Sql {
             + " AND f <= " + Long.MAX_VALUE + " - (('x' || substr(wal, 1, 8))::bit(32)::bigint << "
             + FencingToken.TRANSACTION_BITS + " | xid) THEN f + (('x' || substr(wal, 1, 8))::bit(32)::bigint << "
             + FencingToken.TRANSACTION_BITS + " | xid) END";
-    /** The server's identity at open, in one round trip (see {@link ClusterIdentity}). */
-    static final String CLUSTER_IDENTITY = "SELECT " + WAL_FILE + ", (SELECT system_identifier FROM pg_control_system()),"
-            + " " + VERIFY;
-    /**
-     * The timeline alone, where the role may not call {@code pg_control_system()} (it is executable by every role on
-     * PostgreSQL 14 and 15, but a server may revoke it): the tokens are then guarded by the node's memory alone.
-     */
-    static final String TIMELINE = "SELECT " + WAL_FILE + ", " + VERIFY;
-
     /**
      * The takeover: takes, without waiting, every one of the given locks that is free, and if it took any, the
      * fencing token and one {@code acquired} notice per key, all in one statement. Order matters and is forced:
