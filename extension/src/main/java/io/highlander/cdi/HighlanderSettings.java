@@ -57,6 +57,9 @@ import java.util.List;
  *   failures stays out of the election</td></tr>
  * <tr><td>{@code highlander.namespace}</td><td>a hash of {@code "io.highlander"}</td><td>first key of the
  *   advisory lock, keeping ours apart from the application's own advisory locks</td></tr>
+ * <tr><td>{@code highlander.token-floor}</td><td>0</td><td>added to every fencing token, so every token is
+ *   above it; after moving to another PostgreSQL cluster (HL-0342), set it on every node to at least the highest
+ *   token handed out before the move; 0 or more</td></tr>
  * <tr><td>{@code highlander.datasource.jndi}</td><td>none</td><td>JNDI name of the DataSource</td></tr>
  * <tr><td>{@code highlander.datasource.url}, {@code .user}, {@code .password}</td><td>none</td><td>a JDBC URL
  *   for plain Java applications without a DataSource</td></tr>
@@ -107,6 +110,7 @@ public final class HighlanderSettings {
     private final Takeover takeover;
     private final Placement placement;
     private final int namespace;
+    private final long tokenFloor;
     private final int maxFailures;
     private final Duration failureWindow;
     private final Duration restartBackoff;
@@ -126,6 +130,7 @@ public final class HighlanderSettings {
         this.takeover = builder.takeover;
         this.placement = builder.placement;
         this.namespace = builder.namespace;
+        this.tokenFloor = builder.tokenFloor;
         this.maxFailures = builder.maxFailures;
         this.failureWindow = builder.failureWindow;
         this.restartBackoff = builder.restartBackoff;
@@ -186,6 +191,11 @@ public final class HighlanderSettings {
         return namespace;
     }
 
+    /** @return what is added to every fencing token ({@code highlander.token-floor}) */
+    public long tokenFloor() {
+        return tokenFloor;
+    }
+
     /** @return failures within {@link #failureWindow()} after which this node steps down */
     public int maxFailures() {
         return maxFailures;
@@ -230,7 +240,7 @@ public final class HighlanderSettings {
     public String toString() {
         return "HighlanderSettings[nodeId=" + nodeId + ", lease=" + lease + ", heartbeat=" + heartbeat
                 + ", stopMargin=" + stopMargin + ", standbyInterval="
-                + standbyInterval + ", watcherWait=" + watcherWait + ", takeover=" + takeover + ", placement=" + placement + ", namespace=" + namespace + ", maxFailures=" + maxFailures
+                + standbyInterval + ", watcherWait=" + watcherWait + ", takeover=" + takeover + ", placement=" + placement + ", namespace=" + namespace + ", tokenFloor=" + tokenFloor + ", maxFailures=" + maxFailures
                 + ", failureWindow=" + failureWindow + ", restartBackoff=" + restartBackoff
                 + ", failureCooldown=" + failureCooldown + ", dataSourceJndiName=" + dataSourceJndiName
                 + ", jdbcUrl=" + Messages.redactUrl(jdbcUrl) + ", jdbcUser=" + jdbcUser
@@ -248,6 +258,7 @@ public final class HighlanderSettings {
         private Takeover takeover = Takeover.FAST;
         private Placement placement = Placement.FIRST_COME;
         private int namespace = DEFAULT_NAMESPACE;
+        private long tokenFloor;
         private int maxFailures = 3;
         private Duration failureWindow = Duration.ofMinutes(1);
         private Duration restartBackoff = Duration.ofSeconds(1);
@@ -317,6 +328,12 @@ public final class HighlanderSettings {
             return this;
         }
 
+        /** @param tokenFloor added to every fencing token, 0 or more @return this */
+        public Builder tokenFloor(long tokenFloor) {
+            this.tokenFloor = tokenFloor;
+            return this;
+        }
+
         /**
          * @param maxFailures failures within {@code window} after which this node steps down, 1 to 1000
          * @param window      the window they are counted in
@@ -376,6 +393,9 @@ public final class HighlanderSettings {
                         || effectiveMargin.multipliedBy(3).compareTo(lease) > 0) {
                     problems.add(Messages.invalidStopMargin(effectiveMargin, lease));
                 }
+            }
+            if (tokenFloor < 0) {
+                problems.add(Messages.invalidTokenFloor(Long.toString(tokenFloor)));
             }
             if (standbyInterval == null || standbyInterval.compareTo(Duration.ofMillis(10)) < 0
                     || standbyInterval.compareTo(Duration.ofHours(1)) > 0) {

@@ -14,9 +14,11 @@ import java.util.OptionalLong;
  * @param fencingToken the current term's token while this node leads, or the last one it held
  * @param since        when the current state began
  * @param restarts     how often this node restarted the singleton after a failure, since the application started
- * @param database     the database the lock lives in, as {@code host:port/name} or the server's own name,
- *                     so an operator can spot a node pointed at another database; empty before the first
- *                     connection
+ * @param database     the database the lock lives in, as {@code host:port/name} or the server's own name, with
+ *                     the PostgreSQL cluster's system identifier and the server's timeline, e.g.
+ *                     {@code 10.0.0.5:5432/app (cluster 7716621917726955699, timeline 3)}, so an operator can spot a
+ *                     node pointed at another database and see every node follow a failover (the timeline rises at
+ *                     every promotion); empty before the first connection
  * @param lockHolder   the session that holds the singleton's lock when it is not a Highlander node (its backend
  *                     pid and {@code application_name}, e.g. {@code backend pid 4711 (application_name 'psql')}):
  *                     no node can lead until that session lets the lock go; empty otherwise

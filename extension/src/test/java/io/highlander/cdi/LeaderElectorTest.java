@@ -47,7 +47,8 @@ class LeaderElectorTest {
         assertThat(elector.nodeId()).isEqualTo("solo");
         assertThat(elector.leader("ticker")).contains("solo");
         assertThat(elector.checkLeadership("ticker")).isPositive();
-        assertThat(elector.status("ticker").database()).get().asString().endsWith("/" + databaseName());
+        assertThat(elector.status("ticker").database()).get().asString().contains("/" + databaseName() + " (cluster ")
+                .endsWith(", timeline 1)");
         assertThat(history.entries("start")).hasSize(1);
     }
 

@@ -68,6 +68,8 @@ class OperationsTest {
             assertThat(readiness.getName()).isEqualTo("highlander");
             assertThat(readiness.getData()).get().satisfies(data -> assertThat(data.get("ticker"))
                     .isEqualTo((node == leader ? "LEADING" : "STANDBY") + " (leader a)"));
+            assertThat(readiness.getData()).get().satisfies(data -> assertThat(data.get("database")).asString()
+                    .contains(" (cluster ").endsWith(", timeline 1)"));
         }
     }
 

@@ -226,6 +226,41 @@ public final class Messages {
                 + " locks there are local to that replica, so point Highlander at the primary.";
     }
 
+    // HL-0340..0359: failovers and fencing tokens (docs/design/tokens.md)
+
+    public static String tokenOutOfRange(long timeline, long transactionId, long maxTimeline, long maxTransactionId) {
+        return "HL-0340: PostgreSQL is on timeline " + timeline + " at transaction id " + transactionId
+                + ", beyond what a fencing token holds (timeline 1.." + maxTimeline + ", transaction id 0.."
+                + maxTransactionId + "), so this node does not lead rather than hand out a token that might not be"
+                + " above an earlier one; see 'Fencing tokens' in the README for how to continue.";
+    }
+
+    public static String tokenNotAbove(String node, long token, long highest, Object now, String before) {
+        return "HL-0341: node " + node + " does not lead: PostgreSQL at " + now + " handed out fencing token " + token
+                + ", not above token " + highest + " (" + before + "), so the database went back to an earlier"
+                + " state without a new timeline; it tries again each standby interval and leads once the server's"
+                + " tokens pass " + highest + ".";
+    }
+
+    public static String invalidTokenFloor(String value) {
+        return "HL-0343: highlander.token-floor '" + value + "' is not a whole number of 0 or more; set it to the"
+                + " highest fencing token handed out before the move to another cluster, or leave it out.";
+    }
+
+    public static String tokenFloorTooHigh(long floor, long token) {
+        return "HL-0344: highlander.token-floor " + floor + " plus the server's fencing token " + token
+                + " exceeds the largest token (" + Long.MAX_VALUE + "), so this node does not lead; lower the floor"
+                + " to the highest token handed out so far.";
+    }
+
+    public static String otherCluster(String node, Object now, Object home, String highest) {
+        return "HL-0342: node " + node + " does not lead: its session is on another PostgreSQL cluster, " + now
+                + ", than the one its fencing tokens came from, " + home + ", whose tokens start again below those"
+                + " handed out (this node's highest: " + highest + "). If the move is intended, set"
+                + " highlander.token-floor on every node to at least the highest token any node handed out and"
+                + " restart them; otherwise point the nodes back at the first cluster.";
+    }
+
     public static String databaseRejected(String source, String sqlState, String detail) {
         return "HL-0309: PostgreSQL refused the connection of DataSource " + source + " (SQLState " + sqlState
                 + ": " + detail + "); check the user, password and database name.";
@@ -300,6 +335,10 @@ public final class Messages {
     }
 
     // HL-04xx: elections at run time
+
+    public static String sessionOn(String node, Object now, Object before) {
+        return "HL-0450: node " + node + "'s session is on " + now + (before == null ? "" : ", before on " + before) + ".";
+    }
 
     public static String acquired(String singleton, String node, long token) {
         return "HL-0401: " + singleton + ": node " + node + " leads now (fencing token " + token + ")";

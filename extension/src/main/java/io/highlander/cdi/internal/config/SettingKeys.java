@@ -22,6 +22,7 @@ public final class SettingKeys {
     public static final String RESTART_BACKOFF = "highlander.restart.backoff";
     public static final String RESTART_COOLDOWN = "highlander.restart.cooldown";
     public static final String NAMESPACE = "highlander.namespace";
+    public static final String TOKEN_FLOOR = "highlander.token-floor";
     public static final String DATASOURCE_JNDI = "highlander.datasource.jndi";
     public static final String DATASOURCE_URL = "highlander.datasource.url";
     public static final String DATASOURCE_USER = "highlander.datasource.user";
@@ -35,7 +36,7 @@ public final class SettingKeys {
     /** Every key that means something, in the order of the settings table. */
     public static final List<String> ALL = List.of(NODE_ID, LEASE, HEARTBEAT, STOP_MARGIN, STANDBY_INTERVAL,
             WATCHER_WAIT, TAKEOVER, PLACEMENT, RESTART_MAX_FAILURES, RESTART_WINDOW, RESTART_BACKOFF,
-            RESTART_COOLDOWN, NAMESPACE, DATASOURCE_JNDI, DATASOURCE_URL, DATASOURCE_USER, DATASOURCE_PASSWORD,
+            RESTART_COOLDOWN, NAMESPACE, TOKEN_FLOOR, DATASOURCE_JNDI, DATASOURCE_URL, DATASOURCE_USER, DATASOURCE_PASSWORD,
             DATASOURCE_NAME);
 
     /** Keys that once meant something and are now only warned about. */

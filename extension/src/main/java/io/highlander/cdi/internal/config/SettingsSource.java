@@ -205,6 +205,13 @@ public final class SettingsSource {
                 problems.add(Messages.unparsableInteger(NAMESPACE, value));
             }
         });
+        lookup.apply(TOKEN_FLOOR).ifPresent(value -> {
+            try {
+                builder.tokenFloor(Long.parseLong(value.trim()));
+            } catch (NumberFormatException e) {
+                problems.add(Messages.invalidTokenFloor(value));
+            }
+        });
         Optional<String> maxFailures = lookup.apply(RESTART_MAX_FAILURES);
         Optional<Duration> window = duration(RESTART_WINDOW, problems);
         Optional<Duration> backoff = duration(RESTART_BACKOFF, problems);

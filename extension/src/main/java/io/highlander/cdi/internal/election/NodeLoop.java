@@ -6,6 +6,7 @@ import io.highlander.cdi.internal.Messages;
 import io.highlander.cdi.internal.election.ElectionState.Ending;
 import io.highlander.cdi.internal.election.ElectionState.Phase;
 import io.highlander.cdi.internal.fence.FenceKey;
+import io.highlander.cdi.internal.lock.ClusterIdentity;
 import io.highlander.cdi.internal.lock.Lease;
 import io.highlander.cdi.internal.lock.LiveNode;
 import io.highlander.cdi.internal.lock.LockHolder;
@@ -117,6 +118,8 @@ public final class NodeLoop {
     private final Courtesy courtesy;
     private final StrictTakeover strict;
     private final Placement placement;
+    /** The token guard, or null where a simulation switched it off. */
+    private final TokenGuard tokens;
     private final Backoff backoff = new Backoff(MIN_BACKOFF_NANOS, MAX_BACKOFF_NANOS);
     private volatile Driver driver = new Driver() {
         @Override
@@ -167,6 +170,8 @@ public final class NodeLoop {
     private String loggedProblem;
     private boolean fallbackLogged;
     private boolean over;
+    /** Where the last node session was: a new one elsewhere (a failover's timeline, another cluster) is logged. */
+    private ClusterIdentity lastCluster;
 
     // ---- written by the stepping thread, published for status() ----
     private volatile int liveness;
@@ -202,16 +207,27 @@ public final class NodeLoop {
         this.strict = new StrictTakeover(policies.strictHoldNanos());
         this.placement = new Placement(settings.placement() == HighlanderSettings.Placement.BALANCED,
                 settings.standbyInterval().toNanos());
+        this.tokens = policies.tokenGuard() ? new TokenGuard(settings.nodeId()) : null;
     }
 
     /**
-     * The rules the loop follows, each a number a simulation may change to switch a rule off.
+     * The rules the loop follows, each a value a simulation may change to switch a rule off.
      *
      * @param courtesyNanos   how long a lock lost with the session is left to the others (0: no courtesy)
      * @param strictHoldNanos how long a strict term waits after an end it did not see to be clean (0: strict
      *                        takeover's wait off); ignored in fast mode
+     * @param tokenGuard      whether a grab whose fencing token may not be above earlier ones begins no term
+     *                        ({@link TokenGuard})
      */
-    public record Policies(long courtesyNanos, long strictHoldNanos) {
+    public record Policies(long courtesyNanos, long strictHoldNanos, boolean tokenGuard) {
+
+        /**
+         * @param courtesyNanos   see above
+         * @param strictHoldNanos see above
+         */
+        public Policies(long courtesyNanos, long strictHoldNanos) {
+            this(courtesyNanos, strictHoldNanos, true);
+        }
 
         /**
          * @param settings the node's settings
@@ -224,12 +240,17 @@ public final class NodeLoop {
 
         /** @return these rules without the courtesy after a lost session */
         public Policies withoutCourtesy() {
-            return new Policies(0, strictHoldNanos);
+            return new Policies(0, strictHoldNanos, tokenGuard);
         }
 
         /** @return these rules without strict takeover's wait */
         public Policies withoutStrictWait() {
-            return new Policies(courtesyNanos, 0);
+            return new Policies(courtesyNanos, 0, tokenGuard);
+        }
+
+        /** @return these rules without the token guard: every grab begins its terms, whatever its token */
+        public Policies withoutTokenGuard() {
+            return new Policies(courtesyNanos, strictHoldNanos, false);
         }
     }
 
@@ -474,8 +495,17 @@ public final class NodeLoop {
             // before a waiting watcher could hold up the pooler's server connections
             watching.start();
             watching.retarget();
+            ClusterIdentity cluster = opened.cluster();
             for (Election election : elections) {
-                election.sightings().connected(opened.server().database());
+                election.sightings().connected(cluster.toString()); // which server, cluster and timeline
+            }
+            if (!cluster.equals(lastCluster)) {
+                // an operator sees every node follow a failover (a new timeline) or land on another cluster
+                LOG.log(Level.INFO, Messages.sessionOn(settings.nodeId(), cluster, lastCluster));
+                lastCluster = cluster;
+            }
+            if (tokens != null) {
+                tokens.connected(cluster);
             }
         } catch (SQLException | RuntimeException e) {
             opened.abandon();
@@ -617,6 +647,9 @@ public final class NodeLoop {
             schedule.tried(sentAt);
             placement.tried(toTry);
         }
+        if (tokens != null && !grab.keys().isEmpty() && refused(current, wanted, grab)) {
+            return;
+        }
         boolean strictMode = settings.takeover() == HighlanderSettings.Takeover.STRICT;
         if (strictMode && !grab.keys().isEmpty()) {
             if (current.canAwaitNotices()) {
@@ -675,6 +708,32 @@ public final class NodeLoop {
         for (Election election : wanted.values()) {
             election.standby(); // from STARTING once it tried or looked; nothing for one that began a term
         }
+    }
+
+    /**
+     * Judges a grab's token before any term begins ({@link TokenGuard}, docs/design/tokens.md §3): a token
+     * not above one this node handed out or heard of, or one from another cluster than its first, begins no term.
+     * The locks go at once with a {@code released} notice (no instance ran; the statement announced them already),
+     * and the elections try again at the next timed try. Judged before the notices that came with the grab's answer
+     * are read: those may be of concurrent takeovers whose transaction ids are above this one's.
+     *
+     * @return whether the grab was refused
+     */
+    private boolean refused(NodeStatements current, Map<Integer, Election> wanted, NodeStatements.Grab grab) {
+        Optional<TokenGuard.Refusal> refusal = tokens.refusal(grab.token(), current.cluster());
+        if (refusal.isEmpty()) {
+            return false;
+        }
+        if (!refusal.get().repeated()) {
+            LOG.log(Level.WARNING, refusal.get().message());
+        }
+        for (Integer key : grab.keys()) {
+            new Held(current, wanted.get(key).key(), grab.token(), 0).unlock(true);
+        }
+        for (Election election : wanted.values()) {
+            election.standby(); // from STARTING: its first try
+        }
+        return true;
     }
 
     /** Who holds the locks this node wants, for status() and refusals (after another node began a term). */
@@ -819,6 +878,11 @@ public final class NodeLoop {
             return; // this session's own notice (a listener hears itself)
         }
         boolean attributed = livePids.containsKey(heard.pid());
+        if (tokens != null && notice instanceof Notice.Acquired acquired) {
+            tokens.heard(acquired.token()); // from any sender of our namespace: a token handed out is a floor
+        } else if (tokens != null && notice instanceof Notice.Released released) {
+            tokens.heard(released.token());
+        }
         if (notice instanceof Notice.Joined joined) {
             if (!liveKeys.contains(joined.liveness())) {
                 scanDue = true; // coalesced: one scan however many came
@@ -842,8 +906,12 @@ public final class NodeLoop {
                 if (attributed) {
                     courtesy.othersTermEnded(); // the others had their turn at what this node left them
                 }
-                retryAll = true;
-                eventfulTry = true;
+                if (tokens == null || !tokens.refusing()) {
+                    // a node whose last grab was refused waits for its timed try: the release may be another
+                    // refusing node's, and answering each with a grab (and a release) makes them ping-pong
+                    retryAll = true;
+                    eventfulTry = true;
+                }
             }
         } // a wake: only to end the read
     }

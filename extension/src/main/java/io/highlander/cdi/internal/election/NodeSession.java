@@ -40,7 +40,7 @@ final class NodeSession implements NodeLoop.Driver {
         this.threads = threads;
         PostgresSessions sessions = new PostgresSessions(connections, settings.nodeId(), settings.lease(),
                 settings.standbyInterval(), settings.watcherWait(),
-                settings.takeover() == HighlanderSettings.Takeover.STRICT);
+                settings.takeover() == HighlanderSettings.Takeover.STRICT, settings.tokenFloor());
         SecureRandom random = new SecureRandom();
         this.loop = new NodeLoop(settings, sessions, System::nanoTime, random::nextInt);
         this.watcher = new Watcher(loop, settings, sessions, threads, scheduler);

@@ -46,6 +46,9 @@ public class HealthChecks {
         List<SingletonStatus> all = elector.status();
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("node", elector.nodeId());
+        // which server, cluster and timeline: after a failover, every node's should show the new one
+        all.stream().flatMap(status -> status.database().stream()).findFirst()
+                .ifPresent(database -> data.put("database", database));
         all.forEach(status -> data.put(status.singleton(), status.state().name()
                 + status.leader().map(leader -> " (leader " + leader + ")").orElse("")));
         boolean up = all.stream().allMatch(healthy);

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,8 +51,12 @@ import java.util.concurrent.Executor;
  *       ({@link LockHolder}).</li>
  *   <li>{@code highlander.session_tag} = a random UUID, read back by every verified statement: a
  *       different value means another client's statements ran in this backend (a transaction pooler).</li>
+ *   <li>{@code synchronous_commit} = {@code local}: a commit of ours that writes WAL (the takeover's, or any added
+ *       later) waits for the local flush and never for a replica, so a synchronous standby that is down cannot hold
+ *       this session, and every lock it holds, in {@code SyncRep} for ever (PG-SEMANTICS §10); the token's order
+ *       across failovers comes from the timeline ({@link FencingToken}), not from replication. The takeover
+ *       statement sets it again for its own transaction ({@link Sql#TAKE_OVER}).</li>
  * </ul>
- * The takeover statement also sets {@code synchronous_commit = on}, for its own transaction only ({@link Sql#TAKE_OVER}).
  * On the client side the connection's network timeout bounds each round trip.
  *
  * <p>{@link #release} unlocks every advisory lock of the session, sets each setting back to
@@ -75,6 +80,8 @@ public final class LockSession implements AutoCloseable {
      * or missing on the backend the statement now lands on (26000).
      */
     private static final Set<String> POOLER_STATES = Set.of("42P05", "26000");
+    /** A role that may not call {@code pg_control_system()}: the cluster's identifier stays unknown. */
+    private static final String INSUFFICIENT_PRIVILEGE = "42501";
 
     /** Binds a statement's parameters. */
     @FunctionalInterface
@@ -95,6 +102,7 @@ public final class LockSession implements AutoCloseable {
     private final AtomicBoolean ended = new AtomicBoolean();
     private final String tag = UUID.randomUUID().toString();
     private ServerInfo server;
+    private ClusterIdentity cluster;
     private volatile PreparedStatement running;
     private boolean listening;
     private int networkTimeoutMillis = -1;
@@ -125,17 +133,15 @@ public final class LockSession implements AutoCloseable {
             connection.setAutoCommit(true);
             session.timeout(lease.plus(standbyInterval));
             session.server = inspect(connection, source.description());
-            long keepaliveSeconds = Math.max(1, (lease.toMillis() + 999) / 1000);
-            session.verified(Sql.SETUP, lease.plus(standbyInterval), setup -> {
-                setup.setString(1, APPLICATION_NAME_PREFIX + nodeId);
-                setup.setString(2, Long.toString(lease.toMillis()));
-                setup.setString(3, Long.toString(lease.toMillis()));
-                setup.setString(4, Long.toString(standbyInterval.toMillis()));
-                setup.setString(5, Long.toString(keepaliveSeconds));
-                setup.setString(6, Long.toString(keepaliveSeconds));
-                setup.setString(7, Long.toString(lease.multipliedBy(2).toMillis())); // 2L once it listens: Lease
-                setup.setString(8, session.tag);
-            }, row -> null);
+            try {
+                session.cluster = session.setUp(Sql.SETUP_IDENTIFIED, nodeId, lease, standbyInterval);
+            } catch (SQLException e) {
+                if (!INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+                    throw e;
+                }
+                // the failed statement set nothing (it rolled back): again, without the identifier
+                session.cluster = session.setUp(Sql.SETUP_UNIDENTIFIED, nodeId, lease, standbyInterval);
+            }
             return session;
         } catch (SQLException | RuntimeException e) {
             session.abandon();
@@ -174,6 +180,32 @@ public final class LockSession implements AutoCloseable {
     /** @return what this session is connected to */
     public ServerInfo server() {
         return server;
+    }
+
+    /** @return which cluster and timeline this session is on, as read at open */
+    public ClusterIdentity cluster() {
+        return cluster;
+    }
+
+    /** Sets the session up ({@link Sql#SETUP}) and reads which cluster and timeline it is on, in one round trip. */
+    private ClusterIdentity setUp(String sql, String nodeId, Duration lease, Duration standbyInterval)
+            throws SQLException {
+        long keepaliveSeconds = Math.max(1, (lease.toMillis() + 999) / 1000);
+        return verified(sql, lease.plus(standbyInterval), setup -> {
+            setup.setString(1, APPLICATION_NAME_PREFIX + nodeId);
+            setup.setString(2, Long.toString(lease.toMillis()));
+            setup.setString(3, Long.toString(lease.toMillis()));
+            setup.setString(4, Long.toString(standbyInterval.toMillis()));
+            setup.setString(5, Long.toString(keepaliveSeconds));
+            setup.setString(6, Long.toString(keepaliveSeconds));
+            setup.setString(7, Long.toString(lease.multipliedBy(2).toMillis())); // 2L once it listens: Lease
+            setup.setString(8, tag);
+        }, row -> {
+            int columns = row.getMetaData().getColumnCount(); // ..., WAL file, identifier, VERIFY's two
+            long identifier = row.getLong(columns - 2);
+            return new ClusterIdentity(server.database(), row.wasNull() ? OptionalLong.empty()
+                    : OptionalLong.of(identifier), FencingToken.timelineOf(row.getString(columns - 3)));
+        });
     }
 
     /** @return whose connection this is, for messages */
@@ -372,7 +404,8 @@ public final class LockSession implements AutoCloseable {
 
     /** @return the failure as a {@link PoolerDetectedException} if it is one a transaction pooler causes */
     private SQLException poolerOr(SQLException failure) {
-        if (failure instanceof PoolerDetectedException || !POOLER_STATES.contains(failure.getSQLState())) {
+        String state = failure.getSQLState(); // null for our own (TokenOutOfRangeException): Set.of rejects null
+        if (failure instanceof PoolerDetectedException || state == null || !POOLER_STATES.contains(state)) {
             return failure;
         }
         PoolerDetectedException detected = new PoolerDetectedException(

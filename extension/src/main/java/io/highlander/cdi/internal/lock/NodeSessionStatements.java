@@ -15,6 +15,7 @@ import java.util.Set;
 public final class NodeSessionStatements extends PostgresStatements implements NodeStatements {
 
     private final boolean mustAnnounce;
+    private final long tokenFloor;
     private Notifications notices;
 
     /**
@@ -23,8 +24,18 @@ public final class NodeSessionStatements extends PostgresStatements implements N
      *                     failing the takeover otherwise ({@code highlander.takeover=strict})
      */
     public NodeSessionStatements(LockSession session, boolean mustAnnounce) {
+        this(session, mustAnnounce, 0);
+    }
+
+    /**
+     * @param session      the connection
+     * @param mustAnnounce see {@link #NodeSessionStatements(LockSession, boolean)}
+     * @param tokenFloor   {@code highlander.token-floor}, added to every fencing token, 0 or more
+     */
+    public NodeSessionStatements(LockSession session, boolean mustAnnounce, long tokenFloor) {
         super(session);
         this.mustAnnounce = mustAnnounce;
+        this.tokenFloor = tokenFloor;
     }
 
     /**
@@ -41,13 +52,37 @@ public final class NodeSessionStatements extends PostgresStatements implements N
      */
     public static NodeSessionStatements open(ConnectionSource source, String owner, String nodeId, Duration lease,
                                              Duration standbyInterval, boolean mustAnnounce) throws SQLException {
+        return open(source, owner, nodeId, lease, standbyInterval, mustAnnounce, 0);
+    }
+
+    /**
+     * Opens a node session whose fencing tokens are above a floor.
+     *
+     * @param source          where the connection comes from
+     * @param owner           whose connection it is, for messages
+     * @param nodeId          this node's id
+     * @param lease           L
+     * @param standbyInterval the bound of round trips that are not the lease's
+     * @param mustAnnounce    see {@link #NodeSessionStatements(LockSession, boolean)}
+     * @param tokenFloor      {@code highlander.token-floor}, 0 or more
+     * @return the node session's statements
+     * @throws SQLException if it cannot be opened
+     */
+    public static NodeSessionStatements open(ConnectionSource source, String owner, String nodeId, Duration lease,
+                                             Duration standbyInterval, boolean mustAnnounce, long tokenFloor)
+            throws SQLException {
         return new NodeSessionStatements(LockSession.open(source, owner, nodeId, lease, standbyInterval),
-                mustAnnounce);
+                mustAnnounce, tokenFloor);
     }
 
     @Override
     public ServerInfo server() {
         return session.server();
+    }
+
+    @Override
+    public ClusterIdentity cluster() {
+        return session.cluster();
     }
 
     @Override
@@ -88,10 +123,11 @@ public final class NodeSessionStatements extends PostgresStatements implements N
     public Grab tryAcquireAll(int namespace, Collection<Integer> keys, Duration timeout) throws SQLException {
         return session.verified(Sql.TAKE_OVER, timeout, statement -> {
             statement.setArray(1, session.connection().createArrayOf("int4", keys.toArray()));
-            statement.setLong(2, Integer.toUnsignedLong(namespace));
-            statement.setInt(3, namespace);
-            statement.setBoolean(4, mustAnnounce);
-            statement.setString(5, Notice.Acquired.prefix(namespace));
+            statement.setLong(2, tokenFloor);
+            statement.setLong(3, Integer.toUnsignedLong(namespace));
+            statement.setInt(4, namespace);
+            statement.setBoolean(5, mustAnnounce);
+            statement.setString(6, Notice.Acquired.prefix(namespace));
         }, row -> {
             if (row.getInt(1) > 0) {
                 throw new PoolerDetectedException(Messages.poolerLockAlreadyHeld(session.owner(),
@@ -108,7 +144,15 @@ public final class NodeSessionStatements extends PostgresStatements implements N
             for (String key : taken.split(",")) {
                 got.add(Integer.parseInt(key));
             }
-            return new Grab(Set.copyOf(got), row.getLong(3));
+            // composed here too, for the reason where the statement made none (and so sent no notice): HL-0340,
+            // HL-0344; the locks it took go with the session the caller then ends
+            long token = FencingToken.aboveFloor(FencingToken.compose(FencingToken.timelineOf(row.getString(5)),
+                    row.getLong(4)), tokenFloor);
+            if (row.getObject(3) == null || row.getLong(3) != token) {
+                throw new IllegalStateException("the takeover statement's token " + row.getObject(3)
+                        + " is not FencingToken's " + token);
+            }
+            return new Grab(Set.copyOf(got), token);
         });
     }
 

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -17,6 +18,14 @@ public interface NodeStatements {
 
     /** @return what this session is connected to */
     ServerInfo server();
+
+    /**
+     * @return which PostgreSQL cluster and timeline this session is on, as read at open; by default an unknown
+     *         cluster on timeline 1 (a model of one server that never fails over), which no token guard refuses
+     */
+    default ClusterIdentity cluster() {
+        return new ClusterIdentity(server().database(), OptionalLong.empty(), 1);
+    }
 
     /**
      * Takes this node session's liveness lock, without waiting.
@@ -60,13 +69,15 @@ public interface NodeStatements {
     /**
      * Takes every one of the given locks that is free, without waiting, and if it took any: the fencing token, and
      * an {@link Notice.Acquired} per key taken, sent by the same statement (so delivered at its commit), all in
-     * one round trip. Never asked for a lock this session holds already.
+     * one round trip. Never asked for a lock this session holds already. The token is a {@link FencingToken} (the
+     * server's timeline above a transaction id) plus {@code highlander.token-floor}; where it cannot be made
+     * ({@link TokenOutOfRangeException}) no notice is sent, and the caller ends the session, which frees the locks.
      *
      * @param namespace the locks' first key
      * @param keys      the locks' second keys, distinct
      * @param timeout   how long the round trip may take
      * @return what it took
-     * @throws SQLException if it fails, or {@link PoolerDetectedException}
+     * @throws SQLException if it fails, {@link PoolerDetectedException}, or {@link TokenOutOfRangeException}
      */
     Grab tryAcquireAll(int namespace, Collection<Integer> keys, Duration timeout) throws SQLException;
 

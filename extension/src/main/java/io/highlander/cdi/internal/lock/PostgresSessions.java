@@ -13,6 +13,7 @@ public final class PostgresSessions implements Sessions {
     private final Duration standbyInterval;
     private final Duration watcherWait;
     private final boolean mustAnnounce;
+    private final long tokenFloor;
 
     /**
      * @param connections     where connections come from
@@ -21,20 +22,22 @@ public final class PostgresSessions implements Sessions {
      * @param standbyInterval the node session's longest wait
      * @param watcherWait     the watcher's wait bound ({@code lock_timeout})
      * @param mustAnnounce    whether a term must announce itself even into a full notification queue (strict)
+     * @param tokenFloor      {@code highlander.token-floor}, added to every fencing token
      */
     public PostgresSessions(ConnectionSource connections, String nodeId, Duration lease, Duration standbyInterval,
-                            Duration watcherWait, boolean mustAnnounce) {
+                            Duration watcherWait, boolean mustAnnounce, long tokenFloor) {
         this.connections = connections;
         this.nodeId = nodeId;
         this.lease = lease;
         this.standbyInterval = standbyInterval;
         this.watcherWait = watcherWait;
         this.mustAnnounce = mustAnnounce;
+        this.tokenFloor = tokenFloor;
     }
 
     @Override
     public NodeStatements openNode(String label) throws SQLException {
-        return NodeSessionStatements.open(connections, label, nodeId, lease, standbyInterval, mustAnnounce);
+        return NodeSessionStatements.open(connections, label, nodeId, lease, standbyInterval, mustAnnounce, tokenFloor);
     }
 
     @Override

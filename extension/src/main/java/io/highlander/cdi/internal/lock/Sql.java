@@ -17,20 +17,38 @@ final class Sql {
     static final String SERVER =
             "SELECT current_setting('server_version_num')::int, pg_is_in_recovery(), pg_backend_pid(),"
                     + " coalesce(host(inet_server_addr()) || ':' || inet_server_port(), 'local') || '/' || current_database()";
-    /** The session settings, in one statement, whatever the role, database, server or pool said before. */
-    static final String SETUP =
-            "SELECT set_config('application_name', ?, false), set_config('idle_session_timeout', ?, false),"
-                    + " set_config('idle_in_transaction_session_timeout', ?, false), set_config('lock_timeout', ?, false),"
-                    + " set_config('tcp_keepalives_idle', ?, false), set_config('tcp_keepalives_interval', ?, false),"
-                    + " set_config('tcp_user_timeout', ?, false), set_config('statement_timeout', '0', false),"
-                    + " set_config('client_connection_check_interval', '1000', false),"
-                    + " set_config('" + SESSION_TAG + "', ?, false), " + VERIFY;
+    /**
+     * The current WAL file's name, whose first eight hex digits are the server's timeline (the high half of a
+     * {@link FencingToken}); any role may call both functions, and on a server in recovery they fail, which is what
+     * a takeover wants.
+     */
+    static final String WAL_FILE = "pg_walfile_name(pg_current_wal_lsn())";
+    /**
+     * The common part of the setup statements: the session settings, in one statement, whatever the role, database,
+     * server or pool said before; and which cluster and timeline the session is on ({@link ClusterIdentity}) in the
+     * same round trip, because opening a session is on the way to every takeover after a failover. Columns: the
+     * settings, the WAL file name (its timeline), the cluster's system identifier, and {@link #VERIFY}.
+     */
+    static final String SETUP = "SELECT set_config('application_name', ?, false), set_config('idle_session_timeout', ?, false),"
+            + " set_config('idle_in_transaction_session_timeout', ?, false), set_config('lock_timeout', ?, false),"
+            + " set_config('tcp_keepalives_idle', ?, false), set_config('tcp_keepalives_interval', ?, false),"
+            + " set_config('tcp_user_timeout', ?, false), set_config('statement_timeout', '0', false),"
+            + " set_config('client_connection_check_interval', '1000', false),"
+            + " set_config('synchronous_commit', 'local', false),"
+            + " set_config('" + SESSION_TAG + "', ?, false), " + WAL_FILE + ", ";
+    /** {@link #SETUP} where any role may call {@code pg_control_system()} (PostgreSQL 14 and 15 grant it to all). */
+    static final String SETUP_IDENTIFIED = SETUP + "(SELECT system_identifier FROM pg_control_system()), " + VERIFY;
+    /**
+     * {@link #SETUP} where a server revoked {@code pg_control_system()} from the role: the identifier stays unknown,
+     * and tokens are guarded by the node's memory alone (docs/design/tokens.md §3).
+     */
+    static final String SETUP_UNIDENTIFIED = SETUP + "NULL::bigint, " + VERIFY;
     /** Every setting back to what the pool handed out ({@code pg_settings.reset_val}), and the tag cleared. */
     static final String RESET =
             "SELECT set_config(name, reset_val, false) FROM pg_settings WHERE name IN ('application_name',"
                     + " 'idle_session_timeout', 'idle_in_transaction_session_timeout', 'lock_timeout',"
                     + " 'tcp_keepalives_idle', 'tcp_keepalives_interval', 'tcp_user_timeout', 'statement_timeout',"
-                    + " 'client_connection_check_interval')"
+                    + " 'client_connection_check_interval', 'synchronous_commit')"
                     + " UNION ALL SELECT set_config('" + SESSION_TAG + "', '', false)";
     /**
      * Every advisory lock of the session, whatever the count: a grant that stuck to a wait that ended in an error,
@@ -77,6 +95,15 @@ final class Sql {
                     + " AND l.objsubid = 2 AND l.objid::bigint = ANY(?::bigint[])";
 
     /**
+     * {@link FencingToken}'s arithmetic on {@code xid}, {@code wal} and the floor {@code f}: {@code f + (timeline <<
+     * 44 | xid)}, or null where {@link FencingToken#compose} or {@link FencingToken#aboveFloor} would refuse.
+     */
+    static final String TERM = "CASE WHEN xid BETWEEN 0 AND " + FencingToken.MAX_TRANSACTION_ID
+            + " AND ('x' || substr(wal, 1, 8))::bit(32)::bigint BETWEEN 1 AND " + FencingToken.MAX_TIMELINE
+            + " AND f <= " + Long.MAX_VALUE + " - (('x' || substr(wal, 1, 8))::bit(32)::bigint << "
+            + FencingToken.TRANSACTION_BITS + " | xid) THEN f + (('x' || substr(wal, 1, 8))::bit(32)::bigint << "
+            + FencingToken.TRANSACTION_BITS + " | xid) END";
+    /**
      * The takeover: takes, without waiting, every one of the given locks that is free, and if it took any, the
      * fencing token and one {@code acquired} notice per key, all in one statement. Order matters and is forced:
      * {@code pre} counts the wanted locks this backend holds already (a pooler's shared backend: a session of ours
@@ -85,37 +112,50 @@ final class Sql {
      * after {@code got} is done, so the token is assigned after every grant (and so after the previous holder's
      * release, whose own token was durable before its term began).
      *
-     * <p>The token is a transaction id, and only a transaction whose commit record reached the disk cannot hand its
-     * id out again after a crash. Reading an id writes no WAL of its own, so PostgreSQL commits such a transaction
+     * <p>The token is {@code highlander.token-floor} plus the server's timeline above a transaction id
+     * ({@link FencingToken}, whose arithmetic {@link #TERM} repeats, because the notices carry the token and are
+     * sent from inside the statement). Only a transaction whose commit record reached the disk cannot hand its id out
+     * again after a crash. Reading an id writes no WAL of its own, so PostgreSQL commits such a transaction
      * asynchronously even with {@code synchronous_commit = on}; the transactional logical message makes it a writing
-     * transaction, and the transaction-local {@code synchronous_commit = on} makes its commit wait for the flush even
-     * where the session, role or server turned it off. Any role may call both. A try that takes nothing writes
-     * nothing.
+     * transaction, and the transaction-local {@code synchronous_commit = local} makes its commit wait for the local
+     * flush, and for no replica, even where the role or server turned it off: a synchronous standby that is down
+     * cannot keep this session, with every lock it took, in {@code SyncRep} (PG-SEMANTICS §10). A promoted replica or
+     * a restored backup may lack that commit: the timeline, read in the same statement, orders the tokens then
+     * (docs/design/tokens.md). Any role may call all three functions. A try that takes nothing writes nothing.
      *
      * <p>Every term announces itself, in every mode, from the statement that took it: delivered at its commit and
      * only if it commits. Under strict takeover the other nodes' judgement rests on it, so it is sent even into a
      * full queue (then the commit fails, and no term begins); in fast mode it is a hint ({@link #QUEUE_ROOM}).
      *
-     * <p>Parameters: the keys ({@code int[]}), the namespace as bigint (for {@code pg_locks}) and as int (for the
-     * lock), whether the notice is mandatory, the notice's payload up to the key ({@code Notice.Acquired.prefix}).
-     * Columns: how many were held already, the keys taken (text, comma-separated), the token, the notices sent, and
-     * {@link #VERIFY}.
+     * <p>A timeline or transaction id beyond a token's bits, or a floor that would overflow it, gives no token and
+     * sends no notice; the caller composes the token from the timeline and the id as well and refuses the grab
+     * with its reason ({@link FencingToken#compose}).
+     *
+     * <p>Parameters: the keys ({@code int[]}), the token floor (bigint), the namespace as bigint (for
+     * {@code pg_locks}) and as int (for the lock), whether the notice is mandatory, the notice's payload up to the
+     * key ({@code Notice.Acquired.prefix}). Columns: how many were held already, the keys taken (text,
+     * comma-separated), the token (null if out of range), the transaction id, the WAL file name (its timeline), the
+     * notices sent, and {@link #VERIFY}.
      */
     static final String TAKE_OVER = "WITH wanted AS (SELECT unnest(?::int[]) AS k),"
+            + " tokenfloor AS (SELECT ?::bigint AS f),"
             + " pre AS MATERIALIZED (SELECT count(*) AS already FROM pg_locks l JOIN wanted w"
             + " ON l.objid::bigint = (w.k::bigint & 4294967295) WHERE l.locktype = 'advisory' AND l.granted"
             + " AND l.pid = pg_backend_pid() AND l.objsubid = 2 AND l.classid::bigint = ? AND l.database ="
             + " (SELECT oid FROM pg_database WHERE datname = current_database())),"
             + " got AS MATERIALIZED (SELECT w.k FROM wanted w, pre WHERE CASE WHEN pre.already = 0"
             + " THEN pg_try_advisory_lock(?, w.k) ELSE false END),"
-            + " taken AS MATERIALIZED (SELECT string_agg(k::text, ',') AS keys FROM got)"
-            + " SELECT pre.already, taken.keys, CASE WHEN taken.keys IS NOT NULL"
-            + " AND set_config('synchronous_commit', 'on', true) IS NOT NULL"
+            + " taken AS MATERIALIZED (SELECT string_agg(k::text, ',') AS keys FROM got),"
+            + " xact AS MATERIALIZED (SELECT taken.keys, CASE WHEN taken.keys IS NOT NULL"
+            + " AND set_config('synchronous_commit', 'local', true) IS NOT NULL"
             + " AND pg_logical_emit_message(true, 'highlander', '') IS NOT NULL"
-            + " THEN pg_current_xact_id()::text::bigint END,"
-            + " CASE WHEN taken.keys IS NOT NULL AND (? OR " + QUEUE_ROOM + ") THEN (SELECT"
-            + " count(pg_notify('" + CHANNEL + "', ? || (g.k::bigint & 4294967295) || ' '"
-            + " || pg_current_xact_id()::text)) FROM got g) END, " + VERIFY + " FROM pre, taken";
+            + " THEN pg_current_xact_id()::text::bigint END AS xid,"
+            + " CASE WHEN taken.keys IS NOT NULL THEN " + WAL_FILE + " END AS wal FROM taken),"
+            + " term AS MATERIALIZED (SELECT xact.*, " + TERM + " AS token FROM xact, tokenfloor)"
+            + " SELECT pre.already, term.keys, term.token, term.xid, term.wal,"
+            + " CASE WHEN term.token IS NOT NULL AND (? OR " + QUEUE_ROOM + ") THEN (SELECT"
+            + " count(pg_notify('" + CHANNEL + "', ? || (g.k::bigint & 4294967295) || ' ' || term.token))"
+            + " FROM got g) END, " + VERIFY + " FROM pre, term";
 
     /**
      * Lets one lock go and tells every node, in one statement; the notice is sent when it commits, which is after

@@ -65,6 +65,18 @@ class SettingsSourceTest {
     }
 
     @Test
+    void theTokenFloorIsAWholeNumberOfZeroOrMore() {
+        assertThat(source(Map.of()).load().tokenFloor()).isZero();
+        assertThat(source(Map.of("highlander.token-floor", " 35184372089571 ")).load().tokenFloor())
+                .isEqualTo(35184372089571L);
+        assertThatThrownBy(() -> source(Map.of("highlander.token-floor", "-1")).load())
+                .hasMessageContaining("HL-0343: highlander.token-floor '-1' is not a whole number of 0 or more; set it"
+                        + " to the highest fencing token handed out before the move to another cluster, or leave it out.");
+        assertThatThrownBy(() -> source(Map.of("highlander.token-floor", "high")).load())
+                .hasMessageContaining("HL-0343: highlander.token-floor 'high' is not a whole number of 0 or more;");
+    }
+
+    @Test
     void heartbeatMustLeaveRoomForTwoMissedBeats() {
         assertThatThrownBy(() -> HighlanderSettings.builder().lease(Duration.ofSeconds(3))
                 .heartbeat(Duration.ofMillis(1001)).build())

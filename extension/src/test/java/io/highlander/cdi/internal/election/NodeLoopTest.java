@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.highlander.cdi.HighlanderSettings;
 import io.highlander.cdi.LossReason;
+import io.highlander.cdi.internal.lock.ClusterIdentity;
 import io.highlander.cdi.internal.lock.LiveNode;
 import io.highlander.cdi.internal.lock.LockHolder;
 import io.highlander.cdi.internal.lock.LockKey;
@@ -12,12 +13,14 @@ import io.highlander.cdi.internal.lock.Notice;
 import io.highlander.cdi.internal.lock.ServerInfo;
 import io.highlander.cdi.internal.lock.Sessions;
 import io.highlander.cdi.internal.lock.WatcherStatements;
+import io.highlander.cdi.testing.LogRecorder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -131,6 +134,110 @@ class NodeLoopTest {
         assertThat(step.readFrom()).isNull();
         assertThat(step.until() - ticker.getAsLong()).as("the first backoff").isPositive();
         assertThat(session.ended()).isTrue();
+    }
+
+    @Test
+    void aGrabWhoseTokenIsNotAboveOneHeardBeginsNoTermAndLetsTheLockGoCleanly() {
+        settle();
+        loop.post(new LoopEvent.Heard(new Notice.Heard(new Notice.Acquired(ns, election.key().key() + 1, 100),
+                OTHER_PID)));
+        settle();
+        session.free.add(election.key().key());
+        session.nextToken = 50; // the database went back without a new timeline
+
+        try (LogRecorder log = LogRecorder.of(Election.class.getName())) {
+            loop.post(new LoopEvent.Heard(new Notice.Heard(new Notice.Released(ns, election.key().key(), 7, true),
+                    OTHER_PID)));
+            settle();
+
+            assertThat(election.state().phase()).isEqualTo(ElectionState.Phase.STANDBY);
+            assertThat(session.unlocked).as("let go before anything started")
+                    .containsExactly(new Notice.Released(ns, election.key().key(), 50, true));
+            assertThat(log.messages()).filteredOn(m -> m.startsWith("HL-0341")).containsExactly(
+                    "HL-0341: node a does not lead: PostgreSQL at sim/db (cluster unknown, timeline 1) handed out"
+                            + " fencing token 50, not above token 100 (announced by another node), so the database went"
+                            + " back to an earlier state without a new timeline; it tries again each standby interval"
+                            + " and leads once the server's tokens pass 100.");
+        }
+
+        session.free.add(election.key().key());
+        session.nextToken = 101;
+        ticker.advance(settings.standbyInterval()); // a refusing node tries again at its timed try (HL-0341)
+        settle();
+        assertThat(election.state().term().fencingToken()).isEqualTo(101);
+    }
+
+    @Test
+    void aSessionOnAnotherClusterBeginsNoTermWhateverItsTokenAndSaysWhereItIs() {
+        session.cluster = new ClusterIdentity("sim/db", OptionalLong.of(1), 1);
+        try (LogRecorder log = LogRecorder.of(Election.class.getName())) {
+            settle();
+            loop.post(new LoopEvent.SocketFailed(new java.sql.SQLException("terminated", "57P01")));
+            settle();
+            session.ended = false;
+            session.cluster = new ClusterIdentity("sim/db", OptionalLong.of(2), 1);
+            session.free.add(election.key().key());
+            session.nextToken = 1_000_000;
+            ticker.advance(Duration.ofSeconds(2)); // past the reconnect's backoff
+            settle();
+
+            assertThat(election.state().phase()).isEqualTo(ElectionState.Phase.STANDBY);
+            assertThat(session.unlocked).extracting(Notice.Released::token).containsExactly(1_000_000L);
+            assertThat(log.messages()).filteredOn(m -> m.startsWith("HL-0450")).containsExactly(
+                    "HL-0450: node a's session is on sim/db (cluster 1, timeline 1).",
+                    "HL-0450: node a's session is on sim/db (cluster 2, timeline 1), before on sim/db (cluster 1,"
+                            + " timeline 1).");
+            assertThat(log.messages()).filteredOn(m -> m.startsWith("HL-0342")).hasSize(1);
+        }
+    }
+
+    @Test
+    void aNodeWhoseLastGrabWasRefusedDoesNotAnswerAReleaseWithAGrabSoRefusingNodesDoNotPingPong() {
+        session.cluster = new ClusterIdentity("sim/db", OptionalLong.of(1), 1);
+        settle();
+        loop.post(new LoopEvent.SocketFailed(new java.sql.SQLException("terminated", "57P01")));
+        settle();
+        session.ended = false;
+        session.cluster = new ClusterIdentity("sim/db", OptionalLong.of(2), 1); // every grab is refused now
+        session.free.add(election.key().key());
+        ticker.advance(Duration.ofSeconds(2));
+        settle();
+        assertThat(session.unlocked).as("refused once").hasSize(1);
+        int tries = session.tries;
+
+        // another node on the new cluster refused too, and let the lock go with its own 'released'
+        session.free.add(election.key().key());
+        loop.post(new LoopEvent.Heard(new Notice.Heard(new Notice.Released(ns, election.key().key(), 9, true),
+                OTHER_PID)));
+        settle();
+
+        assertThat(session.tries).as("waits for its timed try").isEqualTo(tries);
+        assertThat(session.unlocked).hasSize(1);
+    }
+
+    @Test
+    void withoutTheTokenGuardALowTokenBeginsATermAsASimulationMayAsk() {
+        ScriptedSession unguarded = new ScriptedSession();
+        NodeLoop bare = new NodeLoop(settings, new OneSession(unguarded), ticker, () -> SELF,
+                NodeLoop.Policies.of(settings).withoutTokenGuard());
+        bare.watchWith(new CountingWatcher());
+        Election ticking = new Election("ticker", null, settings, null, bare, e -> new ScriptedInstances(),
+                (task, delay) -> { }, ticker);
+        bare.step();
+        bare.post(new LoopEvent.Heard(new Notice.Heard(new Notice.Acquired(ns, ticking.key().key() + 1, 100),
+                OTHER_PID)));
+        bare.step();
+        unguarded.free.add(ticking.key().key());
+        unguarded.nextToken = 50;
+
+        bare.post(new LoopEvent.Heard(new Notice.Heard(new Notice.Released(ns, ticking.key().key(), 7, true),
+                OTHER_PID)));
+        for (int i = 0; i < 10 && ticking.state().term() == null; i++) {
+            bare.step();
+        }
+
+        assertThat(ticking.state().term().fencingToken()).isEqualTo(50);
+        assertThat(NodeLoop.Policies.of(settings).tokenGuard()).as("on in production").isTrue();
     }
 
     @Test
@@ -280,10 +387,17 @@ class NodeLoopTest {
         int scans;
         int tries;
         boolean ended;
+        long nextToken = 1;
+        ClusterIdentity cluster = new ClusterIdentity("sim/db", OptionalLong.empty(), 1);
 
         @Override
         public ServerInfo server() {
             return new ServerInfo(150000, "sim/db", 1001);
+        }
+
+        @Override
+        public ClusterIdentity cluster() {
+            return cluster;
         }
 
         @Override
@@ -320,7 +434,7 @@ class NodeLoopTest {
             Set<Integer> taken = new HashSet<>(keys);
             taken.retainAll(free);
             free.removeAll(taken);
-            return new Grab(Set.copyOf(taken), taken.isEmpty() ? -1 : 1);
+            return new Grab(Set.copyOf(taken), taken.isEmpty() ? -1 : nextToken);
         }
 
         @Override

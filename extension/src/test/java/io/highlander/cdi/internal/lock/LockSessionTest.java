@@ -13,6 +13,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -48,11 +50,13 @@ class LockSessionTest {
     void releaseHandsTheConnectionBackToItsPoolWithoutLockOrSettings() throws SQLException {
         pool = OneConnectionPool.over(dataSource, 1);
         String applicationName = setting(pool.physical(), "application_name");
+        String synchronousCommit = setting(pool.physical(), "synchronous_commit");
         NodeSessionStatements session = Live.node(LockSession.open(pooled(pool), "ticker", "node-a", LEASE, INTERVAL));
         assertThat(session.listen()).isTrue();
         assertThat(Live.take(session, KEY)).isTrue();
         assertThat(advisoryLocksOf(pool.physical())).isEqualTo(1);
         assertThat(setting(pool.physical(), "idle_session_timeout")).isEqualTo("10s");
+        assertThat(setting(pool.physical(), "synchronous_commit")).as("never waits on a replica").isEqualTo("local");
 
         session.release();
 
@@ -61,6 +65,7 @@ class LockSessionTest {
         assertThat(setting(pool.physical(), "idle_session_timeout")).isEqualTo("0");
         assertThat(setting(pool.physical(), "idle_in_transaction_session_timeout")).isEqualTo("0");
         assertThat(setting(pool.physical(), "lock_timeout")).isEqualTo("0");
+        assertThat(setting(pool.physical(), "synchronous_commit")).isEqualTo(synchronousCommit);
         assertThat(setting(pool.physical(), "application_name")).isEqualTo(applicationName);
     }
 
@@ -97,6 +102,61 @@ class LockSessionTest {
             assertThat(next.token()).isGreaterThan(firstToken);
         } finally {
             second.release();
+        }
+    }
+
+    @Test
+    void aTakeoversTokenIsTheFloorPlusTheTimelineAboveTheTransactionIdAndItsNoticeCarriesTheSameToken()
+            throws SQLException {
+        long floor = 1_000_000_000_000_000L;
+        NodeSessionStatements listener = NodeSessionStatements.open(connections, "ticker", "a", LEASE, INTERVAL, false);
+        NodeSessionStatements taker = NodeSessionStatements.open(connections, "ticker", "b", LEASE, INTERVAL, false,
+                floor);
+        try {
+            assertThat(listener.listen()).isTrue();
+            ClusterIdentity cluster = taker.cluster();
+            assertThat(cluster.timeline()).isPositive();
+            assertThat(cluster.systemIdentifier()).as("a plain role reads it on PostgreSQL 14+").isPresent();
+
+            NodeStatements.Grab grab = Live.grab(taker, KEY);
+
+            assertThat(grab.keys()).containsExactly(KEY.key());
+            assertThat(FencingToken.timeline(grab.token() - floor)).isEqualTo(cluster.timeline());
+            assertThat(FencingToken.transactionId(grab.token() - floor)).isPositive();
+            List<Notice> heard = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                listener.awaitNotices(50).forEach(notice -> heard.add(notice.notice()));
+                return !heard.isEmpty();
+            });
+            assertThat(heard).containsExactly(new Notice.Acquired(KEY.namespace(), KEY.key(), grab.token()));
+        } finally {
+            listener.release();
+            taker.release();
+        }
+    }
+
+    @Test
+    void aTokenFloorThatWouldOverflowTakesNoTermAndSendsNoNotice() throws SQLException {
+        NodeSessionStatements listener = NodeSessionStatements.open(connections, "ticker", "a", LEASE, INTERVAL, false);
+        NodeSessionStatements taker = NodeSessionStatements.open(connections, "ticker", "b", LEASE, INTERVAL, false,
+                Long.MAX_VALUE - 1);
+        try {
+            assertThat(listener.listen()).isTrue();
+
+            assertThatThrownBy(() -> Live.grab(taker, KEY)).isInstanceOf(TokenOutOfRangeException.class)
+                    .hasMessageStartingWith("HL-0344: highlander.token-floor " + (Long.MAX_VALUE - 1));
+            listener.notify(new Notice.Wake(KEY.namespace(), 1)); // a marker: everything sent before it came first
+
+            List<Notice> heard = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                listener.awaitNotices(50).forEach(notice -> heard.add(notice.notice()));
+                return heard.contains(new Notice.Wake(KEY.namespace(), 1));
+            });
+            assertThat(heard).as("no acquired notice with a token nobody handed out")
+                    .containsExactly(new Notice.Wake(KEY.namespace(), 1));
+        } finally {
+            listener.release();
+            taker.abandon(); // as the node loop does: the session that took the lock ends, and the lock with it
         }
     }
 
