@@ -774,6 +774,7 @@ public final class NodeLoop {
         unattributed.clear();
         for (Notice.Heard heard : pending) {
             if (livePids.containsKey(heard.pid())) {
+                heardToken(heard.notice());
                 strict.heard(heard.notice());
                 if (heard.notice() instanceof Notice.Acquired acquired && wants(acquired.key())) {
                     lookDue = true;
@@ -878,10 +879,8 @@ public final class NodeLoop {
             return; // this session's own notice (a listener hears itself)
         }
         boolean attributed = livePids.containsKey(heard.pid());
-        if (tokens != null && notice instanceof Notice.Acquired acquired) {
-            tokens.heard(acquired.token()); // from any sender of our namespace: a token handed out is a floor
-        } else if (tokens != null && notice instanceof Notice.Released released) {
-            tokens.heard(released.token());
+        if (attributed) {
+            heardToken(notice); // an unattributed one counts once the scan shows its sender is a live node
         }
         if (notice instanceof Notice.Joined joined) {
             if (!liveKeys.contains(joined.liveness())) {
@@ -914,6 +913,19 @@ public final class NodeLoop {
                 }
             }
         } // a wake: only to end the read
+    }
+
+    /**
+     * A token another live node handed out is a floor for this node's next term ({@link TokenGuard}). Only from a
+     * live node's backend: any role that can connect can send a notice, and a forged high token taken as a floor
+     * would make every node refuse every term (the simulation's forged notices did exactly that, seeds 8 and 242).
+     */
+    private void heardToken(Notice notice) {
+        if (tokens != null && notice instanceof Notice.Acquired acquired) {
+            tokens.heard(acquired.token());
+        } else if (tokens != null && notice instanceof Notice.Released released) {
+            tokens.heard(released.token());
+        }
     }
 
     /** A node session is gone (a {@code gone} from a live node's watcher, or this node's own watcher). */

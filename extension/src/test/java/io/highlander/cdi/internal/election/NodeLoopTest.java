@@ -137,6 +137,26 @@ class NodeLoopTest {
     }
 
     @Test
+    void aTokenInANoticeFromABackendThatIsNoLiveNodeIsNoFloor() {
+        // any role that can connect can NOTIFY: a forged high token taken as a floor made every node refuse every
+        // term (simulation seeds 8 and 242 with forged notices: singletons unled for good)
+        settle();
+        int forger = 31337;
+        loop.post(new LoopEvent.Heard(new Notice.Heard(new Notice.Acquired(ns, election.key().key(), 1_000_000),
+                forger)));
+        settle();
+        session.free.add(election.key().key());
+        session.nextToken = 50;
+
+        loop.post(new LoopEvent.Heard(new Notice.Heard(new Notice.Released(ns, election.key().key(), 7, true),
+                OTHER_PID)));
+        settle();
+
+        assertThat(election.state().term()).as("a term begun with the server's token").isNotNull();
+        assertThat(election.state().term().fencingToken()).isEqualTo(50);
+    }
+
+    @Test
     void aGrabWhoseTokenIsNotAboveOneHeardBeginsNoTermAndLetsTheLockGoCleanly() {
         settle();
         loop.post(new LoopEvent.Heard(new Notice.Heard(new Notice.Acquired(ns, election.key().key() + 1, 100),
@@ -319,6 +339,7 @@ class NodeLoopTest {
         Term expiring = election.state().term();
         ticker.advance(settings.lease()); // the watchdog (a no-op here) has not run yet
         session.free.add(other.key().key());
+        session.nextToken = 6; // above every token heard (5): a later grab's token is, as the server's is
         loop.post(new LoopEvent.Heard(new Notice.Heard(new Notice.Released(ns, other.key().key(), 5, true),
                 OTHER_PID)));
         settle();
