@@ -148,6 +148,8 @@ class ClusterSingletonTest {
     void everyNodeSeesWhoLeads() {
         startNodes("a", "b");
         TestNode leader = awaitLeader();
+        // the standby's node session may still be opening when the leader's term begins
+        await().atMost(PATIENCE).until(() -> other(leader).elector().status(TICKER).state() == SingletonState.STANDBY);
 
         for (TestNode node : nodes) {
             assertThat(node.elector().leader(TICKER)).contains(leader.id());

@@ -32,6 +32,9 @@ class LeaderOnlyTest {
         TestNode b = cluster.start(settings("b"), Sweeper.class);
         TestNode leader = awaitLeader("sweep", a, b);
         TestNode standby = leader == a ? b : a;
+        // the standby's node session may still be opening when the leader's term begins
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> standby.elector().status("sweep").state() == SingletonState.STANDBY);
 
         for (int i = 0; i < 3; i++) {
             leader.bean(Sweeper.class).sweep();
