@@ -13,11 +13,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The node-session protocol under a seeded scheduler: the real node loop, elections and watcher on the simulated
@@ -25,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * {@code sim.seeds} seeds (default below); {@code -Psimulation-long} runs millions; {@code -Dsim.seed=N} replays one.
  * The design notes are docs/design/simulation.md.
  */
+@ExtendWith(QuietLibraryLogs.class)
 class NodeLoopSimulationTest {
 
     private static final long MS = 1_000_000L;
@@ -32,22 +30,6 @@ class NodeLoopSimulationTest {
     static final String REPLAY = "mvn -B -pl extension -am test -Dtest=NodeLoopSimulationTest"
             + " -Dsurefire.failIfNoSpecifiedTests=false -Dsim.seed=%d";
 
-    private static final Logger QUIET = Logger.getLogger("io.highlander");
-    private static Level before;
-
-    @BeforeAll
-    static void quiet() {
-        // thousands of runs log thousands of expected faults: the history is the record here
-        before = QUIET.getLevel();
-        if (!Boolean.getBoolean("sim.verbose")) {
-            QUIET.setLevel(Level.OFF);
-        }
-    }
-
-    @AfterAll
-    static void loud() {
-        QUIET.setLevel(before);
-    }
 
     /** One seed's run: its cluster's shape and its faults, both drawn from the seed. */
     record Case(SimNodes.Setup setup, SimRun run) {

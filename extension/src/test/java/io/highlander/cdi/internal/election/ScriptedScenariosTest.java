@@ -20,34 +20,19 @@ import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The two split brains of issue 20 as scripted runs (a fixed fault plan, not a random one) on the real node loop:
  * each must keep the promises with every rule on, and the strict one must break them with strict mode's wait off,
  * which shows that the run can fail.
  */
+@ExtendWith(QuietLibraryLogs.class)
 class ScriptedScenariosTest {
 
     private static final long MS = 1_000_000L;
     private static final Duration LEASE = Duration.ofSeconds(1);
-    private static final Logger QUIET = Logger.getLogger("io.highlander");
-    private static Level before;
-
-    @BeforeAll
-    static void quiet() {
-        before = QUIET.getLevel();
-        QUIET.setLevel(Level.OFF);
-    }
-
-    @AfterAll
-    static void loud() {
-        QUIET.setLevel(before);
-    }
 
     /** A cluster of two nodes with two singletons, run for 10 s, with {@code script} played at 3 s. */
     private static List<String> run(long seed, HighlanderSettings.Takeover takeover, Set<SimNodes.Rule> off,

@@ -5,17 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.highlander.cdi.internal.sim.SimRun;
 import java.util.EnumSet;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Seeds the simulation found something with (FINDINGS.md). Those of a bug still open are asserted to fail the way
  * FINDINGS.md describes, so that the sweep of {@link NodeLoopSimulationTest} can skip them and stay green; when the
  * bug is fixed, its test here fails: move the seed to {@link #MUST_PASS}.
  */
+@ExtendWith(QuietLibraryLogs.class)
 class SimulationRegressionTest {
 
     /** Seeds that broke a promise once (a bug of the code or of the simulation itself) and must keep every one now. */
@@ -42,19 +40,6 @@ class SimulationRegressionTest {
             // back when a sweep finds one.
             );
 
-    private static final Logger QUIET = Logger.getLogger("io.highlander");
-    private static Level before;
-
-    @BeforeAll
-    static void quiet() {
-        before = QUIET.getLevel();
-        QUIET.setLevel(Level.OFF);
-    }
-
-    @AfterAll
-    static void loud() {
-        QUIET.setLevel(before);
-    }
 
     private static SimRun.Outcome play(long seed) {
         return NodeLoopSimulationTest.caseOf(seed, EnumSet.noneOf(SimNodes.Rule.class), SimNodes.allFaults(),
