@@ -23,7 +23,7 @@ import java.util.List;
  * <tr><td>{@code highlander.node-id}</td><td>host name and process id</td><td>this node's id, shown to
  *   other nodes and in events</td></tr>
  * <tr><td>{@code highlander.lease}</td><td>10s</td><td>L: after L without a statement, PostgreSQL ends the
- *   lock session; a frozen or cut-off leader is replaced after about L</td></tr>
+ *   node session (the connection that holds its locks); a frozen or cut-off leader is replaced after about L</td></tr>
  * <tr><td>{@code highlander.heartbeat}</td><td>L/5</td><td>how often the leader proves it is alive; at
  *   most L/3</td></tr>
  * <tr><td>{@code highlander.stop-margin}</td><td>L/10</td><td>m: the leader stops its singleton at L − m

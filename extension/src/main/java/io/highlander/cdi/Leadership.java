@@ -72,7 +72,7 @@ public interface Leadership {
      *   <li>the transaction can commit only while no later term of this singleton has begun anywhere in the cluster:
      *       the next term does not begin (no {@code @PostConstruct}, no {@code LeadershipAcquired}) until every
      *       transaction fenced by an earlier term has ended, committed or rolled back;</li>
-     *   <li>if the term is already over at the database (this node's lock session ended, a new node took the lock),
+     *   <li>if the term is already over at the database (this node's node session ended, a new node took the lock),
      *       the call throws, and the transaction must be rolled back (a framework does that on the exception);</li>
      *   <li>a fenced transaction that sits idle longer than the lease (a frozen JVM, a lost thread) is ended by the
      *       server ({@code idle_in_transaction_session_timeout}, set for this transaction only), so it cannot hold
