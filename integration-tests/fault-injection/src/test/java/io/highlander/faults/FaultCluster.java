@@ -419,6 +419,21 @@ final class FaultCluster implements AutoCloseable {
      * Waits until exactly one node ticks and holds the lock; a node that thinks it leads without ticking,
      * or a free lock nobody takes, ends in a timeout here.
      */
+    /**
+     * Waits until a single node ticks and holds the lock, then until no live node but the one that holds the lock
+     * believes it leads. The holder is read again at each look: under balanced placement the singleton may move by
+     * a graceful hand-over after the first wait (a re-balance that began late on a loaded machine), and the check is
+     * about stale believers, not about which node leads.
+     */
+    void awaitOnlyTheHolderBelievesItLeads(Duration leaderBound, Duration believedBound) {
+        awaitSingleLeader(leaderBound);
+        await().atMost(believedBound).pollInterval(Duration.ofMillis(25))
+                .until(() -> {
+                    List<String> believed = reader.read().believedLeaders(aliveSince());
+                    return believed.size() == 1 && lockHolder().equals(Optional.of(believed.get(0)));
+                });
+    }
+
     String awaitSingleLeader(Duration bound) {
         return awaitLeader(0, bound);
     }

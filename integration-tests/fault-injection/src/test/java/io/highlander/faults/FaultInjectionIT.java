@@ -155,7 +155,7 @@ class FaultInjectionIT {
         startThree();
         List<Long> failovers = new ArrayList<>();
         for (int run = 0; run < EARLY_END_ROUNDS; run++) {
-            cluster.awaitOnlyBelievedLeader(cluster.awaitSingleLeader(LEASE_BOUND.plusSeconds(10)), LEASE_BOUND);
+            cluster.awaitOnlyTheHolderBelievesItLeads(LEASE_BOUND.plusSeconds(10), LEASE_BOUND);
             faultInstants.add(NodeMain.micros());
             allowances.add(EARLY_END_ALLOWANCE);
             postgres.stop(Shutdown.FAST);
@@ -477,7 +477,7 @@ class FaultInjectionIT {
                     // a fourth node comes, is seen by all (its liveness lock), and goes again gracefully
                     cluster.start(JOINER);
                     await().atMost(LEASE_BOUND).until(() -> cluster.liveNodeSessions() == 4);
-                    cluster.awaitOnlyBelievedLeader(cluster.awaitSingleLeader(LEASE_BOUND.plusSeconds(10)), LEASE_BOUND);
+                    cluster.awaitOnlyTheHolderBelievesItLeads(LEASE_BOUND.plusSeconds(10), LEASE_BOUND);
                     cluster.signal(JOINER, "TERM");
                 }
                 case POSTGRES_FAST, POSTGRES_IMMEDIATE -> {
@@ -524,7 +524,7 @@ class FaultInjectionIT {
                             return terms.getAndSet(now) == now;
                         });
             }
-            cluster.awaitOnlyBelievedLeader(cluster.awaitSingleLeader(LEASE_BOUND.plusSeconds(10)), LEASE_BOUND);
+            cluster.awaitOnlyTheHolderBelievesItLeads(LEASE_BOUND.plusSeconds(10), LEASE_BOUND);
         }
         judge("randomized soak (mixed; failover over the rounds that need one)", rounds, failovers, EARLY_END_ALLOWANCE,
                 LEASE_BOUND);
