@@ -147,7 +147,8 @@ class LeaderWorkCancelledTest {
             proxy.holdResponses(); // a's next heartbeat reaches the server, its answer never comes back
             call.get(60, TimeUnit.SECONDS);
             nextTaskOnTheContainerThread();
-            await().atMost(Duration.ofSeconds(30)).until(() -> b.elector().isLeader(ELECTION));
+            // b's observer writes after isLeader turns true: wait for what it writes
+            await().atMost(Duration.ofSeconds(30)).until(() -> !whatHappened("b").isEmpty());
 
             assertThat(whatHappened("a", "test")).containsExactly(
                     "fenced " + token,
