@@ -49,6 +49,13 @@ import java.lang.annotation.Target;
  *
  * <p>Timeout methods of Jakarta EE timers ({@code @Schedule}, non-persistent) are intercepted as well
  * ({@code @AroundTimeout}).
+ *
+ * <p>A call that runs is work of the term it was admitted in: when that term ends while the call runs (a step-down, a
+ * shutdown, the lock's session lost, the lease run out), the thread running the call is interrupted, after every
+ * connection the term fenced ({@link Leadership#fence}) and that is still open was aborted. A blocking call that
+ * honours interrupts throws {@link InterruptedException}; a fenced commit fails; {@link Leadership#check()} throws
+ * {@link NotLeaderException}. Only the thread running the call is interrupted, only while it runs: the flag is
+ * cleared when the call returns, so a container's pooled thread never carries it into its next task.
  */
 @InterceptorBinding
 @Inherited

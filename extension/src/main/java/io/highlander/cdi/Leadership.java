@@ -78,7 +78,10 @@ public interface Leadership {
      *       server ({@code idle_in_transaction_session_timeout}, set for this transaction only), so it cannot hold
      *       the next term back for longer than about the lease; its later commit then fails.</li>
      * </ul>
-     * So every write of term T that commits is ordered before any write of term T+1. No column in the application's
+     * So every write of term T that commits is ordered before any write of term T+1. And when term T ends on this node
+     * (a step-down, a shutdown, its lock's session lost, its lease run out), a connection fenced by it and still open
+     * is aborted ({@link Connection#abort}): its transaction rolls back and its {@code commit} fails; close (or give
+     * back to its pool) a fenced connection once its transaction ended. No column in the application's
      * tables, no SQL of the application's: one statement (one round trip) that takes a shared transaction-level
      * advisory lock in Highlander's namespace and reads {@code pg_locks}. Works with a pooled connection and inside
      * JTA transactions; not behind a pooler in transaction mode. Why it is safe: docs/design/fencing.md.

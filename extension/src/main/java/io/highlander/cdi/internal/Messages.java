@@ -457,6 +457,21 @@ public final class Messages {
                 + (leader == null ? "leader unknown" : "leader: " + leader) + "); said once per change of term";
     }
 
+    // HL-044x: leader work cancelled when its term ends (docs/design/fencing.md §8)
+
+    public static String termWorkCancelled(String election, String node, long token, Object reason, int calls,
+                                           int connections) {
+        return "HL-0440: " + election + ": term " + token + " ended on node " + node + " (" + reason + "), so its work"
+                + " is cancelled: " + calls + " @LeaderOnly call(s) in flight interrupted, " + connections
+                + " connection(s) still open in a fenced transaction aborted (their commits fail)";
+    }
+
+    public static String fencedAbortFailed(String election, String node, long token, String problem) {
+        return "HL-0441: " + election + ": node " + node + " could not abort a connection fenced by term " + token
+                + " (" + problem + "); PostgreSQL ends its transaction once it sits idle for highlander.lease, and"
+                + " the next term waits until it has";
+    }
+
     public static String metricsNotPublished(String library, String cause) {
         return "HL-0490: the cluster singletons' meters could not be published to " + library + " (" + cause
                 + "); the node runs on without them. The HL lines, the JMX view and LeaderElector.status() still"

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A leader-only run that outlives its term: the term is lost mid-run (the leader steps down while the run waits, as
- * a long GC pause would let it), another node runs and writes with a newer token, then the old run goes on. It
+ * a long GC pause would let it), another node runs and writes with a newer token, then the old run goes on. The
+ * term's end interrupts it (docs/design/fencing.md §8), but a pause would not heed that, so the run waits on. It
  * notices ({@code isValid()} false, {@code check()} refuses), its stale write is rejected downstream by the token,
  * and the next firing on the old node is skipped.
  */
@@ -56,6 +57,7 @@ class FencedWriteTest {
         assertThat(newToken).isGreaterThan(oldToken);
         assertThat(cluster.history().entries()).filteredOn(entry -> entry.node().equals(old.id())).containsExactly(
                 new History.Entry(old.id(), "write:1", oldToken),
+                new History.Entry(old.id(), "interrupted", oldToken),
                 new History.Entry(old.id(), "valid:false", oldToken),
                 new History.Entry(old.id(), "check:refused", oldToken),
                 new History.Entry(old.id(), "write:0", oldToken));

@@ -244,7 +244,7 @@ final class FaultCluster implements AutoCloseable {
      * must not swap a jar under a node that is still loading classes from it. HikariCP must be on it: the
      * nodes take their connections from a HikariCP pool.
      */
-    private static synchronized String nodeClassPath() throws IOException {
+    static synchronized String nodeClassPath() throws IOException {
         if (classPath == null) {
             Path copies = Files.createDirectories(Path.of(System.getProperty("faults.dir", "target/faults"), "classpath"));
             List<String> entries = new ArrayList<>();
@@ -472,7 +472,7 @@ final class FaultCluster implements AutoCloseable {
     }
 
     /** A user named in the URL (zonky's URLs name one) would win over the nodes' user. */
-    private static String withoutUser(String url) {
+    static String withoutUser(String url) {
         return url.replaceFirst("([?&])user=[^&]*&?", "$1").replaceFirst("[?&]$", "");
     }
 

@@ -3,6 +3,7 @@ package io.highlander.example.quarkus;
 import io.highlander.cdi.LeaderOnly;
 import io.highlander.cdi.Leadership;
 import io.highlander.cdi.OfSingleton;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.concurrent.atomic.AtomicLong;
@@ -11,7 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Work that runs only where this node leads, on any node's call: {@link #sweep()} follows the singleton
  * {@link Ticker}, {@link #report()} a bean-less election of its own ({@value #REPORT}), which can be led by another
  * node than the ticker. A skipped call returns at once and counts in {@code /status} ({@code skippedCalls}). Each
- * run keeps the fencing token of its term, as a downstream write would take it.
+ * run keeps the fencing token of its term, as a downstream write would take it. {@link #scheduledSweep()} is fired by
+ * Quarkus' own scheduler on every node, every second, and runs only on the node that runs the ticker.
  */
 @ApplicationScoped
 public class LeaderWork {
@@ -29,11 +31,22 @@ public class LeaderWork {
 
     private final Runs sweeps = new Runs();
     private final Runs reports = new Runs();
+    private final Runs scheduledSweeps = new Runs();
 
     /** Runs while this node runs the {@link Ticker}. */
     @LeaderOnly(Ticker.NAME)
     public void sweep() {
         sweeps.ran(tickerTerm.check());
+    }
+
+    /**
+     * Fired by Quarkus' scheduler every second on every node; runs only where the {@link Ticker} runs, so each firing
+     * runs on one node of the cluster, and after a failover on the new leader.
+     */
+    @Scheduled(every = "1s", identity = "highlander-example-scheduled-sweep")
+    @LeaderOnly(Ticker.NAME)
+    void scheduledSweep() {
+        scheduledSweeps.ran(tickerTerm.check());
     }
 
     /** Runs while this node leads {@value #REPORT}. */
@@ -45,6 +58,11 @@ public class LeaderWork {
     /** @return how often {@link #sweep()} ran on this node, and its last token */
     public Runs.Count sweeps() {
         return sweeps.count();
+    }
+
+    /** @return how often {@link #scheduledSweep()} ran on this node, and its last token */
+    public Runs.Count scheduledSweeps() {
+        return scheduledSweeps.count();
     }
 
     /** @return how often {@link #report()} ran on this node, and its last token */

@@ -54,6 +54,16 @@ public class StatusResource {
         return work.reports();
     }
 
+    /**
+     * @return how often Quarkus' scheduler ran {@link LeaderWork#scheduledSweep()} on this node (it fires on every
+     *         node, and runs only where the ticker runs), and the last run's fencing token
+     */
+    @GET
+    @Path("scheduled")
+    public LeaderWork.Runs.Count scheduled() {
+        return work.scheduledSweeps();
+    }
+
     /** @return when the singleton started, on the leader; 409 on any other node */
     @GET
     @Path("ticker")

@@ -13,6 +13,7 @@ import io.highlander.cdi.internal.election.ElectionState.Phase;
 import io.highlander.cdi.internal.election.ElectionState.StepDown;
 import io.highlander.cdi.internal.events.LeadershipNotifier;
 import io.highlander.cdi.internal.fence.FenceBarrier;
+import io.highlander.cdi.internal.fence.TermWork;
 import io.highlander.cdi.internal.lock.LockKey;
 import io.highlander.cdi.internal.lock.LockHolder;
 import io.highlander.cdi.internal.threads.LifecycleThreads;
@@ -103,6 +104,8 @@ public final class Election {
     private final Instances instance;
     private final NodeLoop node;
     private final AtomicLong skippedCalls = new AtomicLong();
+    /** The work running under this node's terms (calls in flight, fenced connections), cancelled at a term's end. */
+    private final TermWork work;
     /** The last term (its token, -1 for none yet) for which a skipped {@code @LeaderOnly} call was logged. */
     private final AtomicLong skipLoggedFor = new AtomicLong(Long.MIN_VALUE);
     /**
@@ -119,7 +122,8 @@ public final class Election {
                 election -> new InstanceLifecycle(election, bean, settings, context, notifier, beanManager, threads,
                         watchdog, new FenceBarrier(connections, FENCE_WAIT.compareTo(settings.lease()) < 0
                                 ? FENCE_WAIT : settings.lease())),
-                Scheduler.of(watchdog), System::nanoTime);
+                Scheduler.of(watchdog), System::nanoTime,
+                task -> threads.newThread("highlander-" + name + "-abort", task).start());
     }
 
     /**
@@ -138,7 +142,19 @@ public final class Election {
     Election(String name, Bean<?> bean, HighlanderSettings settings, ClusterSingletonContext context, NodeLoop node,
              java.util.function.Function<Election, Instances> instances, Scheduler watchdog,
              java.util.function.LongSupplier ticker) {
+        this(name, bean, settings, context, node, instances, watchdog, ticker, task -> {
+            Thread thread = new Thread(task, "highlander-" + name + "-abort");
+            thread.setDaemon(true);
+            thread.start();
+        });
+    }
+
+    /** As above, with where a term's fenced connections are aborted when it ends ({@link TermWork}). */
+    private Election(String name, Bean<?> bean, HighlanderSettings settings, ClusterSingletonContext context,
+                     NodeLoop node, java.util.function.Function<Election, Instances> instances, Scheduler watchdog,
+                     java.util.function.LongSupplier ticker, java.util.concurrent.Executor aborts) {
         this.name = name;
+        this.work = new TermWork(name, settings.nodeId(), aborts);
         this.bean = bean;
         this.key = LockKey.of(settings.namespace(), name);
         this.settings = settings;
@@ -296,6 +312,11 @@ public final class Election {
         return key;
     }
 
+    /** @return the work running under this node's terms */
+    TermWork work() {
+        return work;
+    }
+
     HighlanderSettings settings() {
         return settings;
     }
@@ -436,6 +457,7 @@ public final class Election {
             }
         }
         ending.lease().end();
+        work.cancel(ending.fencingToken(), reason); // after the state says so: see TermWork on the race
         afterTermEnded.run();
         if (bean != null) {
             context.close(bean, ending.lease());

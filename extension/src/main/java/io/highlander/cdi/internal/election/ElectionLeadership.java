@@ -4,6 +4,7 @@ import io.highlander.cdi.Leadership;
 import io.highlander.cdi.NotLeaderException;
 import io.highlander.cdi.internal.Messages;
 import io.highlander.cdi.internal.fence.FenceEntry;
+import io.highlander.cdi.internal.fence.TermWork;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -74,7 +75,45 @@ public final class ElectionLeadership implements Leadership {
             throw new NotLeaderException(election.name(), null,
                     Messages.fenceRefused(election.name(), election.settings().nodeId(), valid.fencingToken()));
         }
+        election.work().fenced(connection, valid.fencingToken()); // aborted if the term ends before it is closed
+        if (validTerm(election.state()) != valid) { // the term ended meanwhile, and its end may not have seen it
+            election.work().abort(connection, valid.fencingToken());
+            throw election.refusal();
+        }
         return valid.fencingToken();
+    }
+
+    /**
+     * The {@code @LeaderOnly} interceptor, once {@link #admitLeaderOnly()} let a call through: registers the call
+     * under the term valid now, so that the term's end interrupts it (docs/design/fencing.md §8).
+     *
+     * @return the registered call, to leave when it returns; {@code null} if no term is valid now (it just ended)
+     */
+    public TermWork.Call enterLeaderOnly() {
+        Term valid = validTerm(election.state());
+        if (valid == null) {
+            return null;
+        }
+        TermWork.Call call = election.work().enter(valid.fencingToken());
+        if (validTerm(election.state()) != valid) { // ended meanwhile; its end may not have seen the call
+            call.leave();
+            return null;
+        }
+        return call;
+    }
+
+    /**
+     * As {@link #enterLeaderOnly()}, for a call that must not be skipped silently.
+     *
+     * @return the registered call, to leave when it returns
+     * @throws NotLeaderException if no term is valid now
+     */
+    public TermWork.Call enterLeaderOnlyOrRefuse() {
+        TermWork.Call call = enterLeaderOnly();
+        if (call == null) {
+            throw election.refusal();
+        }
+        return call;
     }
 
     /**

@@ -5,6 +5,7 @@ import io.highlander.cdi.LeaderOnly;
 import io.highlander.cdi.Leadership;
 import io.highlander.cdi.internal.election.ElectionLeadership;
 import io.highlander.cdi.internal.election.Elections;
+import io.highlander.cdi.internal.fence.TermWork;
 import io.highlander.cdi.internal.metrics.LeadershipTally;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
@@ -19,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Lets a {@link LeaderOnly} call through only while this node leads the named election with a valid lease; skips it
  * otherwise ({@link SkippedCall}). Early among the library interceptors, so that a skipped call opens no transaction
- * and takes no lock of anyone else's. Timer callbacks ({@code @Schedule}) come through {@code @AroundTimeout}.
+ * and takes no lock of anyone else's. Timer callbacks ({@code @Schedule}) come through {@code @AroundTimeout}. A call
+ * let through runs as work of its term ({@link TermWork}): the term's end interrupts its thread while it runs.
  */
 @LeaderOnly("")
 @Interceptor
@@ -60,8 +62,11 @@ public class LeaderOnlyInterceptor {
     private Object guard(InvocationContext call) throws Exception {
         Gate gate = gateOf(call.getMethod(), call.getTarget());
         if (gate.election().admitLeaderOnly()) {
-            tally.ranLeaderOnly(gate.name());
-            return call.proceed();
+            TermWork.Call running = gate.election().enterLeaderOnly();
+            if (running != null) {
+                return proceed(call, gate, running);
+            }
+            // the term ended between the two looks: a skip, as if the call had come a moment later
         }
         if (gate.skipReturnsNull()) {
             return null;
@@ -69,9 +74,21 @@ public class LeaderOnlyInterceptor {
         if (gate.skipHasResult()) {
             return SkippedCall.result(gate.returnType());
         }
-        gate.election().check(); // throws NotLeaderException, as the skip rule says
-        tally.ranLeaderOnly(gate.name());
-        return call.proceed(); // leadership came in between: the call may run after all
+        // throws NotLeaderException, as the skip rule says, unless leadership came in between
+        return proceed(call, gate, gate.election().enterLeaderOnlyOrRefuse());
+    }
+
+    /**
+     * Runs an admitted call as work of its term: the term's end interrupts this thread while the call runs, and
+     * only then (docs/design/fencing.md §8).
+     */
+    private Object proceed(InvocationContext call, Gate gate, TermWork.Call running) throws Exception {
+        try {
+            tally.ranLeaderOnly(gate.name());
+            return call.proceed();
+        } finally {
+            running.leave();
+        }
     }
 
     private Gate gateOf(Method method, Object target) {

@@ -27,8 +27,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Three instances of the packaged Quarkus example against one PostgreSQL: one leads, the highlander health
  * checks answer on every node, and when the leader is killed (SIGKILL) another takes over within the bound the
  * application-server tests use. Before that, {@code @LeaderOnly} methods (one on the singleton's election, one on a
- * bean-less election) run on the node that leads their election and are skipped on the others. A fourth node,
- * whose datasource has no URL, does not start and says why.
+ * bean-less election) run on the node that leads their election and are skipped on the others; a method of
+ * Quarkus' own scheduler ({@code @Scheduled} with {@code @LeaderOnly}), fired on every node, runs only on the
+ * leader, and after the kill only on the new leader. A fourth node, whose datasource has no URL, does not start and
+ * says why.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -47,6 +49,8 @@ class QuarkusFailoverIT {
     private static final String REPORT = "quarkus-report";
     /** Calls of each {@code @LeaderOnly} method per node. */
     private static final int CALLS = 5;
+    /** Firings of the scheduled sweep (every second) to see run on a leader. */
+    private static final int SCHEDULED_RUNS = 3;
     /** One record of {@code GET /status} (a flat JSON object: no nested braces). */
     private static final Pattern RECORD = Pattern.compile("\\{[^{}]*\\}");
     private static final Pattern STATE = Pattern.compile("\"state\"\\s*:\\s*\"([A-Z_]+)\"");
@@ -99,6 +103,12 @@ class QuarkusFailoverIT {
             String path = election.equals(TICKER) ? "/sweep" : "/report";
             QuarkusNode leader = awaitOneLeader(cluster, election);
             long token = token(leader, election).orElseThrow();
+            // counted from here: the scheduled sweep's firings are skipped calls of the ticker's election too, and a
+            // node skips them while it stands by, the leader too before it led
+            Map<QuarkusNode, Long> skippedBefore = new HashMap<>();
+            for (QuarkusNode node : cluster) {
+                skippedBefore.put(node, Long.parseLong(find(node, election, SKIPPED).orElseThrow()));
+            }
             Map<QuarkusNode, String> lastAnswers = new HashMap<>();
             for (QuarkusNode node : cluster) {
                 for (int call = 0; call < CALLS; call++) {
@@ -110,7 +120,7 @@ class QuarkusFailoverIT {
             }
             for (QuarkusNode node : cluster) {
                 String answer = lastAnswers.get(node);
-                long skipped = Long.parseLong(find(node, election, SKIPPED).orElseThrow());
+                long skipped = Long.parseLong(find(node, election, SKIPPED).orElseThrow()) - skippedBefore.get(node);
                 if (node == leader) {
                     assertThat(number(answer, RUNS)).as("%s runs on its leader %s: %s", path, node, answer)
                             .isEqualTo(CALLS);
@@ -120,7 +130,12 @@ class QuarkusFailoverIT {
                 } else {
                     assertThat(number(answer, RUNS)).as("%s runs on %s, which does not lead %s: %s", path, node,
                             election, answer).isZero();
-                    assertThat(skipped).as("skipped calls of %s on %s", election, node).isEqualTo(CALLS);
+                    if (election.equals(REPORT)) {
+                        assertThat(skipped).as("skipped calls of %s on %s", election, node).isEqualTo(CALLS);
+                    } else { // and the scheduled sweep's firings meanwhile
+                        assertThat(skipped).as("skipped calls of %s on %s", election, node)
+                                .isGreaterThanOrEqualTo(CALLS);
+                    }
                 }
             }
         }
@@ -128,6 +143,37 @@ class QuarkusFailoverIT {
 
     @Test
     @Order(2)
+    void quarkusSchedulerFiresOnEveryNodeAndTheLeaderOnlyMethodRunsOnlyOnTheLeader() {
+        QuarkusNode leader = awaitOneLeader(cluster);
+        long token = token(leader).orElseThrow();
+        Map<QuarkusNode, Long> skippedBefore = new HashMap<>();
+        for (QuarkusNode node : cluster) {
+            skippedBefore.put(node, Long.parseLong(find(node, TICKER, SKIPPED).orElseThrow()));
+        }
+
+        await().atMost(ELECTION_TIMEOUT).untilAsserted(() -> {
+            String runs = leader.get("/scheduled").body();
+            assertThat(number(runs, RUNS)).as("scheduled runs on the leader %s: %s", leader, runs)
+                    .isGreaterThanOrEqualTo(SCHEDULED_RUNS);
+            assertThat(number(runs, LAST_TOKEN)).as("the token of the leader's last scheduled run").isEqualTo(token);
+            for (QuarkusNode node : cluster) {
+                if (node != leader) { // the scheduler fired there too, and the firing was skipped
+                    assertThat(Long.parseLong(find(node, TICKER, SKIPPED).orElseThrow()))
+                            .as("skipped calls of %s on %s", TICKER, node).isGreaterThan(skippedBefore.get(node));
+                }
+            }
+        });
+        for (QuarkusNode node : cluster) {
+            if (node != leader) {
+                assertThat(number(node.get("/scheduled").body(), RUNS)).as("scheduled runs on the standby %s", node)
+                        .isZero();
+            }
+        }
+        assertThat(token(leader).orElseThrow()).as("one term throughout").isEqualTo(token);
+    }
+
+    @Test
+    @Order(3)
     void oneLeadsTheHealthChecksAnswerAndAnotherTakesOverWhenTheLeaderIsKilled() throws Exception {
         QuarkusNode leader = awaitOneLeader(cluster);
         long firstToken = token(leader).orElseThrow();
@@ -166,10 +212,21 @@ class QuarkusFailoverIT {
         QuarkusNode standby = survivors.get(0) == next ? survivors.get(1) : survivors.get(0);
         assertThat(state(standby)).as("the third node: %s", standby.get("/status").body()).isEqualTo("STANDBY");
         assertThat(standby.get("/ticker").statusCode()).as("the singleton refuses calls on a standby").isEqualTo(409);
+
+        long newToken = token(next).orElseThrow();
+        await().atMost(ELECTION_TIMEOUT).untilAsserted(() -> {
+            String runs = next.get("/scheduled").body();
+            assertThat(number(runs, RUNS)).as("scheduled runs on the new leader %s: %s", next, runs)
+                    .isGreaterThanOrEqualTo(SCHEDULED_RUNS);
+            assertThat(number(runs, LAST_TOKEN)).as("the token of the new leader's last scheduled run")
+                    .isEqualTo(newToken);
+        });
+        assertThat(number(standby.get("/scheduled").body(), RUNS)).as("scheduled runs on the standby %s", standby)
+                .isZero();
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aNodeWhoseDatasourceHasNoUrlDoesNotStartAndSaysWhy() throws Exception {
         TestPostgres postgres = TestPostgres.shared();
         QuarkusNode node = QuarkusNode.start("quarkus-no-url", Path.of(System.getProperty("it.quarkus.app")),
