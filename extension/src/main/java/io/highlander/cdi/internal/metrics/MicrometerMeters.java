@@ -18,11 +18,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.LongConsumer;
 
 /**
  * The node's meters in a Micrometer registry, named as Micrometer names them (dotted, lower case; each registry
  * renders them its way, e.g. {@code highlander_terms_lost_total} in Prometheus) and tagged {@code singleton} and
- * {@code node}. Only loaded when the application has Micrometer ({@link MetricsPublisher}).
+ * {@code node}, or {@code node} alone for the node session's. Only loaded when the application has Micrometer
+ * ({@link MetricsPublisher}).
  */
 final class MicrometerMeters implements AutoCloseable {
 
@@ -31,6 +33,8 @@ final class MicrometerMeters implements AutoCloseable {
     private final List<Meter> meters = new ArrayList<>();
     private final Map<String, Timer> takeovers = new ConcurrentHashMap<>();
     private final BiConsumer<String, Duration> takeoverListener = this::recordTakeover;
+    private Timer heartbeat;
+    private final LongConsumer heartbeatListener = this::recordHeartbeat;
 
     private MicrometerMeters(MeterRegistry registry, SingletonReadings readings) {
         this.registry = registry;
@@ -56,12 +60,41 @@ final class MicrometerMeters implements AutoCloseable {
         MicrometerMeters published = new MicrometerMeters(registry, readings);
         try {
             readings.singletons().forEach(published::register);
+            published.registerNode();
         } catch (RuntimeException e) {
             published.close(); // none or all: a half-published node would look like one without some singletons
             throw e;
         }
         readings.tally().onTakeover(published.takeoverListener);
+        readings.nodeTally().onHeartbeat(published.heartbeatListener);
         return published;
+    }
+
+    /** The node session's meters: one of each per node. */
+    private void registerNode() {
+        Tags tags = Tags.of("node", readings.node());
+        meters.add(Gauge.builder("highlander.connections", readings, SingletonReadings::connections).tags(tags)
+                .description("Connections of the DataSource this node holds for its elections (node session, watcher)")
+                .strongReference(true).register(registry));
+        meters.add(FunctionCounter.builder("highlander.reconnects", readings, SingletonReadings::reconnects)
+                .tags(tags).description("Times this node's session was opened again after it was lost")
+                .register(registry));
+        for (String kind : readings.noticeKinds()) {
+            meters.add(FunctionCounter.builder("highlander.notices", readings, r -> r.noticesHeard(kind))
+                    .tags(tags).tag("kind", kind).description("Notices this node's session heard from other sessions")
+                    .register(registry));
+        }
+        heartbeat = Timer.builder("highlander.heartbeat").tags(tags)
+                .description("Round trip of each heartbeat on this node's session, from sending to answer")
+                .publishPercentileHistogram().register(registry);
+        meters.add(heartbeat);
+    }
+
+    private void recordHeartbeat(long roundTripNanos) {
+        Timer timer = heartbeat;
+        if (timer != null) {
+            timer.record(roundTripNanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     private void register(String singleton) {
@@ -107,6 +140,7 @@ final class MicrometerMeters implements AutoCloseable {
     @Override
     public void close() {
         readings.tally().removeTakeoverListener(takeoverListener);
+        readings.nodeTally().removeHeartbeatListener(heartbeatListener);
         meters.forEach(registry::remove);
         meters.clear();
     }
