@@ -123,6 +123,29 @@ class MicrometerMetricsTest {
     }
 
     @Test
+    void aRegistryThatExportsOnlyWhatItsNameBasedMethodsRegisterGetsEveryMeterThroughThem() {
+        SimpleMeterRegistry server = new SimpleMeterRegistry();
+        TestNode node = TestNode.start(settings("a"), cluster.dataSource(),
+                Map.of(MeterRegistry.class, new ForwardingRegistry(server), History.class, cluster.history()),
+                Ticker.class);
+        try (node) {
+            await().atMost(PATIENCE).until(() -> node.elector().isLeader("ticker"));
+
+            await().atMost(PATIENCE).until(() -> {
+                Gauge leading = server.find("highlander.leading").tag("node", "a").tag("singleton", "ticker").gauge();
+                return leading != null && leading.value() == 1;
+            });
+            await().atMost(PATIENCE).until(() -> server.get("highlander.heartbeat").tag("node", "a").timer().count() >= 1);
+            assertThat(server.get("highlander.takeover").tag("singleton", "ticker").timer().count()).isEqualTo(1);
+            assertThat(server.get("highlander.terms.begun").tag("singleton", "ticker").functionCounter().count())
+                    .isEqualTo(1);
+            assertThat(server.get("highlander.term.age").tag("singleton", "ticker").timeGauge()).isNotNull();
+            assertThat(server.get("highlander.notices").tag("kind", "joined").functionCounter()).isNotNull();
+        }
+        assertThat(server.find("highlander.leading").meters()).as("removed when the node stops").isEmpty();
+    }
+
+    @Test
     void aRegistryThatRefusesTheMetersIsSaidOnceAndTheNodeRunsOn() {
         SimpleMeterRegistry refusing = new SimpleMeterRegistry();
         refusing.config().meterFilter(new MeterFilter() {
