@@ -17,6 +17,7 @@ import io.highlander.cdi.internal.leaderonly.LeaderOnlyInterceptor;
 import io.highlander.cdi.internal.leaderonly.LeadershipProducer;
 import io.highlander.cdi.internal.metrics.LeadershipTally;
 import io.highlander.cdi.internal.metrics.MetricsPublisher;
+import io.highlander.cdi.internal.metrics.NodeTally;
 import io.highlander.cdi.internal.threads.ShutdownLogging;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Any;
@@ -67,7 +68,7 @@ public class HighlanderExtension implements Extension {
 
     void registerLifecycle(@Observes BeforeBeanDiscovery event, BeanManager beanManager) {
         for (Class<?> type : List.of(NodeLifecycle.class, LeaderOnlyInterceptor.class, LeadershipProducer.class,
-                LeadershipTally.class, MetricsPublisher.class)) {
+                LeadershipTally.class, NodeTally.class, MetricsPublisher.class)) {
             event.addAnnotatedType(beanManager.createAnnotatedType(type), type.getName());
         }
         if (HealthSupport.available()) {

@@ -11,6 +11,7 @@ import io.highlander.cdi.internal.election.Elections;
 import io.highlander.cdi.internal.lock.LockSession;
 import io.highlander.cdi.internal.lock.ServerInfo;
 import io.highlander.cdi.internal.lock.UnsuitableServerException;
+import io.highlander.cdi.internal.metrics.NodeTally;
 import io.highlander.cdi.internal.threads.LifecycleThreads;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
@@ -88,7 +89,9 @@ public final class NodeBootstrap {
                             .value(io.highlander.cdi.internal.config.SettingKeys.DATASOURCE_NAME), containerDefault);
             checkDatabase(connections, threads);
         }
-        return new Elections(settings, connections, singletons, context, beanManager, threads);
+        Elections elections = new Elections(settings, connections, singletons, context, beanManager, threads);
+        elections.probeWith(NodeTally.of(beanManager));
+        return elections;
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.highlander.cdi.HighlanderSettings;
 import io.highlander.cdi.app.Ticker;
 import io.highlander.cdi.leaderonly.Sweeper;
+import io.highlander.cdi.testing.Backends;
 import io.highlander.cdi.testing.History;
 import io.highlander.cdi.testing.LogRecorder;
 import io.highlander.cdi.testing.TestCluster;
@@ -18,8 +19,13 @@ import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -88,6 +94,58 @@ class MicrometerMetricsTest {
     }
 
     @Test
+    void eachNodeShowsItsConnectionsHeartbeatsReconnectsAndTheNoticesItHeard() throws SQLException {
+        TestNode a = cluster.start(settings("a"), Ticker.class);
+        await().atMost(PATIENCE).until(() -> a.elector().isLeader("ticker"));
+        TestNode b = cluster.start(settings("b"), Ticker.class);
+
+        // a node session and a watcher each, as PostgreSQL sees them
+        await().atMost(PATIENCE).until(() -> connections(a) == 2 && backends(a) == 2);
+        await().atMost(PATIENCE).until(() -> connections(b) == 2 && backends(b) == 2);
+        // the leader heartbeats on its node session, and each round trip is timed
+        await().atMost(PATIENCE).until(() -> heartbeats(a).count() >= 3);
+        assertThat(heartbeats(a).max(TimeUnit.NANOSECONDS)).isPositive();
+        await().atMost(PATIENCE).until(() -> notices(a, "joined") >= 1); // b's node session began
+        assertThat(reconnects(a)).isZero();
+
+        Backends.terminate(cluster.dataSource(), Backends.nodeSessionOf(cluster.dataSource(), a.id()));
+
+        await().atMost(PATIENCE).until(() -> reconnects(a) == 1 && connections(a) == 2);
+        assertThat(reconnects(b)).isZero();
+        TestNode leader = await().atMost(PATIENCE).until(() -> a.elector().isLeader("ticker") ? a
+                : b.elector().isLeader("ticker") ? b : null, node -> node != null);
+        TestNode standby = leader == a ? b : a;
+        leader.close(); // its unlock tells the others
+
+        await().atMost(PATIENCE).until(() -> notices(standby, "released") >= 1);
+        assertThat(registry.find("highlander.connections").tag("node", leader.id()).meters())
+                .as("a stopped node removes its node's meters too").isEmpty();
+    }
+
+    @Test
+    void aRegistryThatExportsOnlyWhatItsNameBasedMethodsRegisterGetsEveryMeterThroughThem() {
+        SimpleMeterRegistry server = new SimpleMeterRegistry();
+        TestNode node = TestNode.start(settings("a"), cluster.dataSource(),
+                Map.of(MeterRegistry.class, new ForwardingRegistry(server), History.class, cluster.history()),
+                Ticker.class);
+        try (node) {
+            await().atMost(PATIENCE).until(() -> node.elector().isLeader("ticker"));
+
+            await().atMost(PATIENCE).until(() -> {
+                Gauge leading = server.find("highlander.leading").tag("node", "a").tag("singleton", "ticker").gauge();
+                return leading != null && leading.value() == 1;
+            });
+            await().atMost(PATIENCE).until(() -> server.get("highlander.heartbeat").tag("node", "a").timer().count() >= 1);
+            assertThat(server.get("highlander.takeover").tag("singleton", "ticker").timer().count()).isEqualTo(1);
+            assertThat(server.get("highlander.terms.begun").tag("singleton", "ticker").functionCounter().count())
+                    .isEqualTo(1);
+            assertThat(server.get("highlander.term.age").tag("singleton", "ticker").timeGauge()).isNotNull();
+            assertThat(server.get("highlander.notices").tag("kind", "joined").functionCounter()).isNotNull();
+        }
+        assertThat(server.find("highlander.leading").meters()).as("removed when the node stops").isEmpty();
+    }
+
+    @Test
     void aRegistryThatRefusesTheMetersIsSaidOnceAndTheNodeRunsOn() {
         SimpleMeterRegistry refusing = new SimpleMeterRegistry();
         refusing.config().meterFilter(new MeterFilter() {
@@ -108,6 +166,36 @@ class MicrometerMetricsTest {
                         + " show leadership; see docs/metrics.md");
             }
         }
+    }
+
+    private double connections(TestNode node) {
+        Gauge held = registry.find("highlander.connections").tag("node", node.id()).gauge();
+        return held == null ? -1 : held.value();
+    }
+
+    /** @return how many backends of the node's sessions the server has */
+    private int backends(TestNode node) throws SQLException {
+        try (Connection admin = cluster.dataSource().getConnection();
+             PreparedStatement query = admin.prepareStatement(
+                     "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?")) {
+            query.setString(1, "highlander:" + node.id());
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                return row.getInt(1);
+            }
+        }
+    }
+
+    private Timer heartbeats(TestNode node) {
+        return registry.get("highlander.heartbeat").tag("node", node.id()).timer();
+    }
+
+    private double reconnects(TestNode node) {
+        return registry.get("highlander.reconnects").tag("node", node.id()).functionCounter().count();
+    }
+
+    private double notices(TestNode node, String kind) {
+        return registry.get("highlander.notices").tag("node", node.id()).tag("kind", kind).functionCounter().count();
     }
 
     private Optional<TestNode> leaderByMetrics(TestNode... nodes) {

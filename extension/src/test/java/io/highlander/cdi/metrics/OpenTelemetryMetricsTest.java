@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.highlander.cdi.HighlanderSettings;
 import io.highlander.cdi.app.Ticker;
 import io.highlander.cdi.leaderonly.Sweeper;
+import io.highlander.cdi.testing.Backends;
 import io.highlander.cdi.testing.History;
 import io.highlander.cdi.testing.TestCluster;
 import io.highlander.cdi.testing.TestNode;
@@ -21,6 +22,7 @@ import io.opentelemetry.sdk.metrics.data.LongPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.data.PointData;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -104,6 +106,32 @@ class OpenTelemetryMetricsTest {
     }
 
     @Test
+    void eachNodeShowsItsConnectionsHeartbeatsReconnectsAndTheNoticesItHeard() throws SQLException {
+        TestNode a = cluster.start(settings("a"), Ticker.class);
+        await().atMost(PATIENCE).until(() -> a.elector().isLeader("ticker"));
+        TestNode b = cluster.start(settings("b"), Ticker.class);
+
+        await().atMost(PATIENCE).until(() -> nodeValue("highlander.node.connections", a).equals(Optional.of(2L))
+                && nodeValue("highlander.node.connections", b).equals(Optional.of(2L)));
+        await().atMost(PATIENCE).until(() -> heartbeats(a) >= 3);
+        await().atMost(PATIENCE).until(() -> notices(a, "joined") >= 1);
+        assertThat(nodeValue("highlander.node.reconnects", a)).contains(0L);
+
+        Backends.terminate(cluster.dataSource(), Backends.nodeSessionOf(cluster.dataSource(), a.id()));
+
+        await().atMost(PATIENCE).until(() -> nodeValue("highlander.node.reconnects", a).equals(Optional.of(1L)));
+        assertThat(nodeValue("highlander.node.reconnects", b)).contains(0L);
+        TestNode leader = await().atMost(PATIENCE).until(() -> a.elector().isLeader("ticker") ? a
+                : b.elector().isLeader("ticker") ? b : null, node -> node != null);
+        TestNode standby = leader == a ? b : a;
+        leader.close();
+
+        await().atMost(PATIENCE).until(() -> notices(standby, "released") >= 1);
+        assertThat(points(leader, "highlander.node.connections")).as("a stopped node withdraws its node's meters")
+                .isEmpty();
+    }
+
+    @Test
     void withoutAnOpenTelemetryBeanTheGlobalOneIsLeftForTheApplicationToSetAndIsUsedOnceSet() {
         GlobalOpenTelemetry.resetForTest();
         InMemoryMetricReader globalReader = InMemoryMetricReader.create();
@@ -129,6 +157,23 @@ class OpenTelemetryMetricsTest {
         } finally {
             GlobalOpenTelemetry.resetForTest();
         }
+    }
+
+    /** @return a per-node instrument's one value on that node */
+    private Optional<Long> nodeValue(String name, TestNode node) {
+        return points(node, name).stream().filter(p -> p instanceof LongPointData)
+                .map(p -> ((LongPointData) p).getValue()).findFirst();
+    }
+
+    private long heartbeats(TestNode node) {
+        return points(node, "highlander.node.heartbeat.duration").stream()
+                .mapToLong(p -> ((HistogramPointData) p).getCount()).sum();
+    }
+
+    private long notices(TestNode node, String kind) {
+        return points(node, "highlander.node.notices").stream()
+                .filter(p -> kind.equals(p.getAttributes().get(AttributeKey.stringKey("highlander.notice.kind"))))
+                .mapToLong(p -> ((LongPointData) p).getValue()).sum();
     }
 
     private Optional<TestNode> leaderByMetrics(TestNode... nodes) {

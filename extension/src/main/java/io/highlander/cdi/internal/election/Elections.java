@@ -10,6 +10,7 @@ import io.highlander.cdi.internal.datasource.ConnectionSource;
 import io.highlander.cdi.internal.datasource.PoolStarvationProbe;
 import io.highlander.cdi.internal.events.LeadershipNotifier;
 import io.highlander.cdi.internal.management.NodeManagement;
+import io.highlander.cdi.internal.metrics.ElectionProbe;
 import io.highlander.cdi.internal.threads.LifecycleThreads;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
@@ -58,6 +59,12 @@ public final class Elections implements LeaderElector {
         LeadershipNotifier notifier = new LeadershipNotifier(beanManager);
         singletons.forEach((name, bean) -> byName.put(name, new Election(name, bean, settings, connections, context,
                 notifier, beanManager, threads, watchdog, node.loop())));
+    }
+
+    /** @param probe told what the node session sees, for the meters; before {@link #start()} */
+    public void probeWith(ElectionProbe probe) {
+        node.loop().probeWith(probe);
+        probe.connections(node::heldConnections);
     }
 
     /** Starts every election; idempotent. */

@@ -15,6 +15,7 @@ import io.highlander.cdi.internal.lock.NodeStatements;
 import io.highlander.cdi.internal.lock.Notice;
 import io.highlander.cdi.internal.lock.PoolerDetectedException;
 import io.highlander.cdi.internal.lock.Sessions;
+import io.highlander.cdi.internal.metrics.ElectionProbe;
 import java.lang.System.Logger.Level;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -130,6 +131,7 @@ public final class NodeLoop {
         public void awaitEnd(long millis) {
         }
     };
+    private ElectionProbe probe = ElectionProbe.NONE;
     private Watching watching = new Watching() {
         @Override
         public void start() {
@@ -272,6 +274,11 @@ public final class NodeLoop {
     /** @param watcher the node's watcher; before the first step */
     public void watchWith(Watching watcher) {
         this.watching = watcher;
+    }
+
+    /** @param told what the node session sees, for the meters; before the first step */
+    public void probeWith(ElectionProbe told) {
+        this.probe = told;
     }
 
     /**
@@ -507,6 +514,7 @@ public final class NodeLoop {
             if (tokens != null) {
                 tokens.connected(cluster);
             }
+            probe.sessionOpened();
         } catch (SQLException | RuntimeException e) {
             opened.abandon();
             throw e;
@@ -841,6 +849,7 @@ public final class NodeLoop {
         long sentAt = ticker.getAsLong();
         current.heartbeat(roundTrip());
         acknowledged(sentAt);
+        probe.heartbeat(ticker.getAsLong() - sentAt);
     }
 
     /** A statement sent at {@code sentAt} was acknowledged: every running term's lease runs from there. */
@@ -878,6 +887,7 @@ public final class NodeLoop {
         if (heard.pid() == session.server().backendPid()) {
             return; // this session's own notice (a listener hears itself)
         }
+        probe.noticeHeard(notice);
         boolean attributed = livePids.containsKey(heard.pid());
         if (attributed) {
             heardToken(notice); // an unattributed one counts once the scan shows its sender is a live node

@@ -19,6 +19,7 @@ import io.highlander.cdi.internal.health.HealthSupport;
 import io.highlander.cdi.internal.leaderonly.LeaderOnlyInterceptor;
 import io.highlander.cdi.internal.metrics.LeadershipTally;
 import io.highlander.cdi.internal.metrics.MetricsPublisher;
+import io.highlander.cdi.internal.metrics.NodeTally;
 import io.highlander.cdi.internal.leaderonly.LeadershipProducer;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -92,6 +93,7 @@ public class HighlanderBuildExtension implements BuildCompatibleExtension {
         scanned.add(LeaderOnlyInterceptor.class.getName());
         scanned.add(LeadershipProducer.class.getName());
         scanned.add(LeadershipTally.class.getName());
+        scanned.add(NodeTally.class.getName());
         scanned.add(MetricsPublisher.class.getName());
         if (HealthSupport.available()) {
             scanned.add(HealthChecks.class.getName());

@@ -1,51 +1,37 @@
 package io.highlander.cdi.internal.metrics;
 
-import java.time.Duration;
+import io.highlander.cdi.internal.lock.Notice;
+import java.util.function.IntSupplier;
 
 /**
- * What only the election and lock code can tell the meters, for the code in {@code election/} and {@code lock/} to
- * call once it is wired (it is not yet: nothing calls these, and no meter is published for them). Each call must
- * be cheap and must not throw: it runs on the thread that keeps the lock. Implementations must be thread-safe.
+ * What only the node session can tell the meters: the election code calls it at a few clear points (the session
+ * opened, a heartbeat answered, a notice heard), and the {@link NodeTally} behind it counts. Each call must be cheap
+ * and must not throw: it runs on the thread that keeps the locks. Implementations must be thread-safe.
  */
 public interface ElectionProbe {
 
-    /** Tells nothing to no one: what the election code holds until metrics are wired. */
+    /** Tells nothing to no one: what the election code holds where metrics are not wired (a simulation). */
     ElectionProbe NONE = new ElectionProbe() {
     };
 
     /**
-     * A connection this node holds for its elections (node session or a term's lock) was opened.
-     */
-    default void connectionOpened() {
-    }
-
-    /** A connection counted by {@link #connectionOpened()} was closed or lost. */
-    default void connectionClosed() {
-    }
-
-    /**
-     * @param singleton the election's name
-     * @param roundTrip how long an acknowledged heartbeat took, from sending to answer
-     */
-    default void heartbeat(String singleton, Duration roundTrip) {
-    }
-
-    /** This node connected again after its connection was lost. */
-    default void reconnected() {
-    }
-
-    /** @param singleton the election whose release notice (LISTEN/NOTIFY) this node received */
-    default void noticeReceived(String singleton) {
-    }
-
-    /**
-     * The server granted this node a singleton's lock; with the {@code LeadershipAcquired} that follows, the
-     * takeover time on the election's own clock (the tally measures it today from the event's wall-clock time).
+     * Once, before the elections start.
      *
-     * @param singleton    the singleton's name
-     * @param fencingToken the new term's token
-     * @param nanoTime     {@link System#nanoTime()} when the lock was granted
+     * @param held how many connections of the DataSource the node holds at the moment it is asked (its node
+     *             session and its watcher); read whenever a meter is read, from any thread
      */
-    default void lockGranted(String singleton, long fencingToken, long nanoTime) {
+    default void connections(IntSupplier held) {
+    }
+
+    /** The node session was opened: the first time, or again after it was lost (a reconnect). */
+    default void sessionOpened() {
+    }
+
+    /** @param roundTripNanos how long an acknowledged heartbeat took, from sending to answer */
+    default void heartbeat(long roundTripNanos) {
+    }
+
+    /** @param notice a notice of this deployment the node session heard from another session */
+    default void noticeHeard(Notice notice) {
     }
 }

@@ -41,12 +41,15 @@ public class MetricsPublisher {
     LeaderElector elector;
     @Inject
     LeadershipTally tally;
+    /** Also what keeps the node's tally, which the node's set-up looks up by type, from being removed as unused. */
+    @Inject
+    NodeTally nodeTally;
     @Inject
     @Any
     Instance<Object> beans;
 
     void publish(@Observes Startup event) {
-        SingletonReadings readings = new SingletonReadings(elector, tally);
+        SingletonReadings readings = new SingletonReadings(elector, tally, nodeTally);
         if (readings.singletons().isEmpty()) {
             return;
         }

@@ -13,11 +13,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.BiConsumer;
+import java.util.function.LongConsumer;
 
 /**
  * The node's instruments in OpenTelemetry, named as its semantic conventions ask (a {@code highlander.} namespace,
  * dotted lower-case names, UCUM units, no {@code _total}; attributes {@code highlander.singleton} and
- * {@code highlander.node}). Only loaded when the application has the OpenTelemetry API ({@link MetricsPublisher}).
+ * {@code highlander.node}, or {@code highlander.node} alone for the node session's {@code highlander.node.*}). Only
+ * loaded when the application has the OpenTelemetry API ({@link MetricsPublisher}).
  */
 final class OpenTelemetryMeters implements AutoCloseable {
 
@@ -27,18 +29,25 @@ final class OpenTelemetryMeters implements AutoCloseable {
     static final AttributeKey<String> NODE = AttributeKey.stringKey("highlander.node");
     static final AttributeKey<String> REASON = AttributeKey.stringKey("highlander.loss.reason");
     static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("highlander.call.outcome");
+    static final AttributeKey<String> KIND = AttributeKey.stringKey("highlander.notice.kind");
     /** Takeovers last from milliseconds to a slow {@code @PostConstruct}: the SDK's default buckets are for ms. */
     private static final List<Double> TAKEOVER_BUCKETS =
             List.of(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0);
+    /** A heartbeat's round trip: under a millisecond on loopback, up to the lease when the server stalls. */
+    private static final List<Double> HEARTBEAT_BUCKETS =
+            List.of(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0);
 
     private final SingletonReadings readings;
     private final List<AutoCloseable> instruments = new ArrayList<>();
     private final BiConsumer<String, Duration> takeoverListener;
+    private final LongConsumer heartbeatListener;
 
-    private OpenTelemetryMeters(SingletonReadings readings, DoubleHistogram takeover) {
+    private OpenTelemetryMeters(SingletonReadings readings, DoubleHistogram takeover, DoubleHistogram heartbeat) {
         this.readings = readings;
         this.takeoverListener = (singleton, duration) ->
                 takeover.record(duration.toNanos() / 1e9, attributes(singleton));
+        Attributes node = nodeAttributes();
+        this.heartbeatListener = roundTripNanos -> heartbeat.record(roundTripNanos / 1e9, node);
     }
 
     /**
@@ -81,7 +90,10 @@ final class OpenTelemetryMeters implements AutoCloseable {
         DoubleHistogram takeover = meter.histogramBuilder("highlander.singleton.takeover.duration").setUnit("s")
                 .setDescription("From the lock granted to @PostConstruct done, per term begun on this node")
                 .setExplicitBucketBoundariesAdvice(TAKEOVER_BUCKETS).build();
-        OpenTelemetryMeters published = new OpenTelemetryMeters(readings, takeover);
+        DoubleHistogram heartbeat = meter.histogramBuilder("highlander.node.heartbeat.duration").setUnit("s")
+                .setDescription("Round trip of each heartbeat on this node's session, from sending to answer")
+                .setExplicitBucketBoundariesAdvice(HEARTBEAT_BUCKETS).build();
+        OpenTelemetryMeters published = new OpenTelemetryMeters(readings, takeover, heartbeat);
         try {
             List<String> singletons = readings.singletons();
             published.instruments.add(meter.gaugeBuilder("highlander.singleton.leading").ofLongs().setUnit("1")
@@ -116,22 +128,46 @@ final class OpenTelemetryMeters implements AutoCloseable {
                         m.record(readings.leaderOnlySkipped(s),
                                 published.attributes(s).toBuilder().put(OUTCOME, "skipped").build());
                     })));
+            publishNode(meter, published);
         } catch (RuntimeException e) {
             published.close(); // none or all, as with Micrometer
             throw e;
         }
         readings.tally().onTakeover(published.takeoverListener);
+        readings.nodeTally().onHeartbeat(published.heartbeatListener);
         return published;
+    }
+
+    /** The node session's instruments: one of each per node. */
+    private static void publishNode(Meter meter, OpenTelemetryMeters published) {
+        SingletonReadings readings = published.readings;
+        Attributes node = published.nodeAttributes();
+        // an up-down counter, not a gauge: connections add up across the nodes of a cluster
+        published.instruments.add(meter.upDownCounterBuilder("highlander.node.connections").setUnit("{connection}")
+                .setDescription("Connections of the DataSource this node holds for its elections (node session, watcher)")
+                .buildWithCallback(m -> m.record(readings.connections(), node)));
+        published.instruments.add(meter.counterBuilder("highlander.node.reconnects").setUnit("{reconnect}")
+                .setDescription("Times this node's session was opened again after it was lost")
+                .buildWithCallback(m -> m.record(readings.reconnects(), node)));
+        published.instruments.add(meter.counterBuilder("highlander.node.notices").setUnit("{notice}")
+                .setDescription("Notices this node's session heard from other sessions")
+                .buildWithCallback(m -> readings.noticeKinds().forEach(
+                        kind -> m.record(readings.noticesHeard(kind), node.toBuilder().put(KIND, kind).build()))));
     }
 
     private Attributes attributes(String singleton) {
         return Attributes.of(SINGLETON, singleton, NODE, readings.node());
     }
 
+    private Attributes nodeAttributes() {
+        return Attributes.of(NODE, readings.node());
+    }
+
     /** Stops the callbacks: the provider may outlive the node (a global one). */
     @Override
     public void close() {
         readings.tally().removeTakeoverListener(takeoverListener);
+        readings.nodeTally().removeHeartbeatListener(heartbeatListener);
         for (AutoCloseable instrument : instruments) {
             try {
                 instrument.close();

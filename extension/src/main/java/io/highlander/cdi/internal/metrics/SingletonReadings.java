@@ -9,20 +9,24 @@ import java.util.List;
 /**
  * The values every metrics library publishes, read in one place so that Micrometer and OpenTelemetry show the
  * same thing: the election's own status for what it decides (leading, token, skipped calls), the
- * {@link LeadershipTally} for what is counted over time. Each reading is taken when a registry asks.
+ * {@link LeadershipTally} for what is counted over time, the {@link NodeTally} for what the node session told.
+ * Each reading is taken when a registry asks.
  */
 public final class SingletonReadings {
 
     private final LeaderElector elector;
     private final LeadershipTally tally;
+    private final NodeTally nodeTally;
 
     /**
-     * @param elector the node's elector
-     * @param tally   the node's counts
+     * @param elector   the node's elector
+     * @param tally     the node's counts by singleton
+     * @param nodeTally the node session's counts
      */
-    public SingletonReadings(LeaderElector elector, LeadershipTally tally) {
+    public SingletonReadings(LeaderElector elector, LeadershipTally tally, NodeTally nodeTally) {
         this.elector = elector;
         this.tally = tally;
+        this.nodeTally = nodeTally;
     }
 
     /** @return this node's id */
@@ -38,6 +42,34 @@ public final class SingletonReadings {
     /** @return the tally, for takeover durations as they happen */
     public LeadershipTally tally() {
         return tally;
+    }
+
+    /** @return the node session's tally, for heartbeat round trips as they happen */
+    public NodeTally nodeTally() {
+        return nodeTally;
+    }
+
+    /** @return how many connections of the DataSource this node holds now */
+    public long connections() {
+        return nodeTally.connectionsHeld();
+    }
+
+    /** @return how many times this node's session was opened again after it was lost */
+    public long reconnects() {
+        return nodeTally.reconnects();
+    }
+
+    /**
+     * @param kind a kind of notice ({@link NodeTally#NOTICE_KINDS})
+     * @return how many of them this node's session heard from other sessions
+     */
+    public long noticesHeard(String kind) {
+        return nodeTally.noticesHeard(kind);
+    }
+
+    /** @return the kinds of notice the meters count apart */
+    public List<String> noticeKinds() {
+        return NodeTally.NOTICE_KINDS;
     }
 
     /**

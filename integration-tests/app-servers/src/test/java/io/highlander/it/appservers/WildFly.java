@@ -25,22 +25,55 @@ final class WildFly extends AppServer {
 
     private final Path pristine;
     private final Path home;
+    /** Further CLI scripts run on the copy after the example's, and options every instance starts with. */
+    private final List<Path> scripts;
+    private final List<String> options;
+    private final Map<String, Integer> managementPorts = new ConcurrentHashMap<>();
     private boolean configured;
 
     /** WildFly, the Jakarta EE 10 distribution. */
     WildFly() throws IOException {
-        this("wildfly", "wildfly-[0-9]*");
+        this("wildfly", "wildfly-[0-9]*", List.of(), List.of());
     }
 
-    private WildFly(String directory, String distribution) throws IOException {
+    private WildFly(String directory, String distribution, List<Path> scripts, List<String> options)
+            throws IOException {
         super(directory);
         pristine = only(servers, distribution);
         home = work.resolve("home");
+        this.scripts = scripts;
+        this.options = options;
     }
 
     /** @return WildFly Preview ({@code org.wildfly:wildfly-preview-dist}), the same release on Jakarta EE 11 */
     static WildFly preview() throws IOException {
-        return new WildFly("wildfly-preview", "wildfly-preview-[0-9]*");
+        return new WildFly("wildfly-preview", "wildfly-preview-[0-9]*", List.of(), List.of());
+    }
+
+    /**
+     * @return WildFly with its Micrometer subsystem and a Prometheus registry on the management interface
+     *         ({@code /prometheus}, see {@code wildfly/micrometer-prometheus.cli}); that registry is of WildFly's
+     *         community stability level, so the servers start with {@code --stability=community}
+     */
+    static WildFly withMicrometer() throws IOException {
+        return new WildFly("wildfly-micrometer", "wildfly-[0-9]*", List.of(resource("wildfly/micrometer-prometheus.cli")),
+                List.of("--stability=community"));
+    }
+
+    /**
+     * @param instance an instance this server made
+     * @return the loopback port of its management interface
+     */
+    int managementPort(ServerInstance instance) {
+        return managementPorts.get(instance.name());
+    }
+
+    private static Path resource(String name) {
+        try {
+            return Path.of(WildFly.class.getClassLoader().getResource(name).toURI());
+        } catch (java.net.URISyntaxException | NullPointerException e) {
+            throw new IllegalStateException("no test resource " + name, e);
+        }
     }
 
     @Override
@@ -93,6 +126,10 @@ final class WildFly extends AppServer {
                         "--file=" + example.resolve("server-config/wildfly/highlander-datasource.cli"),
                         "-Dpostgresql.jar=" + driver),
                 Map.of("JAVA_HOME", javaHome.toString()), work.resolve("cli.log"));
+        for (Path script : scripts) {
+            run(List.of(home.resolve("bin/jboss-cli.sh").toString(), "--file=" + script),
+                    Map.of("JAVA_HOME", javaHome.toString()), work.resolve(script.getFileName() + ".log"));
+        }
         configured = true;
     }
 
@@ -109,7 +146,9 @@ final class WildFly extends AppServer {
                 "-b=127.0.0.1", "-bmanagement=127.0.0.1",
                 "-Djboss.server.base.dir=" + base,
                 "-Djboss.socket.binding.port-offset=" + offset));
+        command.addAll(options);
         command.addAll(highlanderProperties(node));
+        managementPorts.put(name, 9990 + offset);
         Map<String, String> environment = new java.util.HashMap<>(databaseEnvironment(node.database()));
         environment.put("JAVA_HOME", javaHome.toString());
         return new ServerInstance(name, new ServerInstance.Launch(command, environment, base,

@@ -1,0 +1,57 @@
+package io.highlander.it.appservers;
+
+import io.highlander.it.appservers.misconfigured.DependentJob;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Packs the application of the package {@code misconfigured} (the classes of that package, compiled with this
+ * module's tests) and the library into {@code highlander-misconfigured.war}, a WAR whose deployment must fail.
+ */
+final class MisconfiguredWar {
+
+    /** The WAR's file name, and so its context root on every server. */
+    static final String CONTEXT_ROOT = "highlander-misconfigured";
+
+    private MisconfiguredWar() {
+    }
+
+    /**
+     * @param servers   where the build copied {@code highlander-cdi.jar}
+     * @param directory where to write the WAR
+     * @return the WAR
+     */
+    static Path build(Path servers, Path directory) throws IOException {
+        String packagePath = DependentJob.class.getPackageName().replace('.', '/');
+        Path war = directory.resolve(CONTEXT_ROOT + ".war");
+        Files.createDirectories(directory);
+        try (OutputStream file = Files.newOutputStream(war); ZipOutputStream zip = new ZipOutputStream(file);
+                Stream<Path> compiled = Files.list(classesRoot().resolve(packagePath))) {
+            for (Path type : compiled.filter(path -> path.toString().endsWith(".class")).sorted().toList()) {
+                add(zip, "WEB-INF/classes/" + packagePath + "/" + type.getFileName(), type);
+            }
+            add(zip, "WEB-INF/lib/highlander-cdi.jar", AppServer.only(servers, "highlander-cdi.jar"));
+        }
+        return war;
+    }
+
+    private static void add(ZipOutputStream zip, String name, Path content) throws IOException {
+        zip.putNextEntry(new ZipEntry(name));
+        Files.copy(content, zip);
+        zip.closeEntry();
+    }
+
+    private static Path classesRoot() {
+        try {
+            return Path.of(DependentJob.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
