@@ -45,7 +45,7 @@ class BlackHoleIT {
                 awaitTerms(nodes, before + 1);
 
                 long firstToken = Tokens.after(nodes.history(), before).get(0);
-                Duration toLeader = Duration.between(promoted, nodes.starts().of(firstToken));
+                Duration toLeader = Duration.between(promoted, nodes.times().acquired(firstToken));
                 Duration bound = BlackHoleBound.of(Nodes.settings("x").build());
                 System.out.printf("black-holed primary, replica promoted: the new term acquired its lock %d ms after"
                         + " the promotion (bound %d ms); tokens %s%n", toLeader.toMillis(), bound.toMillis(),

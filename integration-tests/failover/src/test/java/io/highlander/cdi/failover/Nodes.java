@@ -25,7 +25,7 @@ final class Nodes implements AutoCloseable {
     static final Duration LEASE = Duration.ofSeconds(2);
 
     private final History history = new History();
-    private final TermStarts starts = new TermStarts();
+    private final TermTimes times = new TermTimes();
     private final List<TestNode> nodes = new CopyOnWriteArrayList<>();
 
     /** Starts {@code count} nodes named a, b, c, … on {@code source}. */
@@ -38,7 +38,7 @@ final class Nodes implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             String id = String.valueOf((char) ('a' + nodes.size()));
             nodes.add(TestNode.start(change.apply(settings(id)).build(), source, shared(), Ticker.class,
-                    LeadershipLog.class, TermStarts.Recorder.class));
+                    LeadershipLog.class, TermTimes.Recorder.class));
         }
         return this;
     }
@@ -51,13 +51,13 @@ final class Nodes implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             String id = String.valueOf((char) ('a' + nodes.size()));
             nodes.add(TestNode.start(settings(id).jdbcUrl(url, ReplicatedPostgres.ROLE, null).build(), null, shared(),
-                    Ticker.class, LeadershipLog.class, TermStarts.Recorder.class));
+                    Ticker.class, LeadershipLog.class, TermTimes.Recorder.class));
         }
         return this;
     }
 
     private Map<Class<?>, Object> shared() {
-        return Map.of(History.class, history, TermStarts.class, starts);
+        return Map.of(History.class, history, TermTimes.class, times);
     }
 
     /**
@@ -78,9 +78,9 @@ final class Nodes implements AutoCloseable {
         return history;
     }
 
-    /** @return when each term acquired its lock, by token */
-    TermStarts starts() {
-        return starts;
+    /** @return when each term acquired its lock and ended, by token */
+    TermTimes times() {
+        return times;
     }
 
     List<TestNode> all() {
