@@ -253,6 +253,11 @@ public final class Messages {
                 + " to the highest token handed out so far.";
     }
 
+    public static String statementPastDeadline(String owner, long millis) {
+        return "HL-0350: " + owner + ": PostgreSQL did not answer a statement within " + millis + " ms, so it was sent"
+                + " a cancel request and its connection was abandoned (the server, or the network to it, went silent).";
+    }
+
     public static String otherCluster(String node, Object now, Object home, String highest) {
         return "HL-0342: node " + node + " does not lead: its session is on another PostgreSQL cluster, " + now
                 + ", than the one its fencing tokens came from, " + home + ", whose tokens start again below those"

@@ -79,7 +79,8 @@ public final class DataSourceLocator {
             return lookup(settings.dataSourceJndiName());
         }
         if (settings.jdbcUrl() != null) {
-            return url(settings.jdbcUrl(), settings.jdbcUser(), settings.jdbcPassword());
+            return url(settings.jdbcUrl(), settings.jdbcUser(), settings.jdbcPassword(),
+                    ConnectBounds.forLease(settings.lease()));
         }
         if (containerDefault) {
             return dataSourceName.filter(name -> !name.equals(DEFAULT_NAME))
@@ -189,7 +190,8 @@ public final class DataSourceLocator {
         return of(dataSource, "'" + jndiName + "'");
     }
 
-    private static ConnectionSource url(String url, String user, String password) {
+    /** The driver's connections from a URL, every wait of a connect bounded ({@link ConnectBounds}). */
+    private static ConnectionSource url(String url, String user, String password, ConnectBounds bounds) {
         try {
             DriverManager.getDriver(url);
         } catch (SQLException e) {
@@ -199,7 +201,7 @@ public final class DataSourceLocator {
         return new ConnectionSource() {
             @Override
             public Connection connect() throws SQLException {
-                Properties properties = new Properties();
+                Properties properties = bounds.addTo(new Properties()); // the URL's own values win
                 if (user != null) {
                     properties.setProperty("user", user);
                 }

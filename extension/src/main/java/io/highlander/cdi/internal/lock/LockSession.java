@@ -57,7 +57,13 @@ import java.util.concurrent.Executor;
  *       across failovers comes from the timeline ({@link FencingToken}), not from replication. The takeover
  *       statement sets it again for its own transaction ({@link Sql#TAKE_OVER}).</li>
  * </ul>
- * On the client side the connection's network timeout bounds each round trip.
+ * On the client side each round trip has a deadline ({@link StatementDeadline}): past it, a cancel request goes to
+ * the server first and the connection is abandoned after, because a backend that waits where it does not look at its
+ * client (a commit in {@code SyncRep}) keeps the session's locks until it is cancelled. The connection's network
+ * timeout, {@link #DEADLINE_GRACE} later, is the backstop. A cancel request never runs on the caller's thread: it
+ * opens a connection of its own to the server, which costs up to the driver's {@code cancelSignalTimeout} when the
+ * server has gone silent, and the node's lock thread must not wait for that (a session it had just opened elsewhere
+ * would meanwhile be ended by the server's {@code idle_session_timeout}).
  *
  * <p>{@link #release} unlocks every advisory lock of the session, sets each setting back to
  * {@code pg_settings.reset_val} (the value the connection had from the server, database, role and connection
@@ -73,6 +79,22 @@ public final class LockSession implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(LockSession.class.getName());
     private static final Executor DIRECT = Runnable::run;
+    /**
+     * How much later than a statement's deadline the network timeout fires: time for the cancel request to reach the
+     * server and for its answer to come back, so that a statement that can be cancelled is, before pgjdbc closes the
+     * socket (after which no cancel request can be sent through it).
+     */
+    static final Duration DEADLINE_GRACE = Duration.ofSeconds(1);
+    /**
+     * Where cancel requests and the abandon after a deadline run: a short-lived daemon thread each, never the caller's
+     * (a cancel request to a silent server waits up to the driver's {@code cancelSignalTimeout}). They are rare: a
+     * wake of the watcher, a statement past its deadline.
+     */
+    private static final Executor CANCELS = task -> {
+        Thread thread = new Thread(task, "highlander-cancel");
+        thread.setDaemon(true);
+        thread.start();
+    };
     private static final int MINIMUM_VERSION = 140000;
     /**
      * What a transaction pooler gives a driver that uses server-side prepared statements (pgjdbc does from a
@@ -100,6 +122,8 @@ public final class LockSession implements AutoCloseable {
     private final Duration standbyInterval;
     private final int originalNetworkTimeout;
     private final AtomicBoolean ended = new AtomicBoolean();
+    /** Whether a cancel request of {@link #cancel()} is on its way: a second one meanwhile would only queue behind it. */
+    private final AtomicBoolean cancelling = new AtomicBoolean();
     private final String tag = UUID.randomUUID().toString();
     private ServerInfo server;
     private ClusterIdentity cluster;
@@ -261,21 +285,51 @@ public final class LockSession implements AutoCloseable {
      * @throws SQLException if it fails, or {@link PoolerDetectedException}
      */
     <T> T run(String sql, Duration timeout, Binder bind, Reader<T> read) throws SQLException {
-        timeout(timeout);
+        timeout(timeout.plus(DEADLINE_GRACE));
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             bind.bind(statement);
             running = statement;
-            if (!statement.execute()) {
-                return read.read(null);
-            }
-            try (ResultSet rows = statement.getResultSet()) {
-                return read.read(rows);
+            StatementDeadline deadline = StatementDeadline.arm(timeout, () -> expire(statement), CANCELS);
+            try {
+                T result = execute(statement, read);
+                if (!deadline.disarm()) {
+                    throw timedOut(timeout, null); // answered as the deadline fired: the session is being ended
+                }
+                return result;
+            } catch (SQLException e) {
+                if (!deadline.disarm()) {
+                    throw timedOut(timeout, e);
+                }
+                throw e;
+            } finally {
+                deadline.disarm();
             }
         } catch (SQLException e) {
             throw poolerOr(e);
         } finally {
             running = null;
         }
+    }
+
+    private static <T> T execute(PreparedStatement statement, Reader<T> read) throws SQLException {
+        if (!statement.execute()) {
+            return read.read(null);
+        }
+        try (ResultSet rows = statement.getResultSet()) {
+            return read.read(rows);
+        }
+    }
+
+    /** A statement past its deadline: the session ends, with a cancel request for the statement first. */
+    private void expire(PreparedStatement statement) {
+        if (ended.compareAndSet(false, true)) {
+            cancelQuietly(statement);
+            end(true);
+        }
+    }
+
+    private SQLException timedOut(Duration timeout, SQLException cause) {
+        return new SQLException(Messages.statementPastDeadline(owner, timeout.toMillis()), "08006", cause);
     }
 
     /** Listens on {@link #CHANNEL}; {@link #release} unlistens. */
@@ -317,7 +371,7 @@ public final class LockSession implements AutoCloseable {
             unlockResetAndClose();
         } catch (SQLException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> owner + ": clean release failed, abandoning the connection", e);
-            end();
+            end(false);
         }
     }
 
@@ -331,19 +385,38 @@ public final class LockSession implements AutoCloseable {
      * {@linkplain Connection#unwrap unwraps} to one; else, if no statement is in flight, unlock, reset and
      * restore as {@link #release} does and only then close; else leave the handle open and say so once
      * ({@code HL-0314}): the server ends the idle session after L, which frees the lock, and the slot stays lost.
+     *
+     * <p>With a statement in flight, the statement is sent a cancel request first and the abort follows; both on a
+     * thread of their own, so this returns at once (a cancel request to a silent server waits up to the driver's
+     * {@code cancelSignalTimeout}). A backend that waits where it does not look at its client ({@code SyncRep}) would
+     * otherwise outlive the abort with every lock of the session.
      */
     public void abandon() {
         if (ended.compareAndSet(false, true)) {
-            end();
+            PreparedStatement inFlight = running;
+            if (inFlight == null) {
+                end(false);
+            } else {
+                // a statement in flight may wait where its backend does not look at the client (SyncRep): a cancel
+                // request first, then the abort; on a thread of their own, since the request may wait on a silent host
+                CANCELS.execute(() -> {
+                    cancelQuietly(inFlight);
+                    end(true);
+                });
+            }
         }
     }
 
-    private void end() {
+    /**
+     * @param statementInFlight whether a statement was in flight when the session was ended: its thread may still be
+     *                          in the driver, so an unabortable connection is not cleaned up from here
+     */
+    private void end(boolean statementInFlight) {
         if (abort(connection) || abortUnderneath(connection)) {
             closeQuietly(connection);
             return;
         }
-        if (running == null) {
+        if (!statementInFlight && running == null) {
             try {
                 unlockResetAndClose();
                 return;
@@ -354,15 +427,33 @@ public final class LockSession implements AutoCloseable {
         LOG.log(System.Logger.Level.WARNING, Messages.connectionLeftOpen(owner));
     }
 
-    /** Cancels a statement in flight (a blocking wait); safe from any thread. */
+    /**
+     * Cancels a statement in flight (a blocking wait); safe from any thread, and returns at once: the request goes
+     * out from a thread of its own (a request to a server that went silent waits up to the driver's
+     * {@code cancelSignalTimeout}, and the node's lock thread calls this to wake its watcher). One at a time: a call
+     * while one is on its way does nothing, and a caller that must be sure asks again (the watcher's wake does).
+     */
     public void cancel() {
         PreparedStatement statement = running;
-        if (statement != null) {
-            try {
-                statement.cancel();
-            } catch (SQLException | RuntimeException e) {
-                abandon();
-            }
+        if (statement != null && cancelling.compareAndSet(false, true)) {
+            CANCELS.execute(() -> {
+                try {
+                    statement.cancel();
+                } catch (SQLException | RuntimeException e) {
+                    abandon();
+                } finally {
+                    cancelling.set(false);
+                }
+            });
+        }
+    }
+
+    /** Sends a cancel request for a statement in flight, if the driver can; its failure changes nothing. */
+    private static void cancelQuietly(PreparedStatement statement) {
+        try {
+            statement.cancel();
+        } catch (SQLException | RuntimeException e) {
+            // closed meanwhile, or a driver without cancel: the abort that follows ends the session anyway
         }
     }
 

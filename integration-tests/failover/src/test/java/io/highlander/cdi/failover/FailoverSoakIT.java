@@ -3,6 +3,8 @@ package io.highlander.cdi.failover;
 import static io.highlander.cdi.failover.PromotionIT.awaitTerms;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
@@ -27,6 +29,7 @@ class FailoverSoakIT {
             // two ports that the servers take turns on: the URL never changes
             int[] ports = {primary.port(), replica.port()};
             List<Long> millis = new ArrayList<>();
+            List<Long> toLock = new ArrayList<>();
             try (Nodes nodes = new Nodes().start(
                     ReplicatedPostgres.dataSource(ReplicatedPostgres.url(ports)), 3)) {
                 awaitTerms(nodes, 1);
@@ -36,18 +39,19 @@ class FailoverSoakIT {
                     primary.stop(PgServer.Stop.IMMEDIATE);
                     replica.promote();
                     long promoted = System.nanoTime();
+                    Instant promotedAt = Instant.now();
                     awaitTerms(nodes, before + 1);
                     millis.add((System.nanoTime() - promoted) / 1_000_000);
+                    long token = Tokens.of(nodes.history()).get(before);
+                    toLock.add(Duration.between(promotedAt, nodes.times().acquired(token)).toMillis());
                     int freed = primary.port();
                     postgres.discard(primary);
                     primary = replica;
                     replica = postgres.replicaOn(primary, freed);
                 }
-                List<Long> sorted = millis.stream().sorted().toList();
-                System.out.printf("%d promotions: promotion to new leader median %d ms, p95 %d ms, max %d ms"
-                                + " (polled every 10 ms, loaded machine); all %s%n", promotions,
-                        sorted.get(sorted.size() / 2), sorted.get((int) Math.ceil(sorted.size() * 0.95) - 1),
-                        sorted.get(sorted.size() - 1), millis);
+                System.out.printf("%d promotions: promotion to the new leader's @PostConstruct %s (polled every 10 ms);"
+                        + " to its lock %s (LeadershipAcquired.at); loaded machine%n", promotions, summary(millis),
+                        summary(toLock));
 
                 assertThat(nodes.history().maxRunning()).as("instances at once").isLessThanOrEqualTo(1);
                 List<Long> tokens = Tokens.of(nodes.history());
@@ -58,5 +62,12 @@ class FailoverSoakIT {
                 }
             }
         }
+    }
+
+    /** @return median, p95 and max of {@code millis}, and every value in the order measured */
+    private static String summary(List<Long> millis) {
+        List<Long> sorted = millis.stream().sorted().toList();
+        return String.format("median %d ms, p95 %d ms, max %d ms, all %s", sorted.get(sorted.size() / 2),
+                sorted.get((int) Math.ceil(sorted.size() * 0.95) - 1), sorted.get(sorted.size() - 1), millis);
     }
 }

@@ -21,7 +21,11 @@ final class Nodes implements AutoCloseable {
 
     static final String SINGLETON = "ticker";
 
+    /** The nodes' lease. */
+    static final Duration LEASE = Duration.ofSeconds(2);
+
     private final History history = new History();
+    private final TermTimes times = new TermTimes();
     private final List<TestNode> nodes = new CopyOnWriteArrayList<>();
 
     /** Starts {@code count} nodes named a, b, c, … on {@code source}. */
@@ -33,10 +37,27 @@ final class Nodes implements AutoCloseable {
     Nodes start(DataSource source, int count, UnaryOperator<HighlanderSettings.Builder> change) {
         for (int i = 0; i < count; i++) {
             String id = String.valueOf((char) ('a' + nodes.size()));
-            nodes.add(TestNode.start(change.apply(settings(id)).build(), source, Map.of(History.class, history),
-                    Ticker.class, LeadershipLog.class));
+            nodes.add(TestNode.start(change.apply(settings(id)).build(), source, shared(), Ticker.class,
+                    LeadershipLog.class, TermTimes.Recorder.class));
         }
         return this;
+    }
+
+    /**
+     * Starts {@code count} nodes that connect through {@code highlander.datasource.url} alone, as the plain role: the
+     * library builds their DataSource, with its own bounds on every wait.
+     */
+    Nodes startOnUrl(String url, int count) {
+        for (int i = 0; i < count; i++) {
+            String id = String.valueOf((char) ('a' + nodes.size()));
+            nodes.add(TestNode.start(settings(id).jdbcUrl(url, ReplicatedPostgres.ROLE, null).build(), null, shared(),
+                    Ticker.class, LeadershipLog.class, TermTimes.Recorder.class));
+        }
+        return this;
+    }
+
+    private Map<Class<?>, Object> shared() {
+        return Map.of(History.class, history, TermTimes.class, times);
     }
 
     /**
@@ -44,7 +65,7 @@ final class Nodes implements AutoCloseable {
      * tries again every second.
      */
     static HighlanderSettings.Builder settings(String id) {
-        return HighlanderSettings.builder().nodeId(id).lease(Duration.ofSeconds(2)).heartbeat(Duration.ofMillis(500))
+        return HighlanderSettings.builder().nodeId(id).lease(LEASE).heartbeat(Duration.ofMillis(500))
                 .standbyInterval(Duration.ofSeconds(1));
     }
 
@@ -55,6 +76,11 @@ final class Nodes implements AutoCloseable {
 
     History history() {
         return history;
+    }
+
+    /** @return when each term acquired its lock and ended, by token */
+    TermTimes times() {
+        return times;
     }
 
     List<TestNode> all() {

@@ -172,6 +172,20 @@ final class ReplicatedPostgres implements AutoCloseable {
                 + "&connectTimeout=2&socketTimeout=2";
     }
 
+    /**
+     * @param ports the servers, in the order the driver tries them
+     * @return the multi-host URL with no timeout of its own: the library's bounds apply ({@code ConnectBounds})
+     */
+    static String bareUrl(int... ports) {
+        String hosts = java.util.Arrays.stream(ports).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+        return "jdbc:postgresql://" + hosts + "/" + DATABASE + "?targetServerType=primary&hostRecheckSeconds=1";
+    }
+
+    /** @return a URL of one server, with nothing that makes the driver choose: the library's own checks apply */
+    static String plainUrl(int port) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE + "?connectTimeout=2&socketTimeout=2";
+    }
+
     /** @return a DataSource of the application role on {@code url} */
     static PGSimpleDataSource dataSource(String url) {
         PGSimpleDataSource source = new PGSimpleDataSource();
