@@ -440,10 +440,10 @@ public final class Election {
         if (bean != null) {
             context.close(bean, ending.lease());
         }
+        instance.stop(ending, reason, stopped, destroying); // the instance first: the rest is off the hand-over's path
+        schedule(() -> letGo(ending, true), letGoBy - ticker.getAsLong());
         sightings.lost();
         LOG.log(graceful ? Level.INFO : Level.WARNING, Messages.lost(name, settings.nodeId(), reason, detail));
-        instance.stop(ending, reason, stopped, destroying);
-        schedule(() -> letGo(ending, true), letGoBy - ticker.getAsLong());
         return true;
     }
 

@@ -49,14 +49,6 @@ import java.util.function.LongSupplier;
 public final class NodeLoop {
 
     private static final System.Logger LOG = System.getLogger(Election.class.getName());
-    /** The longest socket read while the watcher is connected: a lost wake costs at most this. */
-    static final long WAKE_BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
-    /**
-     * The longest socket read while the watcher is not connected (so cannot send a wake), or while an instance is
-     * being destroyed: the loop keeps reading its socket (it must never be deaf to the session's end), in slices
-     * short enough that a finished stop is let go promptly even if the watcher's wake is slow.
-     */
-    static final long SHORT_READ_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /**
      * After a node session is gone, how long and how often the locks it held are tried again: its backend lets its
      * locks go one after the other as it exits (PG-SEMANTICS), so the watcher can be granted the liveness lock while
@@ -555,7 +547,7 @@ public final class NodeLoop {
             heartbeat(current);
             return again();
         }
-        long slice = stopping() || !watching.connected() ? SHORT_READ_NANOS : WAKE_BOUND_NANOS;
+        long slice = SocketReads.slice(stopping(), watching.connected()); // never deaf to the session (rule L3)
         return new Step(nextDue(wanting), current.canAwaitNotices() ? current : null, slice, false);
     }
 
