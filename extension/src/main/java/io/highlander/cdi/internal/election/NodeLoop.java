@@ -5,7 +5,6 @@ import io.highlander.cdi.LossReason;
 import io.highlander.cdi.internal.Messages;
 import io.highlander.cdi.internal.election.ElectionState.Ending;
 import io.highlander.cdi.internal.election.ElectionState.Phase;
-import io.highlander.cdi.internal.fence.FenceKey;
 import io.highlander.cdi.internal.lock.ClusterIdentity;
 import io.highlander.cdi.internal.lock.Lease;
 import io.highlander.cdi.internal.lock.LiveNode;
@@ -677,7 +676,7 @@ public final class NodeLoop {
                 long hold = strictMode ? strict.holdBeforeStart(entry.getKey()) : 0;
                 Held held = new Held(current, key, grab.token(), hold); // first: its hold counts from the grant
                 long triedAt = ticker.getAsLong();
-                held.fenceClear = current.companionFree(FenceKey.of(key), roundTrip()); // fencing.md §4
+                held.fenceClear = current.companionFree(election.fenceKey(), roundTrip()); // fencing.md §4
                 acknowledged(triedAt);
                 Term won = new Term(grab.token(), lease, held, Instant.now());
                 election.standby(); // from STARTING: its first try
