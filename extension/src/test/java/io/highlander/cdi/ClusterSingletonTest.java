@@ -72,14 +72,19 @@ class ClusterSingletonTest {
 
         assertThat(second).isNotSameAs(first);
         assertThat(second.elector().checkLeadership(TICKER)).isGreaterThan(firstToken);
-        await().atMost(PATIENCE).until(() -> history.entries("acquired").size() == 2);
+        await().atMost(PATIENCE).until(() -> history.entries("acquired").size() == 2
+                && !history.entries("lost:SHUTDOWN").isEmpty());
         assertThat(history.entries()).filteredOn(e -> !e.what().equals("ticker-acquired")).containsSubsequence(
                 new History.Entry(first.id(), "start", -1),
                 new History.Entry(first.id(), "acquired", firstToken),
                 new History.Entry(first.id(), "stop", -1),
-                new History.Entry(first.id(), "lost:SHUTDOWN", firstToken),
                 new History.Entry(second.id(), "start", -1),
                 new History.Entry(second.id(), "acquired", second.elector().checkLeadership(TICKER)));
+        // the old node's LeadershipLost observers run after its instance stopped, and the lock is let go without
+        // waiting for them (InstanceLifecycle.stop): the next node may start before or while they run
+        assertThat(history.entries()).containsSubsequence(
+                new History.Entry(first.id(), "stop", -1),
+                new History.Entry(first.id(), "lost:SHUTDOWN", firstToken));
         assertThat(history.maxRunning()).isEqualTo(1);
     }
 

@@ -151,6 +151,14 @@ public class HighlanderExtension implements Extension {
         elections().start();
     }
 
+    /** The container began to shut down: have the node ready to hand over (see {@link Elections#stopExpected}). */
+    void stopExpected() {
+        Elections current = elections;
+        if (current != null) {
+            current.stopExpected();
+        }
+    }
+
     /** Stops the node's elections: leaders hand over at once. Idempotent. */
     void stop() {
         Elections current = elections;

@@ -1,7 +1,7 @@
 package io.highlander.benchmarks;
 
 /**
- * One line a node printed: {@code READY}, {@code UP}, {@code DOWN}, {@code GONE}, {@code LOST}, {@code EXIT} or {@code Q}
+ * One line a node printed: {@code READY}, {@code UP}, {@code DOWN}, {@code GONE}, {@code LOST}, {@code HOOK}, {@code EXIT} or {@code Q}
  * (a statement: {@code name} is its tag, {@code micros}..{@code endMicros} its round trip, {@code detail} the
  * connection that sent it, {@code c<n>}, or null).
  */
@@ -15,8 +15,8 @@ record Event(NodeProcess node, String kind, String name, long micros, long endMi
                     return new Event(node, part[0], part[1], Long.parseLong(part[2]), Long.parseLong(part[2]), true, null);
                 case "LOST":
                     return new Event(node, "LOST", part[1], Long.parseLong(part[3]), Long.parseLong(part[3]), true, part[2]);
-                case "EXIT":
-                    return new Event(node, "EXIT", "", Long.parseLong(part[1]), Long.parseLong(part[1]), true, null);
+                case "EXIT", "HOOK":
+                    return new Event(node, part[0], "", Long.parseLong(part[1]), Long.parseLong(part[1]), true, null);
                 case "Q":
                     return new Event(node, "Q", part[1], Long.parseLong(part[2]), Long.parseLong(part[3]),
                             part[4].equals("ok"), part.length > 5 ? part[5] : null);

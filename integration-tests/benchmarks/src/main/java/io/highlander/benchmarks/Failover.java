@@ -183,8 +183,21 @@ final class Failover {
                         && e.endMicros() >= faultAt && e.endMicros() <= won.get().micros()).stream()
                 .min(Comparator.comparingLong(Event::endMicros));
         if ((fault == Fault.TERM || fault == Fault.STEPDOWN) && unlock.isPresent()) {
-            result.step((fault == Fault.TERM ? "signal" : "stepdown command") + " → unlock sent (old leader)",
-                    unlock.get().micros() - faultAt);
+            String cause = fault == Fault.TERM ? "signal" : "stepdown command";
+            // the old leader's side, split where its own lines allow: the JVM's shutdown hook starting (SIGTERM
+            // only), the first and last line of the probe's @PreDestroy, and the unlock
+            Optional<Event> hook = fault == Fault.TERM ? first(cluster, e -> e.node() == leader && e.is("HOOK", null)
+                    && e.micros() >= faultAt) : Optional.empty();
+            Optional<Event> down = first(cluster, e -> e.node() == leader && e.is("DOWN", up.name()) && e.micros() >= faultAt);
+            Optional<Event> gone = first(cluster, e -> e.node() == leader && e.is("GONE", up.name()) && e.micros() >= faultAt);
+            hook.ifPresent(h -> result.step("signal → shutdown hook begins", h.micros() - faultAt));
+            if (down.isPresent()) {
+                long from = hook.map(Event::micros).orElse(faultAt);
+                result.step((hook.isPresent() ? "shutdown hook begins" : cause) + " → @PreDestroy begins",
+                        down.get().micros() - from);
+            }
+            gone.ifPresent(g -> result.step("@PreDestroy returned → unlock sent", unlock.get().micros() - g.micros()));
+            result.step(cause + " → unlock sent (old leader)", unlock.get().micros() - faultAt);
             result.step("unlock sent → @PostConstruct", up.micros() - unlock.get().micros());
             won.ifPresent(w -> result.step("unlock sent → " + lockReturns, w.endMicros() - unlock.get().micros()));
             if (nodeSession) { // what woke the standby: the released notice of the unlock, or a watcher's gone
@@ -215,6 +228,12 @@ final class Failover {
         } else if (nodeSession) {
             result.step("try round trip (locks and token in one statement)", won.get().endMicros() - won.get().micros());
             result.step("try returns → @PostConstruct", up.micros() - won.get().endMicros());
+            // the fence's barrier, where the new term tries it on the node session in a statement of its own
+            Optional<Event> fence = first(cluster, e -> e.node() == next && e.is("Q", "FENCE")
+                    && e.micros() >= won.get().endMicros() && e.endMicros() <= up.micros());
+            fence.ifPresent(f -> result.step("(of which: try returns → fence check returns",
+                    f.endMicros() - won.get().endMicros()));
+            fence.ifPresent(f -> result.step("fence check returns → @PostConstruct)", up.micros() - f.endMicros()));
         } else if (won.isPresent()) {
             result.step("lock returns → UP", up.micros() - won.get().endMicros());
         }
@@ -255,6 +274,10 @@ final class Failover {
             cluster.awaitSettled(waiters, cluster.nodes().size() - 1, 60_000);
         }
         Thread.sleep(settleMillis);
+    }
+
+    private static Optional<Event> first(Cluster cluster, Predicate<Event> which) {
+        return cluster.events(which).stream().min(Comparator.comparingLong(Event::micros));
     }
 
     private static Optional<Event> last(List<Event> events) {

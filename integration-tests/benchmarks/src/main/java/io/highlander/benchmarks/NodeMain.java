@@ -21,7 +21,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * Settings come from the {@code highlander.*} system properties; lock connections from
  * {@code bench.jdbc.url}/{@code .user}/{@code .password} through a {@link TracingDataSource}
  * ({@code bench.notices=off}: connections that do not unwrap to pgjdbc's, so no notices on issue 11's layer).
- * Prints {@code READY}, {@code UP}, {@code DOWN}, {@code LOST} and {@code Q} lines on stdout; reads
+ * Prints {@code READY}, {@code UP}, {@code DOWN}, {@code LOST}, {@code HOOK}, {@code EXIT} and {@code Q} lines on stdout; reads
  * commands on stdin ({@code exit}, {@code stepdown <name> [<hold-off ms>]}); exits gracefully on SIGTERM or end of input.
  */
 public final class NodeMain {
@@ -41,6 +41,9 @@ public final class NodeMain {
         }
         WeldContainer container = weld.initialize();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // the JVM runs the hooks: where the signal reaches the node. A StringBuilder, not a string concatenation:
+            // the first concatenation of a shape links its method handles, milliseconds on the path it measures
+            System.out.println(new StringBuilder("HOOK ").append(Clock.micros()));
             if (container.isRunning()) {
                 container.shutdown(); // graceful: leaders stop their singletons, then unlock
             }

@@ -71,6 +71,9 @@ final class TracingDataSource implements DataSource {
         if (sql.contains("pg_try_advisory_lock")) {
             return "TRY";
         }
+        if (sql.contains("pg_try_advisory_xact_lock")) {
+            return "FENCE"; // the fence's barrier tried on the node session after a grab (docs/design/fencing.md §4)
+        }
         if (sql.contains("pg_advisory_unlock_all")) {
             return "UNLOCKALL";
         }

@@ -13,6 +13,7 @@ import io.highlander.cdi.internal.election.ElectionState.Phase;
 import io.highlander.cdi.internal.election.ElectionState.StepDown;
 import io.highlander.cdi.internal.events.LeadershipNotifier;
 import io.highlander.cdi.internal.fence.FenceBarrier;
+import io.highlander.cdi.internal.fence.FenceKey;
 import io.highlander.cdi.internal.fence.TermWork;
 import io.highlander.cdi.internal.lock.LockKey;
 import io.highlander.cdi.internal.lock.LockHolder;
@@ -72,6 +73,8 @@ public final class Election {
     private final String name;
     private final Bean<?> bean;
     private final LockKey key;
+    /** Its lock's companion, which a new term tries before it begins (the fence's barrier, docs/design/fencing.md). */
+    private final LockKey fenceKey;
     /**
      * How long a node that steps down stays out at least. Trying again at once, it would win its own lock back
      * before the other nodes, which try within milliseconds of hearing the release notice, had their turn; a second
@@ -157,6 +160,7 @@ public final class Election {
         this.work = new TermWork(name, settings.nodeId(), aborts);
         this.bean = bean;
         this.key = LockKey.of(settings.namespace(), name);
+        this.fenceKey = FenceKey.of(key); // a hash: once here, not on each takeover's path
         this.settings = settings;
         this.context = context;
         this.watchdog = watchdog;
@@ -317,6 +321,10 @@ public final class Election {
         return work;
     }
 
+    LockKey fenceKey() {
+        return fenceKey;
+    }
+
     HighlanderSettings settings() {
         return settings;
     }
@@ -366,7 +374,6 @@ public final class Election {
                 break;
             }
         }
-        sightings.leading(settings.nodeId());
         long hold = won.lock().holdBeforeStartNanos();
         if (hold > 0) {
             // strict takeover: the previous holder may still be running until its lease is out (Lease)
@@ -375,6 +382,7 @@ public final class Election {
         } else {
             instance.start(won); // the instance first: the rest is off the failover's critical path
         }
+        sightings.leading(settings.nodeId());
         LOG.log(Level.INFO, Messages.acquired(name, settings.nodeId(), won.fencingToken()));
         watch(won);
         return true;
@@ -462,10 +470,10 @@ public final class Election {
         if (bean != null) {
             context.close(bean, ending.lease());
         }
+        instance.stop(ending, reason, stopped, destroying); // the instance first: the rest is off the hand-over's path
+        schedule(() -> letGo(ending, true), letGoBy - ticker.getAsLong());
         sightings.lost();
         LOG.log(graceful ? Level.INFO : Level.WARNING, Messages.lost(name, settings.nodeId(), reason, detail));
-        instance.stop(ending, reason, stopped, destroying);
-        schedule(() -> letGo(ending, true), letGoBy - ticker.getAsLong());
         return true;
     }
 

@@ -5,7 +5,6 @@ import io.highlander.cdi.LossReason;
 import io.highlander.cdi.internal.Messages;
 import io.highlander.cdi.internal.election.ElectionState.Ending;
 import io.highlander.cdi.internal.election.ElectionState.Phase;
-import io.highlander.cdi.internal.fence.FenceKey;
 import io.highlander.cdi.internal.lock.ClusterIdentity;
 import io.highlander.cdi.internal.lock.Lease;
 import io.highlander.cdi.internal.lock.LiveNode;
@@ -50,14 +49,6 @@ import java.util.function.LongSupplier;
 public final class NodeLoop {
 
     private static final System.Logger LOG = System.getLogger(Election.class.getName());
-    /** The longest socket read while the watcher is connected: a lost wake costs at most this. */
-    static final long WAKE_BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
-    /**
-     * The longest socket read while the watcher is not connected (so cannot send a wake), or while an instance is
-     * being destroyed: the loop keeps reading its socket (it must never be deaf to the session's end), in slices
-     * short enough that a finished stop is let go promptly even if the watcher's wake is slow.
-     */
-    static final long SHORT_READ_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /**
      * After a node session is gone, how long and how often the locks it held are tried again: its backend lets its
      * locks go one after the other as it exits (PG-SEMANTICS), so the watcher can be granted the liveness lock while
@@ -563,7 +554,7 @@ public final class NodeLoop {
             heartbeat(current);
             return again();
         }
-        long slice = stopping() || !watching.connected() ? SHORT_READ_NANOS : WAKE_BOUND_NANOS;
+        long slice = SocketReads.slice(stopping(), watching.connected()); // never deaf to the session (rule L3)
         return new Step(nextDue(wanting), current.canAwaitNotices() ? current : null, slice, false);
     }
 
@@ -693,7 +684,7 @@ public final class NodeLoop {
                 long hold = strictMode ? strict.holdBeforeStart(entry.getKey()) : 0;
                 Held held = new Held(current, key, grab.token(), hold); // first: its hold counts from the grant
                 long triedAt = ticker.getAsLong();
-                held.fenceClear = current.companionFree(FenceKey.of(key), roundTrip()); // fencing.md §4
+                held.fenceClear = current.companionFree(election.fenceKey(), roundTrip()); // fencing.md §4
                 acknowledged(triedAt);
                 Term won = new Term(grab.token(), lease, held, Instant.now());
                 election.standby(); // from STARTING: its first try

@@ -33,6 +33,9 @@ final class NodeSession implements NodeLoop.Driver {
     private volatile Thread thread;
     /** Whether the lock thread is in a socket read now: a wake must then go through the watcher's notice. */
     private volatile boolean readingSocket;
+    /** The bound of that read: one of a millisecond ends by itself, with no notice ({@link SocketReads}). */
+    private volatile long readNanos;
+    private final SocketReads reads = new SocketReads(System::nanoTime);
     private volatile NodeStatements reading;
 
     NodeSession(HighlanderSettings settings, ConnectionSource connections, LifecycleThreads threads,
@@ -64,9 +67,19 @@ final class NodeSession implements NodeLoop.Driver {
         if (current != null) {
             LockSupport.unpark(current);
         }
-        if (readingSocket) {
+        if (readingSocket && SocketReads.needsNotice(readNanos)) {
             watcher.wake(); // the thread is in a socket read: only a notice reaches it
         }
+    }
+
+    /**
+     * Any thread: a graceful stop is coming (the container began to shut down). The wake starts now, while the
+     * container is still at work, and the reads stay short, so that neither the stop's start nor its end waits for
+     * the watcher's notice (issue 22).
+     */
+    void stopExpected() {
+        reads.stopExpected();
+        wake();
     }
 
     @Override
@@ -119,10 +132,12 @@ final class NodeSession implements NodeLoop.Driver {
             LockSupport.parkNanos(this, left);
             return;
         }
-        int millis = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, step.sliceNanos()) + 999_999));
+        int millis = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, reads.read(step.sliceNanos()))
+                + 999_999));
         List<Notice.Heard> heard = List.of();
         SQLException failed = null;
         reading = session;
+        readNanos = TimeUnit.MILLISECONDS.toNanos(millis); // before the flag: a waker that sees it sees this bound
         readingSocket = true;
         try {
             // an event that came between the check above and the flag saw no reader: step now instead

@@ -24,6 +24,12 @@ final class Watcher implements NodeLoop.Watching {
     private final LifecycleThreads threads;
     private final Scheduler scheduler;
     private volatile Thread thread;
+    /**
+     * Whether the driver is inside its wait ({@link WatcherStatements#awaitGone}): only a wait needs a cancel to end.
+     * A cancel costs a connection to the server and a forked backend there, and it ends whatever statement runs when
+     * it lands; outside the wait a request is seen by the next step anyway.
+     */
+    private volatile boolean waiting;
 
     Watcher(NodeLoop node, HighlanderSettings settings, Sessions sessions, LifecycleThreads threads,
             Scheduler scheduler) {
@@ -90,7 +96,8 @@ final class Watcher implements NodeLoop.Watching {
             LockSupport.unpark(current);
         }
         WatcherStatements open = loop.session();
-        if (open != null) {
+        // not from the watcher's own thread: the gone it reports wakes its node through here, right after its wait
+        if (open != null && waiting && current != Thread.currentThread()) {
             open.cancel(); // ends a wait on a liveness lock; the next step sees what was asked
         }
     }
@@ -112,14 +119,22 @@ final class Watcher implements NodeLoop.Watching {
         WatcherLoop.Action action = loop.step();
         while (!(action instanceof WatcherLoop.Done)) {
             if (action instanceof WatcherLoop.AwaitGone wait) {
+                waiting = true;
                 try {
-                    loop.waitEnded(wait, wait.on().awaitGone(wait.gone()));
+                    // a request that came after the step looked, and before the flag was up, found nothing to cancel:
+                    // the next step takes it up instead of this wait (the flag and the requests are both volatile)
+                    if (!loop.requested()) {
+                        loop.waitEnded(wait, wait.on().awaitGone(wait.gone()));
+                    }
                 } catch (SQLException e) {
+                    waiting = false;
                     action = loop.waitFailed(wait, e);
                     if (action instanceof WatcherLoop.Done) {
                         break;
                     }
                     park(action);
+                } finally {
+                    waiting = false;
                 }
             } else {
                 park(action);

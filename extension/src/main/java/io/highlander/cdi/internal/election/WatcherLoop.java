@@ -147,6 +147,11 @@ public final class WatcherLoop implements NodeLoop.Watching {
         return wakesAsked.get() != wakesSent;
     }
 
+    /** @return whether a wake, a retarget or a close was asked and not yet taken up: the driver does not wait then */
+    boolean requested() {
+        return wakeWanted() || closing || retargetAsked.get();
+    }
+
     /** @return the liveness half it watches, 0 for none */
     int watched() {
         return watched;

@@ -36,6 +36,7 @@ public final class NodeSessionStatements extends PostgresStatements implements N
         super(session);
         this.mustAnnounce = mustAnnounce;
         this.tokenFloor = tokenFloor;
+        bindCompanion(new LockKey(0, 0)); // links the barrier's binder now, off any takeover's path (see there)
     }
 
     /**
@@ -158,10 +159,22 @@ public final class NodeSessionStatements extends PostgresStatements implements N
 
     @Override
     public boolean companionFree(LockKey companion, Duration timeout) throws SQLException {
-        return session.verified(Sql.COMPANION_FREE, timeout, statement -> {
+        return session.verified(Sql.COMPANION_FREE, timeout, bindCompanion(companion), COMPANION_READ);
+    }
+
+    /** The barrier's answer; a lambda that captures nothing, linked with this class as the session opens. */
+    private static final LockSession.Reader<Boolean> COMPANION_READ = row -> row.getBoolean(1);
+
+    /**
+     * The barrier's parameters. The first creation of a lambda links its class, a millisecond or two on a JVM that
+     * never ran it, and a standby runs this statement for the first time right after its first winning grab, between
+     * the grab and the term (issue 22): so the constructor makes one while the session opens.
+     */
+    private static LockSession.Binder bindCompanion(LockKey companion) {
+        return statement -> {
             statement.setInt(1, companion.namespace());
             statement.setInt(2, companion.key());
-        }, row -> row.getBoolean(1));
+        };
     }
 
     @Override

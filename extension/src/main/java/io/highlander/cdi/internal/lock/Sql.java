@@ -172,9 +172,12 @@ final class Sql {
             + " pg_advisory_unlock_shared(?), CASE WHEN " + QUEUE_ROOM + " THEN pg_notify('" + CHANNEL + "', ?) END";
     /**
      * After a wait ended in an error: whether its grant stuck to the session (the session level outlives the
-     * rollback, while the statement's notice was rolled back); if so it is let go here.
+     * rollback, while the statement's notice was rolled back); if so it is let go here, and then every other advisory
+     * lock of the session, in the same round trip (the outer select reads the materialized drop first). One
+     * statement, not two: it sits on the way of every wake of a node that reads its socket (issue 22).
      */
-    static final String DROP_STUCK_GRANT = "SELECT pg_advisory_unlock_shared(?)";
+    static final String DROP_STUCK_GRANT = "WITH dropped AS MATERIALIZED (SELECT pg_advisory_unlock_shared(?) AS stuck)"
+            + " SELECT dropped.stuck, pg_advisory_unlock_all() FROM dropped";
 
     private Sql() {
     }

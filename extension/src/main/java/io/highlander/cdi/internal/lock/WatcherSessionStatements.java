@@ -50,8 +50,7 @@ public final class WatcherSessionStatements extends PostgresStatements implement
             // news: the node is gone, while the statement's notice was rolled back. Drop the grant, so that this
             // session never holds up a liveness lock, and send the notice on its own (rule W1)
             boolean stuck = session.run(Sql.DROP_STUCK_GRANT, bound, statement -> statement.setLong(1, key),
-                    rows -> rows.next() && rows.getBoolean(1));
-            session.run(Sql.UNLOCK_ALL, bound, statement -> { }, rows -> null);
+                    rows -> rows.next() && rows.getBoolean(1)); // and every other lock of the session
             if (stuck) {
                 notify(notice);
                 return true;

@@ -53,12 +53,22 @@ public final class ShutdownLogging {
         awaitLogManagerReset();
         Logger root = Logger.getLogger("");
         if (root.getHandlers().length == 0) {
-            rootHandlers.forEach(root::addHandler);
+            for (Handler handler : rootHandlers) { // no lambda: a first one links its class, on the stop's path
+                root.addHandler(handler);
+            }
         }
     }
 
     private static void awaitLogManagerReset() {
-        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+        // the live threads without their stacks: Thread.getAllStackTraces() stops the JVM at a safepoint and walks
+        // every thread's stack, which cost milliseconds right where a graceful hand-over waits (issue 22)
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] live = new Thread[root.activeCount() * 2 + 16]; // room for threads started meanwhile
+        int count = root.enumerate(live, true);
+        for (Thread thread : java.util.Arrays.copyOf(live, count)) {
             if (thread.getClass().getName().equals(JDK_LOG_MANAGER_CLEANER)) {
                 try {
                     thread.join(CLEANER_WAIT.toMillis());
@@ -71,7 +81,7 @@ public final class ShutdownLogging {
 
     /** The JVM refuses new shutdown hooks once its shutdown has begun: the one documented way to ask. */
     private static boolean jvmShuttingDown() {
-        Thread probe = new Thread(() -> { });
+        Thread probe = new Thread(); // never started; no lambda to link on the stop's path
         try {
             Runtime.getRuntime().addShutdownHook(probe);
             Runtime.getRuntime().removeShutdownHook(probe);

@@ -116,7 +116,8 @@ class NodeLoopTest {
 
         assertThat(election.state().phase()).isEqualTo(ElectionState.Phase.ENDING);
         assertThat(step.readFrom()).as("never deaf to the session's end (rule L3)").isSameAs(session);
-        assertThat(step.sliceNanos()).isEqualTo(NodeLoop.SHORT_READ_NANOS);
+        assertThat(step.sliceNanos()).as("so short that @PreDestroy's return needs no wake to be seen (issue 22)")
+                .isEqualTo(SocketReads.STOP_READ_NANOS);
 
         instances.stopped.get(0).complete(null);
         settle();
