@@ -6,6 +6,7 @@ import io.highlander.cdi.Leadership;
 import io.highlander.cdi.internal.election.ElectionLeadership;
 import io.highlander.cdi.internal.election.Elections;
 import io.highlander.cdi.internal.metrics.LeadershipTally;
+import io.highlander.cdi.internal.schedule.ScheduledRuns;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.interceptor.AroundInvoke;
@@ -13,6 +14,7 @@ import jakarta.interceptor.AroundTimeout;
 import jakarta.interceptor.Interceptor;
 import jakarta.interceptor.InvocationContext;
 import java.lang.reflect.Method;
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -36,6 +38,8 @@ public class LeaderOnlyInterceptor {
     LeaderElector elector;
     @Inject
     LeadershipTally tally;
+    /** {@code @RunOnce}: the instant's record decides, on the leader, whether the call runs. */
+    private final ScheduledRuns runs = new ScheduledRuns(() -> (Elections) elector, Clock.systemUTC());
 
     /**
      * @param call the intercepted business method call
@@ -59,7 +63,7 @@ public class LeaderOnlyInterceptor {
 
     private Object guard(InvocationContext call) throws Exception {
         Gate gate = gateOf(call.getMethod(), call.getTarget());
-        if (gate.election().admitLeaderOnly()) {
+        if (runs.admit(call, gate.election(), gate.skipHasResult() || gate.skipReturnsNull())) {
             tally.ranLeaderOnly(gate.name());
             return call.proceed();
         }
