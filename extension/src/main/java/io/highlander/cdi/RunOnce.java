@@ -24,11 +24,13 @@ import java.lang.annotation.Target;
  *
  * <p><b>The instant.</b> Each firing names an instant: the first parameter of type {@link java.time.Instant} (the
  * scheduled time the caller passes, e.g. Quarkus' {@code ScheduledExecution.getScheduledFireTime()}), else the
- * node's clock at the call. It is truncated to {@link #every()} from the epoch (1970-01-01T00:00Z): the instant is
- * the start of the period the firing falls in. So a firing that comes late within its period (a timer's delay, a
- * node whose clock is behind and so fires later) names the same instant on every node; a firing that comes early,
- * before its period began on this node's clock, names the previous one and is skipped as already run. Give the
- * scheduled time as a parameter when firings can come more than a period late.
+ * node's clock at the call. The instant is the start of the period ({@link #every()}, counted from the epoch,
+ * 1970-01-01T00:00Z) that the firing falls in, the firing taken a tenth of a period later than it came: so a firing
+ * up to a tenth of a period early (timers do fire a few milliseconds early) or up to nine tenths late (a timer's
+ * delay, a node whose clock is behind and so fires later) names the same instant on every node; no clocks are
+ * compared between nodes. A schedule whose firings fall about a tenth of a period before a period's start (an
+ * hourly job at minute 54) must give its scheduled time as a parameter, as must one whose firings can come later
+ * than that.
  *
  * <p><b>The record.</b> One row per instant in the table {@code highlander_scheduled_run}, which the application
  * creates (the library never does; its DDL is in the README and in the error that names it when it is missing), in

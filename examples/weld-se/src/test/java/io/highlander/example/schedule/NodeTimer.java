@@ -38,7 +38,7 @@ public class NodeTimer {
     }
 
     private void fire() {
-        long second = Instant.now().truncatedTo(ChronoUnit.SECONDS).getEpochSecond();
+        long second = Instant.now().plusMillis(100).truncatedTo(ChronoUnit.SECONDS).getEpochSecond();
         history.add(elector.nodeId(), "fired:" + second + ":" + (elector.isLeader(Sweep.NAME) ? "leading" : "standby"),
                 0);
         try {

@@ -13,8 +13,24 @@ class ScheduledInstantTest {
     void aFiringNamesTheStartOfItsPeriod() {
         assertThat(ScheduledInstant.of("j", Instant.parse("2026-12-07T10:00:00.300Z"), Duration.ofHours(1)))
                 .isEqualTo(new ScheduledInstant("j", Instant.parse("2026-12-07T10:00:00Z")));
-        assertThat(ScheduledInstant.of("j", Instant.parse("2026-12-07T10:59:59.999Z"), Duration.ofHours(1)).instant())
+        assertThat(ScheduledInstant.of("j", Instant.parse("2026-12-07T10:53:59.999Z"), Duration.ofHours(1)).instant())
+                .as("up to nine tenths of a period late").isEqualTo(Instant.parse("2026-12-07T10:00:00Z"));
+    }
+
+    @Test
+    void aFiringALittleEarlyNamesTheInstantItIsFor() {
+        assertThat(ScheduledInstant.of("j", Instant.parse("2026-12-07T09:59:59.998Z"), Duration.ofSeconds(1)).instant())
                 .isEqualTo(Instant.parse("2026-12-07T10:00:00Z"));
+        assertThat(ScheduledInstant.of("j", Instant.parse("2026-12-07T09:54:00.001Z"), Duration.ofHours(1)).instant())
+                .as("up to a tenth of a period early").isEqualTo(Instant.parse("2026-12-07T10:00:00Z"));
+        assertThat(ScheduledInstant.of("j", Instant.parse("2026-12-07T09:53:59.999Z"), Duration.ofHours(1)).instant())
+                .as("earlier still: the previous instant").isEqualTo(Instant.parse("2026-12-07T09:00:00Z"));
+    }
+
+    @Test
+    void aScheduleOffsetWithinItsPeriodNamesOneInstantWhetherItsFiringIsEarlyOrLate() {
+        assertThat(ScheduledInstant.of("j", Instant.parse("2026-12-07T10:29:59.990Z"), Duration.ofHours(1)))
+                .isEqualTo(ScheduledInstant.of("j", Instant.parse("2026-12-07T10:30:00.300Z"), Duration.ofHours(1)));
     }
 
     @Test
@@ -25,7 +41,7 @@ class ScheduledInstantTest {
 
     @Test
     void periodsOfLessThanASecondAndOfNoWholeSecondsAreExact() {
-        assertThat(ScheduledInstant.of("j", Instant.parse("2026-12-07T10:00:00.749Z"), Duration.ofMillis(250))
+        assertThat(ScheduledInstant.of("j", Instant.parse("2026-12-07T10:00:00.720Z"), Duration.ofMillis(250))
                 .instant()).isEqualTo(Instant.parse("2026-12-07T10:00:00.500Z"));
         assertThat(ScheduledInstant.of("j", Instant.ofEpochSecond(3, 100), Duration.ofMillis(1500)).instant())
                 .isEqualTo(Instant.ofEpochMilli(3000));
@@ -33,9 +49,9 @@ class ScheduledInstantTest {
 
     @Test
     void instantsBeforeTheEpochAreCountedDownward() {
-        assertThat(ScheduledInstant.of("j", Instant.ofEpochMilli(-1), Duration.ofSeconds(10)).instant())
+        assertThat(ScheduledInstant.of("j", Instant.ofEpochSecond(-2), Duration.ofSeconds(10)).instant())
                 .isEqualTo(Instant.ofEpochSecond(-10));
-        assertThat(ScheduledInstant.of("j", Instant.ofEpochMilli(-1), Duration.ofMillis(300)).instant())
+        assertThat(ScheduledInstant.of("j", Instant.ofEpochMilli(-100), Duration.ofMillis(300)).instant())
                 .isEqualTo(Instant.ofEpochMilli(-300));
     }
 
