@@ -6,8 +6,8 @@ import java.time.Instant;
 /**
  * The identity of one scheduled instant of a job: the start of the period (of length {@code every}, counted from
  * the epoch) that the firing falls in, the firing taken {@linkplain #EARLY a tenth of a period} later than it came.
- * So a firing up to a tenth of a period early (a container's timer that fires a few milliseconds before the second,
- * as Payara's did in {@code PayaraMicroRunOnceIT}) or up to nine tenths late (a timer's delay, a node whose clock is
+ * So a firing up to a tenth of a period early (a timer a few milliseconds early, a fixed-rate executor whose
+ * {@code nanoTime} period drifted from the wall clock) or up to nine tenths late (a timer's delay, a node whose clock is
  * behind and so fires later) names the same instant on every node. Pure.
  *
  * @param job     the job's name
