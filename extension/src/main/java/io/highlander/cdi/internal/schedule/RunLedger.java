@@ -58,8 +58,8 @@ public final class RunLedger {
 
     /**
      * Records the instant in a transaction fenced by the term: its own, committed here (3 round trips: the fence
-     * with the {@code BEGIN}, the insert, the {@code COMMIT}); or, when the connection comes enlisted in the
-     * caller's JTA transaction, that one (2 round trips; the row commits with the caller's writes).
+     * with the {@code BEGIN}, the insert, the {@code COMMIT}); or, when the caller runs in a JTA transaction
+     * ({@link JtaTransaction}), that one (2 round trips; the row commits with the caller's writes).
      *
      * @param leadership the election's leadership (its current term fences the transaction)
      * @param node       this node, for the row
@@ -69,9 +69,22 @@ public final class RunLedger {
      *                      ({@link #NO_MATCHING_KEY})
      */
     public Claim claim(Leadership leadership, String node, ScheduledInstant instant) throws SQLException {
+        return claim(leadership, node, instant, JtaTransaction.active());
+    }
+
+    /**
+     * @param leadership the election's leadership
+     * @param node       this node, for the row
+     * @param instant    the instant
+     * @param inJta      whether the caller runs in a JTA transaction, which the record then joins
+     * @return what became of the claim
+     * @throws SQLException as {@link #claim(Leadership, String, ScheduledInstant)}
+     */
+    Claim claim(Leadership leadership, String node, ScheduledInstant instant, boolean inJta) throws SQLException {
         try (Connection connection = connections.connect()) {
-            boolean own = connection.getAutoCommit(); // false: enlisted in a JTA transaction, which is not ours to end
-            if (own) {
+            boolean own = !inJta; // outside JTA the transaction is ours to end, whatever autocommit the pool set
+            boolean autoCommit = own && connection.getAutoCommit();
+            if (autoCommit) {
                 connection.setAutoCommit(false);
             }
             try {
@@ -90,7 +103,7 @@ public final class RunLedger {
                 }
                 throw e;
             } finally {
-                if (own) {
+                if (autoCommit) {
                     connection.setAutoCommit(true); // a pool gets it back as it lent it
                 }
             }

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -25,13 +24,7 @@ import org.junit.jupiter.api.TestInstance;
  * a second from then on (while it did not lead), the test has the old leader step down. Asserted on what the nodes
  * wrote to PostgreSQL: every second ran at most once, and a second that the new leader's timer fired before it won
  * was run by the new leader (the misfire grace).
- *
- * <p>Disabled: not yet passing. In its last runs (load average 60–76) the step-down the test asks for over HTTP came
- * about 30 s after the request, so the new leader's waiting firing had given up (its grace) just before it won;
- * the mechanism itself was seen to work on Payara in an earlier run (HL-0487: the new leader ran a second whose
- * firing came 161 ms before it won). To be finished: find what delays the servlet's step-down.
  */
-@Disabled("not yet passing on a loaded machine: the step-down over HTTP came ~30 s late; see the class javadoc")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PayaraMicroRunOnceIT {
 

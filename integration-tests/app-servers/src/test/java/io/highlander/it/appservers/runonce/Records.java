@@ -44,6 +44,7 @@ public class Records {
             insert.setInt(3, leading ? 1 : 0);
             insert.setLong(4, System.currentTimeMillis());
             insert.executeUpdate();
+            commitIfOwn(connection);
         } catch (SQLException | NamingException e) {
             throw new IllegalStateException("cannot record the firing of " + second, e);
         }
@@ -64,8 +65,16 @@ public class Records {
             insert.setLong(2, first);
             insert.setLong(3, second);
             insert.executeUpdate();
+            commitIfOwn(connection);
         } catch (SQLException | NamingException e) {
             throw new IllegalStateException("cannot record " + first, e);
+        }
+    }
+
+    /** Payara lends connections with autocommit off even outside a transaction: commit what was written. */
+    private static void commitIfOwn(Connection connection) throws SQLException {
+        if (!connection.getAutoCommit()) {
+            connection.commit();
         }
     }
 
