@@ -47,7 +47,7 @@ class PublicApiTest {
     void noPublicSignatureShowsAnInternalType() throws Exception {
         List<Class<?>> api = apiTypes();
         assertThat(api).as("the public API").contains(ClusterSingleton.class, LeaderElector.class,
-                HighlanderSettings.class, HighlanderSettings.Builder.class);
+                HighlanderSettings.class, HighlanderSettings.Builder.class, RunOnce.class);
 
         TreeSet<String> leaks = new TreeSet<>();
         for (Class<?> type : api) {

@@ -3,6 +3,7 @@ package io.highlander.cdi.internal;
 import io.highlander.cdi.ClusterSingleton;
 import io.highlander.cdi.LeaderElector;
 import io.highlander.cdi.LeaderOnly;
+import io.highlander.cdi.RunOnce;
 import io.highlander.cdi.Leadership;
 import io.highlander.cdi.OfSingleton;
 import io.highlander.cdi.internal.context.ClusterSingletonContext;
@@ -89,7 +90,8 @@ public class HighlanderExtension implements Extension {
         }
     }
 
-    void discoverLeaderOnly(@Observes @WithAnnotations(LeaderOnly.class) ProcessAnnotatedType<?> event) {
+    void discoverLeaderOnly(@Observes @WithAnnotations({LeaderOnly.class, RunOnce.class})
+            ProcessAnnotatedType<?> event) {
         leaderOnlyNames.addAll(LeaderOnlyBindings.of(event.getAnnotatedType(), problems));
     }
 

@@ -505,6 +505,54 @@ public final class Messages {
                 + "); retrying while the term runs";
     }
 
+    // HL-048x: scheduled instants run once across hand-overs, @RunOnce (docs/design/scheduling.md)
+
+    public static String runLedgerMissing(String database, String ddl) {
+        return "HL-0480: @RunOnce records each scheduled instant in the table highlander_scheduled_run, which is"
+                + " missing in the database of the elections (" + database + "); create it there: " + ddl;
+    }
+
+    public static String runOnceBadDuration(String where, String attribute, String value, String expected) {
+        return "HL-0481: @RunOnce on " + where + " has " + attribute + " = \"" + value + "\", which is not " + expected
+                + "; correct it";
+    }
+
+    public static String runOnceWithoutLeaderOnly(String where) {
+        return "HL-0482: @RunOnce on " + where + " has no @LeaderOnly on the method or its class, so no election"
+                + " decides who records its instants; add @LeaderOnly(\"name\")";
+    }
+
+    public static String runOnceNoSkipValue(String where, String returnType) {
+        return "HL-0483: @RunOnce on " + where + " returns " + returnType + ", which a skipped firing cannot give back;"
+                + " make it void (or return a future or Optional)";
+    }
+
+    public static String instantAlreadyRun(String election, String instant, String node) {
+        return "HL-0484: " + election + ": instant " + instant + " is already recorded as run, so node " + node
+                + " skips this firing of it";
+    }
+
+    public static String instantClaimRefused(String election, String instant, String node) {
+        return "HL-0485: " + election + ": node " + node + " no longer holds its term at the database, so it does not"
+                + " record nor run instant " + instant;
+    }
+
+    public static String instantNotRecorded(String election, String instant, String problem) {
+        return "HL-0486: " + election + ": instant " + instant + " could not be recorded (" + problem
+                + "), so it is skipped here; said once per change of problem";
+    }
+
+    public static String missedInstantRun(String election, String instant, String node, Duration waited) {
+        return "HL-0487: " + election + ": node " + node + " runs instant " + instant + ", whose firing came here "
+                + waited.toMillis() + " ms ago, before this node led (misfire grace)";
+    }
+
+    public static String runLedgerWithoutKey(String database, String ddl) {
+        return "HL-0488: the table highlander_scheduled_run in the database of the elections (" + database + ") has no"
+                + " primary key (election, job, instant), without which an instant could run twice; recreate it: "
+                + ddl;
+    }
+
     // HL-05xx: calls on a node that does not lead
 
     public static String notLeader(String singleton, String node, String leader) {

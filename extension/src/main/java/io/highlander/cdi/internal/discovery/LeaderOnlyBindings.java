@@ -1,6 +1,8 @@
 package io.highlander.cdi.internal.discovery;
 
 import io.highlander.cdi.LeaderOnly;
+import io.highlander.cdi.RunOnce;
+import io.highlander.cdi.internal.schedule.RunOncePlan;
 import jakarta.enterprise.inject.spi.AnnotatedMethod;
 import jakarta.enterprise.inject.spi.AnnotatedType;
 import jakarta.enterprise.lang.model.declarations.ClassInfo;
@@ -11,7 +13,8 @@ import java.util.List;
 
 /**
  * The election names of a class's {@code @LeaderOnly} bindings (on the class and on its methods), read from either
- * extension's model and checked by {@link DefinitionRules#inspectLeaderOnly}. The interceptor's own binding names
+ * extension's model and checked by {@link DefinitionRules#inspectLeaderOnly}; and the rules of its {@code @RunOnce}
+ * methods ({@link RunOncePlan#problems}). The interceptor's own binding names
  * no election and is left out.
  */
 public final class LeaderOnlyBindings {
@@ -39,6 +42,12 @@ public final class LeaderOnlyBindings {
                 DefinitionRules.inspectLeaderOnly(method.getAnnotation(LeaderOnly.class).value(),
                         className + "." + method.getJavaMember().getName() + "()", problems).ifPresent(names::add);
             }
+            if (method.isAnnotationPresent(RunOnce.class)) {
+                RunOnce once = method.getAnnotation(RunOnce.class);
+                problems.addAll(RunOncePlan.problems(className + "." + method.getJavaMember().getName() + "()",
+                        once.every(), once.misfireGrace(),
+                        method.isAnnotationPresent(LeaderOnly.class) || type.isAnnotationPresent(LeaderOnly.class)));
+            }
         }
         return names;
     }
@@ -61,6 +70,13 @@ public final class LeaderOnlyBindings {
             if (method.hasAnnotation(LeaderOnly.class)) {
                 DefinitionRules.inspectLeaderOnly(method.annotation(LeaderOnly.class).value().asString(),
                         type.name() + "." + method.name() + "()", problems).ifPresent(names::add);
+            }
+            if (method.hasAnnotation(RunOnce.class)) {
+                var once = method.annotation(RunOnce.class);
+                problems.addAll(RunOncePlan.problems(type.name() + "." + method.name() + "()",
+                        once.member("every").asString(),
+                        once.hasMember("misfireGrace") ? once.member("misfireGrace").asString() : "PT0S",
+                        method.hasAnnotation(LeaderOnly.class) || type.hasAnnotation(LeaderOnly.class)));
             }
         }
         return names;

@@ -171,6 +171,11 @@ public final class Elections implements LeaderElector {
         return election(name).leadership(bound);
     }
 
+    /** @return where this node's connections come from: the elections' database, which the fence needs */
+    public ConnectionSource connections() {
+        return connections;
+    }
+
     @Override
     public String toString() {
         return "LeaderElector[node " + nodeId + ", " + status() + "]";

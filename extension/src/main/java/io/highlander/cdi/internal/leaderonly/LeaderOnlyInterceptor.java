@@ -7,6 +7,7 @@ import io.highlander.cdi.internal.election.ElectionLeadership;
 import io.highlander.cdi.internal.election.Elections;
 import io.highlander.cdi.internal.fence.TermWork;
 import io.highlander.cdi.internal.metrics.LeadershipTally;
+import io.highlander.cdi.internal.schedule.ScheduledRuns;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.interceptor.AroundInvoke;
@@ -14,6 +15,7 @@ import jakarta.interceptor.AroundTimeout;
 import jakarta.interceptor.Interceptor;
 import jakarta.interceptor.InvocationContext;
 import java.lang.reflect.Method;
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -38,6 +40,8 @@ public class LeaderOnlyInterceptor {
     LeaderElector elector;
     @Inject
     LeadershipTally tally;
+    /** {@code @RunOnce}: the instant's record decides, on the leader, whether the call runs. */
+    private final ScheduledRuns runs = new ScheduledRuns(() -> (Elections) elector, Clock.systemUTC());
 
     /**
      * @param call the intercepted business method call
@@ -61,12 +65,14 @@ public class LeaderOnlyInterceptor {
 
     private Object guard(InvocationContext call) throws Exception {
         Gate gate = gateOf(call.getMethod(), call.getTarget());
-        if (gate.election().admitLeaderOnly()) {
+        // a @RunOnce call is admitted only once its instant is recorded (docs/design/scheduling.md); a plain one as before
+        if (runs.admit(call, gate.election(), gate.skipHasResult() || gate.skipReturnsNull())) {
             TermWork.Call running = gate.election().enterLeaderOnly();
             if (running != null) {
                 return proceed(call, gate, running);
             }
-            // the term ended between the two looks: a skip, as if the call had come a moment later
+            // the term ended between the two looks: a skip, as if the call had come a moment later (a recorded
+            // instant is then lost, never run twice)
         }
         if (gate.skipReturnsNull()) {
             return null;

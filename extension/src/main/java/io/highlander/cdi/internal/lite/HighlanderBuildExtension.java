@@ -4,6 +4,7 @@ import io.highlander.cdi.ClusterSingleton;
 import io.highlander.cdi.HighlanderDataSource;
 import io.highlander.cdi.LeaderElector;
 import io.highlander.cdi.LeaderOnly;
+import io.highlander.cdi.RunOnce;
 import io.highlander.cdi.Leadership;
 import io.highlander.cdi.OfSingleton;
 import io.highlander.cdi.internal.HighlanderExtension;
@@ -127,7 +128,7 @@ public class HighlanderBuildExtension implements BuildCompatibleExtension {
      *
      * @param type a class with {@code @LeaderOnly} on it or on a method
      */
-    @Enhancement(types = Object.class, withSubtypes = true, withAnnotations = LeaderOnly.class)
+    @Enhancement(types = Object.class, withSubtypes = true, withAnnotations = {LeaderOnly.class, RunOnce.class})
     public void discoverLeaderOnly(ClassInfo type) {
         leaderOnlyNames.addAll(LeaderOnlyBindings.of(type, problems));
     }
