@@ -13,6 +13,7 @@ import io.highlander.cdi.internal.lock.LockHolder;
 import io.highlander.cdi.internal.lock.LockKey;
 import io.highlander.cdi.internal.lock.NodeStatements;
 import io.highlander.cdi.internal.lock.Notice;
+import io.highlander.cdi.internal.lock.LockTableFullException;
 import io.highlander.cdi.internal.lock.PoolerDetectedException;
 import io.highlander.cdi.internal.lock.Sessions;
 import java.lang.System.Logger.Level;
@@ -163,6 +164,8 @@ public final class NodeLoop {
     private Set<Integer> liveKeys = Set.of();
     /** A failure of a statement sent from inside a transition, or of the socket read; rethrown by the step. */
     private SQLException failure;
+    /** HL-0360 as last logged: said once until a try gets through again, not at every reconnect. */
+    private String loggedLockTable;
     /** When to connect again after a failure, if {@link #backingOff}: every long is a reading the ticker may give. */
     private long reconnectAt;
     /** Whether a failure set {@link #reconnectAt}; before the first failure there is no deadline (FINDINGS.md 2). */
@@ -389,6 +392,9 @@ public final class NodeLoop {
                 problem(e);
                 backingOff = true;
                 reconnectAt = ticker.getAsLong() + backoff.failed();
+                if (e instanceof LockTableFullException) { // no room now is no room in 50 ms: the safety net's pace,
+                    reconnectAt = ticker.getAsLong() + settings.standbyInterval().toNanos(); // not a joined a second
+                }
             }
             return again();
         } catch (RuntimeException e) {
@@ -643,6 +649,7 @@ public final class NodeLoop {
         long sentAt = ticker.getAsLong();
         if (!toTry.isEmpty()) {
             grab = current.tryAcquireAll(settings.namespace(), toTry, roundTrip());
+            loggedLockTable = null;
             acknowledged(sentAt);
             schedule.tried(sentAt);
             placement.tried(toTry);
@@ -1044,6 +1051,13 @@ public final class NodeLoop {
 
     /** One line per node for a change of problem (not one per singleton, HL-0403). */
     private void problem(SQLException e) {
+        if (e instanceof LockTableFullException) {
+            if (!e.getMessage().equals(loggedLockTable)) {
+                loggedLockTable = e.getMessage();
+                LOG.log(Level.ERROR, e.getMessage()); // the whole story in one line: no stack trace, no HL-0403
+            }
+            return;
+        }
         String problem = Election.describe(e);
         if (!problem.equals(loggedProblem)) {
             loggedProblem = problem;

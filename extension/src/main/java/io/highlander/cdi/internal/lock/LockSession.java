@@ -80,6 +80,11 @@ public final class LockSession implements AutoCloseable {
      * or missing on the backend the statement now lands on (26000).
      */
     private static final Set<String> POOLER_STATES = Set.of("42P05", "26000");
+    /**
+     * PostgreSQL's {@code out of shared memory}; with the hint to raise {@code max_locks_per_transaction} (a setting's
+     * name, never translated), the shared lock table is full: {@link LockTableFullException}.
+     */
+    private static final String OUT_OF_SHARED_MEMORY = "53200";
     /** A role that may not call {@code pg_control_system()}: the cluster's identifier stays unknown. */
     private static final String INSUFFICIENT_PRIVILEGE = "42501";
 
@@ -272,7 +277,7 @@ public final class LockSession implements AutoCloseable {
                 return read.read(rows);
             }
         } catch (SQLException e) {
-            throw poolerOr(e);
+            throw lockTableOr(poolerOr(e));
         } finally {
             running = null;
         }
@@ -412,6 +417,28 @@ public final class LockSession implements AutoCloseable {
                 Messages.poolerErrorState(owner, failure.getSQLState(), failure.getMessage()));
         detected.initCause(failure);
         return detected;
+    }
+
+    /**
+     * @return the failure as a {@link LockTableFullException} (HL-0360, with the server's lock-table settings) if the
+     *         shared lock table had no room for a lock the statement asked for; a statement that takes one lock at
+     *         most says so, and {@link NodeSessionStatements#tryAcquireAll} tells how many it asked for
+     */
+    private SQLException lockTableOr(SQLException failure) {
+        if (!OUT_OF_SHARED_MEMORY.equals(failure.getSQLState()) || failure.getMessage() == null
+                || !failure.getMessage().contains("max_locks_per_transaction")) {
+            return failure;
+        }
+        LockTable table = null;
+        // not through run(): this statement's own failure must not be classified again
+        try (PreparedStatement query = connection.prepareStatement(Sql.LOCK_TABLE);
+             ResultSet row = query.executeQuery()) {
+            row.next();
+            table = new LockTable(row.getInt(1), row.getInt(2), row.getInt(3));
+        } catch (SQLException | RuntimeException e) {
+            failure.addSuppressed(e); // the message says the rule without this server's figures
+        }
+        return new LockTableFullException(owner, 1, table, failure);
     }
 
     private static void setNetworkTimeout(Connection connection, int millis) throws SQLException {
