@@ -284,6 +284,20 @@ public final class Messages {
                 + " singletons on this database. Retrying.";
     }
 
+    /**
+     * @param source the DataSource's description
+     * @param waited how long the statement waited
+     * @return HL-0361: a connection's first statement got no answer, as behind a session pooler with no free server
+     *         connection
+     */
+    public static String firstStatementUnanswered(String source, Duration waited) {
+        return "HL-0361: the first statement on a connection of DataSource " + source + " got no answer within "
+                + (waited.toMillis() % 1000 == 0 ? waited.toSeconds() + " s" : waited.toMillis() + " ms") + ": PostgreSQL, or a pooler in front of it, has no server connection free for it. A"
+                + " pooler in session mode (pgbouncer) gives each client connection a server connection of its own for"
+                + " as long as it is open, and every node holds two for good (its node session and its watcher): size"
+                + " its pool to at least two per node (pgbouncer's default_pool_size), or connect Highlander directly.";
+    }
+
     public static String databaseRejected(String source, String sqlState, String detail) {
         return "HL-0309: PostgreSQL refused the connection of DataSource " + source + " (SQLState " + sqlState
                 + ": " + detail + "); check the user, password and database name.";

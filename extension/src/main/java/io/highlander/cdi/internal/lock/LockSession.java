@@ -75,6 +75,13 @@ public final class LockSession implements AutoCloseable {
     private static final Executor DIRECT = Runnable::run;
     private static final int MINIMUM_VERSION = 140000;
     /**
+     * How long a connection that has no network timeout of its own (the deployment's check) waits for the answer to
+     * its first statement: a pooler in session mode with no free server connection holds the statement in its queue
+     * (pgbouncer's {@code query_wait_timeout}, 120 s by default), and PostgreSQL answers that statement in
+     * milliseconds.
+     */
+    static final Duration FIRST_ANSWER = Duration.ofSeconds(10);
+    /**
      * What a transaction pooler gives a driver that uses server-side prepared statements (pgjdbc does from a
      * statement's 5th use): the statement name is taken on the shared backend (42P05, seen with pgbouncer 1.18)
      * or missing on the backend the statement now lands on (26000).
@@ -167,8 +174,15 @@ public final class LockSession implements AutoCloseable {
         if (!"PostgreSQL".equals(product)) {
             throw new UnsuitableServerException(Messages.notPostgres(product, description));
         }
+        int ownTimeout = networkTimeout(connection);
+        if (ownTimeout == 0) {
+            setNetworkTimeout(connection, (int) FIRST_ANSWER.toMillis());
+        }
         try (PreparedStatement query = connection.prepareStatement(Sql.SERVER);
              ResultSet row = query.executeQuery()) {
+            if (ownTimeout == 0) {
+                setNetworkTimeout(connection, 0); // the pool's connection as it was
+            }
             row.next();
             int version = row.getInt(1);
             if (version < MINIMUM_VERSION) {
@@ -179,7 +193,23 @@ public final class LockSession implements AutoCloseable {
                 throw new UnsuitableServerException(Messages.serverInRecovery(description));
             }
             return new ServerInfo(version, row.getString(4), row.getInt(3));
+        } catch (SQLException e) {
+            throw unansweredOr(e, description, ownTimeout > 0 ? Duration.ofMillis(ownTimeout) : FIRST_ANSWER);
         }
+    }
+
+    /**
+     * @return HL-0361 if the first statement timed out in the socket read (no answer at all), else the failure as it
+     *         was; the state stays the driver's (08xxx), so the caller treats it as a server that is not reachable
+     */
+    private static SQLException unansweredOr(SQLException failure, String description, Duration waited) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.SocketTimeoutException) {
+                return new SQLException(Messages.firstStatementUnanswered(description, waited),
+                        failure.getSQLState(), failure);
+            }
+        }
+        return failure;
     }
 
     /** @return what this session is connected to */

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.highlander.cdi.ClusterSingleton;
 import io.highlander.cdi.HighlanderSettings;
+import io.highlander.cdi.testing.LogRecorder;
 import io.highlander.cdi.testing.Pgbouncer;
 import io.highlander.cdi.testing.Pgbouncer.PoolMode;
 import io.highlander.cdi.testing.TestNode;
@@ -19,7 +20,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -87,6 +91,33 @@ class PgbouncerClusterTest {
         assertThat(ended).as("sessions of the leader the server ended").isEqualTo(2);
         assertThat(twoLeaders).as("samples in which two nodes led one singleton").isEmpty();
         assertThat(serverConnections()).as("server connections through pgbouncer").isLessThanOrEqualTo(2 * (count - 1) + 2);
+    }
+
+    @Test
+    void aPoolOfLessThanTwoServerConnectionsPerNodeIsSaidInOneLineInsteadOfHoldingTheDeploymentUp() throws Exception {
+        start(4); // two nodes' worth: the third node's connections wait in pgbouncer's queue (query_wait_timeout 120 s)
+        try (LogRecorder log = LogRecorder.of("io.highlander.cdi")) {
+            for (int i = 0; i < 2; i++) {
+                nodes.add(TestNode.start(HighlanderSettings.builder().nodeId("q" + i).build(),
+                        dataSource(pgbouncer.defaultUrl(database)), Map.of(), PooledA.class));
+            }
+            CompletableFuture<TestNode> third = CompletableFuture.supplyAsync(() -> TestNode.start(
+                    HighlanderSettings.builder().nodeId("q2").build(), dataSource(pgbouncer.defaultUrl(database)),
+                    Map.of(), PooledA.class));
+            try {
+                nodes.add(third.get(60, TimeUnit.SECONDS));
+            } catch (TimeoutException e) {
+                throw new AssertionError("the third node's deployment still waits after 60 s, and nothing says why", e);
+            }
+
+            assertThat(log.messages()).as("what the third node logged").anyMatch(message -> message != null
+                    && message.contains("HL-0361: the first statement on a connection of DataSource @HighlanderDataSource"
+                    + " bean io.highlander.cdi.testing.TestNode got no answer within 10 s: PostgreSQL, or a pooler in"
+                    + " front of it, has no server connection free for it. A pooler in session mode (pgbouncer) gives"
+                    + " each client connection a server connection of its own for as long as it is open, and every"
+                    + " node holds two for good (its node session and its watcher): size its pool to at least two per"
+                    + " node (pgbouncer's default_pool_size), or connect Highlander directly."));
+        }
     }
 
     /** @return the nodes that lead the singleton now; two or more are written to the record */
