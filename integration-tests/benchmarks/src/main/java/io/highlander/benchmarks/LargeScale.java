@@ -94,7 +94,7 @@ final class LargeScale {
         } catch (IOException e) {
             threadsNow = 1_000;
         }
-        long free = pidMax - threadsNow - 6_000; // room for the rest of the machine
+        long free = pidMax - threadsNow - 8_000; // room for the rest of the machine (a shared one)
         int jvms = (nodes + perJvm - 1) / perJvm;
         long perNode = 12; // node lock thread, watcher, lease watchdog, Weld's and the driver's, with room
         long need = (long) nodes * (singletons + perNode) + jvms * 30L;
