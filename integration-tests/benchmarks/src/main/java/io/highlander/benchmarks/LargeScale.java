@@ -221,7 +221,7 @@ final class LargeScale {
         cluster.start(size.jvms() + 1, Map.of("bench.slot.first", Integer.toString(slot), "bench.containers", "1"));
         Event ready = cluster.await(e -> e.is("READY", node), 300_000, "READY of the joining node " + node);
         long settled = awaitQuiet(quietMillis, 120_000);
-        return change(node, size, before, statementsBefore, sentAt, observer, Math.max(0, settled - ready.micros()),
+        return change(node, size, before, statementsBefore, sentAt, observer, settled - ready.micros(),
                 steady, List.of(), new Latency());
     }
 
@@ -247,7 +247,7 @@ final class LargeScale {
         Latency reLed = reLed(orphans, Set.of(leaving), at, 60_000);
         gone.add(leaving);
         long settled = awaitQuiet(quietMillis, 120_000);
-        return change(leaving, size, before, statementsBefore, sentAt, observer, Math.max(0, settled - at), steady,
+        return change(leaving, size, before, statementsBefore, sentAt, observer, settled - at, steady,
                 orphans, reLed);
     }
 

@@ -97,9 +97,10 @@ final class LargeScaleRows {
     private void change(String id, String what, LargeScale.Change c, LargeScale.Size size, int nodesAfter) {
         double share = size.singletons() / (double) nodesAfter;
         StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "%s: %d of %d singletons moved (%.3f per"
-                        + " singleton); settled %s ms after; statements per node in the %.1f s window: median %.0f, most"
+                        + " singleton); placement settled %s; statements per node in the %.1f s window: median %.0f, most"
                         + " %.0f (steady: %.1f)", c.node(), c.moved(), c.singletons(), c.moved() / (double) c.singletons(),
-                Latency.ms(c.settleMillis()), c.seconds(), c.statementsPerNodeMedian(), c.statementsPerNodeMost(),
+                relative(c.settleMillis()) + (c.orphans() > 0 ? " the stop" : " its READY (its own takeovers come before it)"),
+                c.seconds(), c.statementsPerNodeMedian(), c.statementsPerNodeMost(),
                 c.steadyShare()));
         if (c.orphans() > 0) {
             text.append(String.format(Locale.ROOT, "; its %d singletons led elsewhere %s ms after the stop (median %s)%s",
