@@ -11,9 +11,9 @@ import io.highlander.cdi.internal.lock.Lease;
 import io.highlander.cdi.internal.lock.LiveNode;
 import io.highlander.cdi.internal.lock.LockHolder;
 import io.highlander.cdi.internal.lock.LockKey;
+import io.highlander.cdi.internal.lock.LockTableFullException;
 import io.highlander.cdi.internal.lock.NodeStatements;
 import io.highlander.cdi.internal.lock.Notice;
-import io.highlander.cdi.internal.lock.LockTableFullException;
 import io.highlander.cdi.internal.lock.PoolerDetectedException;
 import io.highlander.cdi.internal.lock.Sessions;
 import java.lang.System.Logger.Level;
@@ -392,8 +392,9 @@ public final class NodeLoop {
                 problem(e);
                 backingOff = true;
                 reconnectAt = ticker.getAsLong() + backoff.failed();
-                if (e instanceof LockTableFullException) { // no room now is no room in 50 ms: the safety net's pace,
-                    reconnectAt = ticker.getAsLong() + settings.standbyInterval().toNanos(); // not a joined a second
+                if (e instanceof LockTableFullException) { // no room now is no room 50 ms later: retry at the
+                    // safety net's pace, not with a joined notice to every node twenty times a second
+                    reconnectAt = ticker.getAsLong() + settings.standbyInterval().toNanos();
                 }
             }
             return again();

@@ -101,6 +101,8 @@ class PgbouncerClusterTest {
                 nodes.add(TestNode.start(HighlanderSettings.builder().nodeId("q" + i).build(),
                         dataSource(pgbouncer.defaultUrl(database)), Map.of(), PooledA.class));
             }
+            // both nodes hold their two server connections (the watcher connects after the node session): the pool is full
+            await().atMost(Duration.ofSeconds(30)).until(() -> serverConnections() == 4);
             CompletableFuture<TestNode> third = CompletableFuture.supplyAsync(() -> TestNode.start(
                     HighlanderSettings.builder().nodeId("q2").build(), dataSource(pgbouncer.defaultUrl(database)),
                     Map.of(), PooledA.class));
