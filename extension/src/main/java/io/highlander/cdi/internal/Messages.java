@@ -1,5 +1,6 @@
 package io.highlander.cdi.internal;
 
+import io.highlander.cdi.internal.lock.LockTable;
 import java.time.Duration;
 import java.util.List;
 
@@ -264,6 +265,42 @@ public final class Messages {
                 + " handed out (this node's highest: " + highest + "). If the move is intended, set"
                 + " highlander.token-floor on every node to at least the highest token any node handed out and"
                 + " restart them; otherwise point the nodes back at the first cluster.";
+    }
+
+    // HL-0360..0369: the server's limits at scale (connections, the shared lock table)
+
+    /**
+     * @param owner  whose session it is ("node x" or a singleton's name)
+     * @param asked  how many locks the failed statement asked for at once
+     * @param table  the server's lock-table settings, or {@code null} if they could not be read
+     * @return HL-0360: the shared lock table is full, with its arithmetic and the setting to raise
+     */
+    public static String lockTableFull(String owner, int asked, LockTable table) {
+        String formula = "max_locks_per_transaction × (max_connections + max_prepared_transactions)";
+        String sized = table == null ? formula : formula + " = " + table.maxLocksPerTransaction() + " × ("
+                + table.maxConnections() + " + " + table.maxPreparedTransactions() + ") = " + table.capacity();
+        String raise = table == null ? "raise max_locks_per_transaction (it takes a restart of the server)"
+                : "raise max_locks_per_transaction (it takes a restart of the server) to at least "
+                        + table.settingFor(asked);
+        return "HL-0360: " + owner(owner) + " could not take " + (asked == 1 ? "a lock" : asked + " locks")
+                + ": PostgreSQL's shared lock table is full (SQLState 53200, out of shared memory). It holds " + sized
+                + " locks for all sessions of the server together, and a cluster takes one per singleton, one per node"
+                + " and one per node's watcher, besides what the applications lock; " + raise + ", or run fewer"
+                + " singletons on this database. Retrying.";
+    }
+
+    /**
+     * @param source the DataSource's description
+     * @param waited how long the statement waited
+     * @return HL-0361: a connection's first statement got no answer, as behind a session pooler with no free server
+     *         connection
+     */
+    public static String firstStatementUnanswered(String source, Duration waited) {
+        return "HL-0361: the first statement on a connection of DataSource " + source + " got no answer within "
+                + (waited.toMillis() % 1000 == 0 ? waited.toSeconds() + " s" : waited.toMillis() + " ms") + ": PostgreSQL, or a pooler in front of it, has no server connection free for it. A"
+                + " pooler in session mode (pgbouncer) gives each client connection a server connection of its own for"
+                + " as long as it is open, and every node holds two for good (its node session and its watcher): size"
+                + " its pool to at least two per node (pgbouncer's default_pool_size), or connect Highlander directly.";
     }
 
     public static String databaseRejected(String source, String sqlState, String detail) {

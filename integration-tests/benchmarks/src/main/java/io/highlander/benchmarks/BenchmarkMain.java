@@ -23,7 +23,7 @@ public final class BenchmarkMain {
     /** Every row id a run produces; the CI test checks them all. */
     public static final List<String> ROWS = List.of("F0", "F1", "F1w", "F2", "F2w", "F3", "F4", "F5", "F6", "F7", "F8",
             "F9", "F10", "X1", "X2", "X3", "X4", "C1", "C2", "C3", "C4", "C5", "N1", "N2", "N3", "N4", "N5", "N6", "N7",
-            "O1", "O2", "S1", "S2", "J1", "J2", "J3", "J4", "J5", "J6");
+            "O1", "O2", "S1", "S2", "L1", "L2", "L3", "L4", "L5", "L6", "L7", "J1", "J2", "J3", "J4", "J5", "J6");
 
     private static final String SINGLETON_DEFAULTS = "lease 10s, heartbeat 2s (L/5), stop-margin 1s (L/10), "
             + "standby interval 5s (one lock session per singleton: blocking standbys; issue 11's node session: the "
@@ -67,7 +67,7 @@ public final class BenchmarkMain {
         NodeProcess.isolateClassPath(logDir.resolve("lib"));
         try (PostgresServer server = PostgresServer.start()) {
             header(server, logDir, loadBefore);
-            String only = System.getProperty("bench.only", "failover,creation,cost,sessions,scale,calls"); // for working on one part
+            String only = System.getProperty("bench.only", "failover,creation,cost,sessions,scale,large,calls"); // for working on one part
             if (only.contains("failover")) {
                 partStarts("failover");
                 failover(server, logDir);
@@ -95,6 +95,12 @@ public final class BenchmarkMain {
             if (only.contains("scale")) {
                 partStarts("scale");
                 new ScaleRows(report, quick, logDir).run();
+                report.line("");
+                report.line("(load average at the end of this part: " + load() + ")");
+            }
+            if (only.contains("large")) {
+                partStarts("large");
+                new LargeScaleRows(report, quick, logDir).run();
                 report.line("");
                 report.line("(load average at the end of this part: " + load() + ")");
             }

@@ -50,7 +50,13 @@ final class Cluster implements AutoCloseable {
 
     /** Starts a node in a slot (1-based); a replacement takes the slot, and the role, of the node it replaces. */
     NodeProcess start(int slot) throws IOException {
+        return start(slot, Map.of());
+    }
+
+    /** Starts a node in a slot, with properties of its own on top of the cluster's (e.g. which nodes a JVM hosts). */
+    NodeProcess start(int slot, Map<String, String> own) throws IOException {
         Map<String, String> props = new LinkedHashMap<>(properties);
+        props.putAll(own);
         props.put("bench.jdbc.url", server.url(database));
         props.put("bench.jdbc.user", perNodeRoles ? PostgresServer.role(slot) : server.user());
         props.put("bench.jdbc.password", perNodeRoles ? "" : server.password());

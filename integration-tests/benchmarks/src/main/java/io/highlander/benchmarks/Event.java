@@ -3,7 +3,8 @@ package io.highlander.benchmarks;
 /**
  * One line a node printed: {@code READY}, {@code UP}, {@code DOWN}, {@code GONE}, {@code LOST}, {@code HOOK}, {@code EXIT} or {@code Q}
  * (a statement: {@code name} is its tag, {@code micros}..{@code endMicros} its round trip, {@code detail} the
- * connection that sent it, {@code c<n>}, or null).
+ * connection that sent it, {@code c<n>}, or null). An {@code UP}, {@code DOWN} or {@code GONE} of a JVM that hosts
+ * several nodes ({@link LargeNodeMain}) has the node's id as {@code detail}.
  */
 record Event(NodeProcess node, String kind, String name, long micros, long endMicros, boolean ok, String detail) {
 
@@ -11,7 +12,11 @@ record Event(NodeProcess node, String kind, String name, long micros, long endMi
         String[] part = line.trim().split(" ");
         try {
             switch (part[0]) {
-                case "UP", "DOWN", "GONE", "READY":
+                case "UP", "DOWN", "GONE":
+                    // a fourth field names the node where several share a JVM (LargeNodeMain)
+                    return new Event(node, part[0], part[1], Long.parseLong(part[2]), Long.parseLong(part[2]), true,
+                            part.length > 3 ? part[3] : null);
+                case "READY":
                     return new Event(node, part[0], part[1], Long.parseLong(part[2]), Long.parseLong(part[2]), true, null);
                 case "LOST":
                     return new Event(node, "LOST", part[1], Long.parseLong(part[3]), Long.parseLong(part[3]), true, part[2]);

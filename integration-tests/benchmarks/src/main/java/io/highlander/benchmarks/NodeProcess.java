@@ -39,7 +39,7 @@ final class NodeProcess {
         // stdout is read from the pipe: signals go through the ProcessHandle, which (unlike Process.destroy) leaves
         // our end open, so the last lines of a process that exits (the unlock's trace) are read too
         NodeCommand command = NodeCommand.of(main).name(id)
-                .jvmOptions(jvmOptions())
+                .jvmOptions(jvmOptions(properties.get("bench.jvm.xmx")))
                 .systemProperties(properties)
                 .systemProperty("highlander.node-id", id)
                 .classPath(classPath)
@@ -60,7 +60,15 @@ final class NodeProcess {
      *         nodes ignore it) and the diagnostic flags of {@code -Dbench.node.jvmArgs} (e.g. -Xlog:class+load)
      */
     static List<String> jvmOptions() {
+        return jvmOptions(null);
+    }
+
+    /** @return {@link #jvmOptions()}, with a larger heap where a JVM hosts many nodes ({@code bench.jvm.xmx}, e.g. 512m) */
+    static List<String> jvmOptions(String maxHeap) {
         List<String> options = new ArrayList<>(JVM_FLAGS);
+        if (maxHeap != null) {
+            options.add("-Xmx" + maxHeap); // the later -Xmx wins
+        }
         options.add("-Dhighlander.takeover=" + takeover());
         String extra = System.getProperty("bench.node.jvmArgs", "").trim();
         if (!extra.isEmpty()) {

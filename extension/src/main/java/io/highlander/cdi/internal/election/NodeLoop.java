@@ -10,6 +10,7 @@ import io.highlander.cdi.internal.lock.Lease;
 import io.highlander.cdi.internal.lock.LiveNode;
 import io.highlander.cdi.internal.lock.LockHolder;
 import io.highlander.cdi.internal.lock.LockKey;
+import io.highlander.cdi.internal.lock.LockTableFullException;
 import io.highlander.cdi.internal.lock.NodeStatements;
 import io.highlander.cdi.internal.lock.Notice;
 import io.highlander.cdi.internal.lock.PoolerDetectedException;
@@ -156,6 +157,8 @@ public final class NodeLoop {
     private Set<Integer> liveKeys = Set.of();
     /** A failure of a statement sent from inside a transition, or of the socket read; rethrown by the step. */
     private SQLException failure;
+    /** HL-0360 as last logged: said once until a try gets through again, not at every reconnect. */
+    private String loggedLockTable;
     /** When to connect again after a failure, if {@link #backingOff}: every long is a reading the ticker may give. */
     private long reconnectAt;
     /** Whether a failure set {@link #reconnectAt}; before the first failure there is no deadline (FINDINGS.md 2). */
@@ -387,6 +390,10 @@ public final class NodeLoop {
                 problem(e);
                 backingOff = true;
                 reconnectAt = ticker.getAsLong() + backoff.failed();
+                if (e instanceof LockTableFullException) { // no room now is no room 50 ms later: retry at the
+                    // safety net's pace, not with a joined notice to every node twenty times a second
+                    reconnectAt = ticker.getAsLong() + settings.standbyInterval().toNanos();
+                }
             }
             return again();
         } catch (RuntimeException e) {
@@ -642,6 +649,7 @@ public final class NodeLoop {
         long sentAt = ticker.getAsLong();
         if (!toTry.isEmpty()) {
             grab = current.tryAcquireAll(settings.namespace(), toTry, roundTrip());
+            loggedLockTable = null;
             acknowledged(sentAt);
             schedule.tried(sentAt);
             placement.tried(toTry);
@@ -1045,6 +1053,13 @@ public final class NodeLoop {
 
     /** One line per node for a change of problem (not one per singleton, HL-0403). */
     private void problem(SQLException e) {
+        if (e instanceof LockTableFullException) {
+            if (!e.getMessage().equals(loggedLockTable)) {
+                loggedLockTable = e.getMessage();
+                LOG.log(Level.ERROR, e.getMessage()); // the whole story in one line: no stack trace, no HL-0403
+            }
+            return;
+        }
         String problem = Election.describe(e);
         if (!problem.equals(loggedProblem)) {
             loggedProblem = problem;

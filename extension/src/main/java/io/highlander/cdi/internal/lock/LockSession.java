@@ -97,11 +97,23 @@ public final class LockSession implements AutoCloseable {
     };
     private static final int MINIMUM_VERSION = 140000;
     /**
+     * How long a connection that has no network timeout of its own (the deployment's check) waits for the answer to
+     * its first statement: a pooler in session mode with no free server connection holds the statement in its queue
+     * (pgbouncer's {@code query_wait_timeout}, 120 s by default), and PostgreSQL answers that statement in
+     * milliseconds.
+     */
+    static final Duration FIRST_ANSWER = Duration.ofSeconds(10);
+    /**
      * What a transaction pooler gives a driver that uses server-side prepared statements (pgjdbc does from a
      * statement's 5th use): the statement name is taken on the shared backend (42P05, seen with pgbouncer 1.18)
      * or missing on the backend the statement now lands on (26000).
      */
     private static final Set<String> POOLER_STATES = Set.of("42P05", "26000");
+    /**
+     * PostgreSQL's {@code out of shared memory}; with the hint to raise {@code max_locks_per_transaction} (a setting's
+     * name, never translated), the shared lock table is full: {@link LockTableFullException}.
+     */
+    private static final String OUT_OF_SHARED_MEMORY = "53200";
     /** A role that may not call {@code pg_control_system()}: the cluster's identifier stays unknown. */
     private static final String INSUFFICIENT_PRIVILEGE = "42501";
 
@@ -186,8 +198,15 @@ public final class LockSession implements AutoCloseable {
         if (!"PostgreSQL".equals(product)) {
             throw new UnsuitableServerException(Messages.notPostgres(product, description));
         }
+        int ownTimeout = networkTimeout(connection);
+        if (ownTimeout == 0) {
+            setNetworkTimeout(connection, (int) FIRST_ANSWER.toMillis());
+        }
         try (PreparedStatement query = connection.prepareStatement(Sql.SERVER);
              ResultSet row = query.executeQuery()) {
+            if (ownTimeout == 0) {
+                setNetworkTimeout(connection, 0); // the pool's connection as it was
+            }
             row.next();
             int version = row.getInt(1);
             if (version < MINIMUM_VERSION) {
@@ -198,7 +217,23 @@ public final class LockSession implements AutoCloseable {
                 throw new UnsuitableServerException(Messages.serverInRecovery(description));
             }
             return new ServerInfo(version, row.getString(4), row.getInt(3));
+        } catch (SQLException e) {
+            throw unansweredOr(e, description, ownTimeout > 0 ? Duration.ofMillis(ownTimeout) : FIRST_ANSWER);
         }
+    }
+
+    /**
+     * @return HL-0361 if the first statement timed out in the socket read (no answer at all), else the failure as it
+     *         was; the state stays the driver's (08xxx), so the caller treats it as a server that is not reachable
+     */
+    private static SQLException unansweredOr(SQLException failure, String description, Duration waited) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.SocketTimeoutException) {
+                return new SQLException(Messages.firstStatementUnanswered(description, waited),
+                        failure.getSQLState(), failure);
+            }
+        }
+        return failure;
     }
 
     /** @return what this session is connected to */
@@ -305,7 +340,7 @@ public final class LockSession implements AutoCloseable {
                 deadline.disarm();
             }
         } catch (SQLException e) {
-            throw poolerOr(e);
+            throw lockTableOr(poolerOr(e));
         } finally {
             running = null;
         }
@@ -503,6 +538,28 @@ public final class LockSession implements AutoCloseable {
                 Messages.poolerErrorState(owner, failure.getSQLState(), failure.getMessage()));
         detected.initCause(failure);
         return detected;
+    }
+
+    /**
+     * @return the failure as a {@link LockTableFullException} (HL-0360, with the server's lock-table settings) if the
+     *         shared lock table had no room for a lock the statement asked for; a statement that takes one lock at
+     *         most says so, and {@link NodeSessionStatements#tryAcquireAll} tells how many it asked for
+     */
+    private SQLException lockTableOr(SQLException failure) {
+        if (!OUT_OF_SHARED_MEMORY.equals(failure.getSQLState()) || failure.getMessage() == null
+                || !failure.getMessage().contains("max_locks_per_transaction")) {
+            return failure;
+        }
+        LockTable table = null;
+        // not through run(): this statement's own failure must not be classified again
+        try (PreparedStatement query = connection.prepareStatement(Sql.LOCK_TABLE);
+             ResultSet row = query.executeQuery()) {
+            row.next();
+            table = new LockTable(row.getInt(1), row.getInt(2), row.getInt(3));
+        } catch (SQLException | RuntimeException e) {
+            failure.addSuppressed(e); // the message says the rule without this server's figures
+        }
+        return new LockTableFullException(owner, 1, table, failure);
     }
 
     private static void setNetworkTimeout(Connection connection, int millis) throws SQLException {

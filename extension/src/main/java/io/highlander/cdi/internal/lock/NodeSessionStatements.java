@@ -122,6 +122,14 @@ public final class NodeSessionStatements extends PostgresStatements implements N
 
     @Override
     public Grab tryAcquireAll(int namespace, Collection<Integer> keys, Duration timeout) throws SQLException {
+        try {
+            return takeOver(namespace, keys, timeout);
+        } catch (LockTableFullException e) {
+            throw e.asking(keys.size()); // the grants it made stay with the session, which the caller ends
+        }
+    }
+
+    private Grab takeOver(int namespace, Collection<Integer> keys, Duration timeout) throws SQLException {
         return session.verified(Sql.TAKE_OVER, timeout, statement -> {
             statement.setArray(1, session.connection().createArrayOf("int4", keys.toArray()));
             statement.setLong(2, tokenFloor);

@@ -55,6 +55,12 @@ final class Sql {
      * a lock taken twice; a connection must never go back to its pool holding one.
      */
     static final String UNLOCK_ALL = "SELECT pg_advisory_unlock_all()";
+    /**
+     * The settings that size PostgreSQL's shared lock table ({@link LockTable}), read after a statement found it
+     * full: {@code current_setting} takes no lock, so it runs while the table has no room.
+     */
+    static final String LOCK_TABLE = "SELECT current_setting('max_locks_per_transaction')::int,"
+            + " current_setting('max_connections')::int, current_setting('max_prepared_transactions')::int";
     static final String HEARTBEAT = "SELECT " + VERIFY;
     static final String LISTEN = "LISTEN " + CHANNEL;
     static final String UNLISTEN = "UNLISTEN *";
