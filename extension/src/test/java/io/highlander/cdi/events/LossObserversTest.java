@@ -10,7 +10,6 @@ import io.highlander.cdi.testing.History;
 import io.highlander.cdi.testing.TestCluster;
 import io.highlander.cdi.testing.TestNode;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

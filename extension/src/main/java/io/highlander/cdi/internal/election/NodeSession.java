@@ -1,10 +1,10 @@
 package io.highlander.cdi.internal.election;
 
 import io.highlander.cdi.HighlanderSettings;
+import io.highlander.cdi.internal.datasource.ConnectionSource;
 import io.highlander.cdi.internal.lock.NodeStatements;
 import io.highlander.cdi.internal.lock.Notice;
 import io.highlander.cdi.internal.lock.PostgresSessions;
-import io.highlander.cdi.internal.datasource.ConnectionSource;
 import io.highlander.cdi.internal.threads.LifecycleThreads;
 import java.security.SecureRandom;
 import java.sql.SQLException;

@@ -1,7 +1,6 @@
 package io.highlander.cdi.internal.sim;
 
 import io.highlander.cdi.internal.lock.LiveNode;
-import io.highlander.cdi.internal.lock.LockSession;
 import io.highlander.cdi.internal.lock.Notice;
 import io.highlander.cdi.internal.lock.WatcherStatements;
 import io.highlander.cdi.internal.sim.LockTable.Level;
