@@ -2,6 +2,7 @@ package io.highlander.cdi.internal.lock;
 
 import io.highlander.cdi.internal.Messages;
 import io.highlander.cdi.internal.datasource.ConnectionSource;
+import io.highlander.cdi.internal.threads.CancelThreads;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -81,16 +82,8 @@ public final class LockSession implements AutoCloseable {
      * socket (after which no cancel request can be sent through it).
      */
     static final Duration DEADLINE_GRACE = Duration.ofSeconds(1);
-    /**
-     * Where cancel requests and the abandon after a deadline run: a short-lived daemon thread each, never the caller's
-     * (a cancel request to a silent server waits up to the driver's {@code cancelSignalTimeout}). They are rare: a
-     * wake of the watcher, a statement past its deadline.
-     */
-    private static final Executor CANCELS = task -> {
-        Thread thread = new Thread(task, "highlander-cancel");
-        thread.setDaemon(true);
-        thread.start();
-    };
+    /** Where cancel requests and the abandon after a deadline run: never the caller's thread. */
+    private static final Executor CANCELS = CancelThreads.EACH_ON_ITS_OWN;
     private static final int MINIMUM_VERSION = 140000;
     /**
      * How long a connection that has no network timeout of its own (the deployment's check) waits for the answer to
