@@ -86,7 +86,9 @@ public interface Leadership {
      * advisory lock in Highlander's namespace and reads {@code pg_locks}. Works with a pooled connection and inside
      * JTA transactions; not behind a pooler in transaction mode. Why it is safe: docs/design/fencing.md.
      *
-     * @param connection a connection in an open transaction (autocommit off, or enlisted in a JTA transaction)
+     * @param connection a connection in an open transaction (autocommit off, or enlisted in a JTA transaction; a
+     *                   pooled connection lent with autocommit off outside any JTA transaction, as Payara's are, is a
+     *                   local transaction the application commits itself)
      * @return the term's fencing token
      * @throws NotLeaderException    if the term is over, here or at the database
      * @throws IllegalStateException if the connection is in autocommit (no transaction to fence)
