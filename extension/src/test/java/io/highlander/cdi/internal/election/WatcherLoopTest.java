@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.highlander.cdi.HighlanderSettings;
 import io.highlander.cdi.internal.lock.LiveNode;
-import io.highlander.cdi.internal.lock.NodeStatements;
 import io.highlander.cdi.internal.lock.Notice;
 import io.highlander.cdi.internal.lock.Sessions;
 import io.highlander.cdi.internal.lock.WatcherStatements;
@@ -52,22 +51,7 @@ class WatcherLoopTest {
     private final HighlanderSettings settings = HighlanderSettings.builder().nodeId("a")
             .watcherWait(Duration.ofSeconds(30)).build();
     private final ScriptedWatcher statements = new ScriptedWatcher();
-    private final Sessions sessions = new Sessions() {
-        @Override
-        public NodeStatements openNode(String label) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public WatcherStatements openWatcher(String label) {
-            return statements;
-        }
-
-        @Override
-        public String description() {
-            return "scripted";
-        }
-    };
+    private final Sessions sessions = new WatcherOnlySessions(statements);
     private final NodeLoop node = new NodeLoop(settings, sessions, ticker, () -> 1);
     private final WatcherLoop watcher = new WatcherLoop(settings, sessions, node, ticker);
 

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.highlander.cdi.HighlanderSettings;
 import io.highlander.cdi.internal.lock.LiveNode;
-import io.highlander.cdi.internal.lock.NodeStatements;
 import io.highlander.cdi.internal.lock.Notice;
 import io.highlander.cdi.internal.lock.Sessions;
 import io.highlander.cdi.internal.lock.WatcherStatements;
@@ -35,22 +34,7 @@ class WatcherTest {
     private final HighlanderSettings settings = HighlanderSettings.builder().nodeId("a")
             .watcherWait(Duration.ofSeconds(30)).build();
     private final ScriptedConnection connection = new ScriptedConnection();
-    private final Sessions sessions = new Sessions() {
-        @Override
-        public NodeStatements openNode(String label) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public WatcherStatements openWatcher(String label) {
-            return connection;
-        }
-
-        @Override
-        public String description() {
-            return "scripted";
-        }
-    };
+    private final Sessions sessions = new WatcherOnlySessions(connection);
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor();
     private final NodeLoop node = new NodeLoop(settings, sessions, System::nanoTime, () -> 1);
     private final Watcher watcher = new Watcher(node, settings, sessions, LifecycleThreads.forApplication(),
