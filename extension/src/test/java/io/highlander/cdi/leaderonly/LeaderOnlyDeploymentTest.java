@@ -1,19 +1,14 @@
 package io.highlander.cdi.leaderonly;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.highlander.cdi.ClusterSingleton;
 import io.highlander.cdi.HighlanderSettings;
 import io.highlander.cdi.LeaderOnly;
 import io.highlander.cdi.Leadership;
-import io.highlander.cdi.testing.TestNode;
-import io.highlander.cdi.testing.TestPostgres;
+import io.highlander.cdi.testing.DeploymentFailures;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The names of {@code @LeaderOnly} bindings follow the singletons' rules, and fail the deployment alike. */
@@ -50,14 +45,7 @@ class LeaderOnlyDeploymentTest {
     }
 
     private static String deploymentFailure(Class<?>... beanClasses) {
-        Throwable thrown = catchThrowable(() -> TestNode.start(SETTINGS, TestPostgres.shared().dataSource(), Map.of(),
-                beanClasses).close());
-        assertThat(thrown).as("the deployment must fail").isNotNull();
-        List<String> messages = new ArrayList<>();
-        for (Throwable t = thrown; t != null && t.getCause() != t; t = t.getCause()) {
-            messages.add(String.valueOf(t.getMessage()));
-        }
-        return String.join("\n", messages);
+        return DeploymentFailures.of(SETTINGS, beanClasses);
     }
 
     @ApplicationScoped

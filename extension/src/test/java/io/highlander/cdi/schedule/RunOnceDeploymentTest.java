@@ -2,20 +2,16 @@ package io.highlander.cdi.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import io.highlander.cdi.HighlanderSettings;
 import io.highlander.cdi.LeaderOnly;
 import io.highlander.cdi.RunOnce;
+import io.highlander.cdi.testing.DeploymentFailures;
 import io.highlander.cdi.testing.TestCluster;
 import io.highlander.cdi.testing.TestNode;
-import io.highlander.cdi.testing.TestPostgres;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -59,14 +55,7 @@ class RunOnceDeploymentTest {
     }
 
     private static String deploymentFailure(Class<?>... beanClasses) {
-        Throwable thrown = catchThrowable(() -> TestNode.start(SETTINGS, TestPostgres.shared().dataSource(), Map.of(),
-                beanClasses).close());
-        assertThat(thrown).as("the deployment must fail").isNotNull();
-        List<String> messages = new ArrayList<>();
-        for (Throwable t = thrown; t != null && t.getCause() != t; t = t.getCause()) {
-            messages.add(String.valueOf(t.getMessage()));
-        }
-        return String.join("\n", messages);
+        return DeploymentFailures.of(SETTINGS, beanClasses);
     }
 
     @ApplicationScoped
