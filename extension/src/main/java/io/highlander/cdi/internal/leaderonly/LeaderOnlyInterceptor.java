@@ -3,6 +3,7 @@ package io.highlander.cdi.internal.leaderonly;
 import io.highlander.cdi.LeaderElector;
 import io.highlander.cdi.LeaderOnly;
 import io.highlander.cdi.Leadership;
+import io.highlander.cdi.RunOnce;
 import io.highlander.cdi.internal.election.ElectionLeadership;
 import io.highlander.cdi.internal.election.Elections;
 import io.highlander.cdi.internal.fence.TermWork;
@@ -65,8 +66,12 @@ public class LeaderOnlyInterceptor {
 
     private Object guard(InvocationContext call) throws Exception {
         Gate gate = gateOf(call.getMethod(), call.getTarget());
-        // a @RunOnce call is admitted only once its instant is recorded (docs/design/scheduling.md); a plain one as before
-        if (runs.admit(call, gate.election(), gate.skipHasResult() || gate.skipReturnsNull())) {
+        // a @RunOnce call is admitted only once its instant is recorded (docs/design/scheduling.md); a plain call
+        // asks its election alone, with no second per-method look-up on this path
+        boolean admitted = gate.runOnce()
+                ? runs.admit(call, gate.election(), gate.skipHasResult() || gate.skipReturnsNull())
+                : gate.election().admitLeaderOnly();
+        if (admitted) {
             TermWork.Call running = gate.election().enterLeaderOnly();
             if (running != null) {
                 return proceed(call, gate, running);
@@ -104,7 +109,7 @@ public class LeaderOnlyInterceptor {
             Leadership election = ((Elections) elector).leadership(name, false);
             Class<?> returnType = method.getReturnType();
             gate = new Gate(name, (ElectionLeadership) election, returnType, SkippedCall.hasResult(returnType),
-                    SkippedCall.isScheduledAsynchronous(method));
+                    SkippedCall.isScheduledAsynchronous(method), method.isAnnotationPresent(RunOnce.class));
             gates.put(method, gate);
         }
         return gate;
@@ -120,9 +125,10 @@ public class LeaderOnlyInterceptor {
      *                      refusing
      * @param skipReturnsNull whether a skipped call returns {@code null} whatever the return type, because the
      *                        method is a scheduled asynchronous one ({@link SkippedCall#isScheduledAsynchronous})
+     * @param runOnce       whether the method carries {@code @RunOnce}, whose record decides ({@link ScheduledRuns})
      */
     private record Gate(String name, ElectionLeadership election, Class<?> returnType, boolean skipHasResult,
-                        boolean skipReturnsNull) {
+                        boolean skipReturnsNull, boolean runOnce) {
     }
 
     private static String nameOf(Method method, Object target) {
