@@ -46,7 +46,7 @@ class PayaraMicroRunOnceIT {
             statement.execute("CREATE TABLE runs (node text NOT NULL, second bigint NOT NULL, token bigint NOT NULL)");
             statement.execute("CREATE TABLE handover (node text NOT NULL, at bigint NOT NULL)");
         }
-        Path war = RunOnceWar.build(server.servers, server.work.resolveSibling("payara-run-once-war"));
+        Path war = PackageWar.runOnce(server.servers, server.work.resolveSibling("payara-run-once-war"));
         for (String suffix : List.of("once-a", "once-b")) {
             String name = "payara-" + suffix;
             ServerInstance instance = server.instance(name, new AppServer.Node(name, server.jndiName(), database, true),
@@ -74,11 +74,11 @@ class PayaraMicroRunOnceIT {
         }
         ServerInstance leader = instances.stream().filter(instance -> instance.name().equals(old)).findFirst()
                 .orElseThrow();
-        assertThat(leader.body("/highlander-run-once/step-down?ready")).as("the step-down servlet answers")
+        assertThat(leader.body("/" + PackageWar.RUN_ONCE + "/step-down?ready")).as("the step-down servlet answers")
                 .hasValueSatisfying(answer -> assertThat(answer).contains("ready"));
         // the old leader runs the seconds before `at` and stops; then the other node's timer fires a later one
         await(() -> standbyFiringFrom(old, at), "the other node's timer fires a second from " + at);
-        assertThat(leader.body("/highlander-run-once/step-down")).as("the old leader lets the lock go only now")
+        assertThat(leader.body("/" + PackageWar.RUN_ONCE + "/step-down")).as("the old leader lets the lock go only now")
                 .hasValueSatisfying(answer -> assertThat(answer).contains("stepped down"));
         long missed = await(() -> runAfterAStandbyFiring(old, at), "a second the new leader fired before it won runs");
 

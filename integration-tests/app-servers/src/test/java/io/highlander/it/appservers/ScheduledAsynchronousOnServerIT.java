@@ -59,7 +59,7 @@ abstract class ScheduledAsynchronousOnServerIT {
                     "CREATE TABLE firings (node text NOT NULL, second bigint NOT NULL, token bigint NOT NULL)");
         }
         // beside the server's work directory, which the server empties when it configures itself
-        Path war = ScheduledAsynchronousWar.build(server.servers, server.work.resolveSibling(prefix() + "-war"));
+        Path war = PackageWar.scheduled(server.servers, server.work.resolveSibling(prefix() + "-war"));
         for (String suffix : List.of("async-a", "async-b")) {
             String name = prefix() + "-" + suffix;
             AppServer.Node node = new AppServer.Node(name, server.jndiName(), database, true);
@@ -127,7 +127,7 @@ abstract class ScheduledAsynchronousOnServerIT {
     }
 
     private static Optional<String> status(ServerInstance node) {
-        return node.body("/" + ScheduledAsynchronousWar.CONTEXT_ROOT + "/status").map(String::trim);
+        return node.body("/" + PackageWar.SCHEDULED + "/status").map(String::trim);
     }
 
     private List<Firing> firings() throws SQLException {

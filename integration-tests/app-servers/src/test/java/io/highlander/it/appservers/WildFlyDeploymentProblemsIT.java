@@ -33,7 +33,7 @@ class WildFlyDeploymentProblemsIT {
     @Test
     void twoMistakesAtOnceAreShownAsOneHlLineEachAtTheTopOfTheDeploymentFailure() throws Exception {
         WildFly server = new WildFly();
-        Path war = MisconfiguredWar.build(server.servers, server.work.resolveSibling("wildfly-misconfigured-war"));
+        Path war = PackageWar.misconfigured(server.servers, server.work.resolveSibling("wildfly-misconfigured-war"));
         String name = "wildfly-problems";
         node = server.instance(name, new AppServer.Node(name, MISSING, Database.fresh(), true), war);
         node.start();
@@ -42,7 +42,7 @@ class WildFlyDeploymentProblemsIT {
         List<String> lines = log.lines().toList();
         // WildFly's summary of the failed deployment: its own line, then the HL lines, one per problem
         int failure = indexOf(lines, "WFLYCTL0013: Operation (\"deploy\") failed - address: ([(\"deployment\" => \""
-                + MisconfiguredWar.CONTEXT_ROOT + ".war\")])");
+                + PackageWar.MISCONFIGURED + ".war\")])");
         assertThat(failure).as("WildFly's WFLYCTL0013 line for the deployment:%n%s", node.tail()).isNotNegative();
         assertThat(lines.get(failure + 1)).as("the line after WildFly's own").endsWith("DeploymentException: HL-0101:"
                 + " @ClusterSingleton bean " + DependentJob.class.getName() + " must be @ApplicationScoped but is"
@@ -51,7 +51,7 @@ class WildFlyDeploymentProblemsIT {
                 "HL-0302: the DataSource JNDI name '" + MISSING + "' (highlander.datasource.jndi) was not found (");
         assertThat(log).as("no stack frame of the library's: the lines are the whole message")
                 .doesNotContain("at io.highlander.cdi.");
-        assertThat(node.httpStatus("/" + MisconfiguredWar.CONTEXT_ROOT + "/")).isNotEqualTo(200);
+        assertThat(node.httpStatus("/" + PackageWar.MISCONFIGURED + "/")).isNotEqualTo(200);
     }
 
     private static int indexOf(List<String> lines, String text) {
