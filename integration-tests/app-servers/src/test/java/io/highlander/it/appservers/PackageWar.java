@@ -1,5 +1,6 @@
 package io.highlander.it.appservers;
 
+import io.highlander.it.appservers.fenced.Ledger;
 import io.highlander.it.appservers.misconfigured.DependentJob;
 import io.highlander.it.appservers.runonce.Report;
 import io.highlander.it.appservers.scheduled.EverySecond;
@@ -15,7 +16,7 @@ import java.util.zip.ZipOutputStream;
 /**
  * Packs a small application of this module's tests into a WAR: the compiled classes of one package (the package of
  * the class given) and the library. The applications that need no module of their own (a misconfigured one, one
- * compiled against EE 11, the {@code @RunOnce} one) are built this way, so that the EE 10 example stays as it is.
+ * compiled against EE 11, the {@code @RunOnce} one, the fenced JTA transaction) are built this way, so that the EE 10 example stays as it is.
  */
 final class PackageWar {
 
@@ -27,6 +28,9 @@ final class PackageWar {
 
     /** The WAR's file name, and so its context root on every server, of {@link #runOnce}. */
     static final String RUN_ONCE = "highlander-run-once";
+
+    /** The WAR's file name, and so its context root on every server, of {@link #fenced}. */
+    static final String FENCED = "highlander-fenced";
 
     private PackageWar() {
     }
@@ -47,6 +51,11 @@ final class PackageWar {
     /** @return the WAR of the package {@code runonce}, the application of {@link PayaraMicroRunOnceIT} */
     static Path runOnce(Path servers, Path directory) throws IOException {
         return build(Report.class, RUN_ONCE, servers, directory);
+    }
+
+    /** @return the WAR of the package {@code fenced}, the application of {@link WildFlyFencedTransactionIT} */
+    static Path fenced(Path servers, Path directory) throws IOException {
+        return build(Ledger.class, FENCED, servers, directory);
     }
 
     /**

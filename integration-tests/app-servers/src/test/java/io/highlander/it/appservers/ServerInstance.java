@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -255,6 +256,16 @@ final class ServerInstance implements AutoCloseable {
             throw new AssertionError(name + ": GET /pool-check answered " + response.statusCode() + ": " + response.body());
         }
         return PoolCheck.parse(response.body());
+    }
+
+    /**
+     * @param path    what to GET
+     * @param timeout how long the answer may take
+     * @return the answer's body, once it comes (a request the application holds open)
+     */
+    CompletableFuture<String> bodyLater(String path, Duration timeout) {
+        HttpRequest request = HttpRequest.newBuilder(uri(path)).timeout(timeout).GET().build();
+        return HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(HttpResponse::body);
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {

@@ -1,0 +1,137 @@
+package io.highlander.it.appservers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * A fenced write in a container-managed JTA transaction on WildFly, through the server's own pool (IronJacamar), as
+ * docs/design/fencing.md §7 reasons it: node a leads, a transaction on a fences itself with a's term, writes a row
+ * and waits with its connection handle open; a steps down; the test then lets the transaction go on to its commit.
+ * Asserted on what PostgreSQL recorded: the commit failed and the row is not there (the term's end aborted the
+ * fenced connection through the server's wrapper), node b's term began with no transaction fenced by a still open,
+ * and b's token is above a's.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class WildFlyFencedTransactionIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+    private final List<ServerInstance> instances = new ArrayList<>();
+    private Database database;
+    private ServerInstance a;
+    private ServerInstance b;
+
+    @BeforeAll
+    void startTwoNodes() throws Exception {
+        AppServer server = new WildFly();
+        database = Database.fresh();
+        try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE fenced_writes (node text NOT NULL, token bigint NOT NULL)");
+            statement.execute("CREATE TABLE fenced_backends (node text NOT NULL, token bigint NOT NULL,"
+                    + " pid int NOT NULL, backend_start timestamptz NOT NULL)");
+            statement.execute("CREATE TABLE terms (node text NOT NULL, token bigint NOT NULL, began timestamptz NOT NULL,"
+                    + " others_fenced_open bigint NOT NULL)");
+        }
+        Path war = PackageWar.fenced(server.servers, server.work.resolveSibling("wildfly-fenced-war"));
+        a = start(server, "wildfly-fenced-a", war);
+        await(() -> count("SELECT count(*) FROM terms WHERE node = 'wildfly-fenced-a'"), "a's term begins");
+        b = start(server, "wildfly-fenced-b", war);
+    }
+
+    private ServerInstance start(AppServer server, String name, Path war) throws Exception {
+        ServerInstance instance = server.instance(name, new AppServer.Node(name, server.jndiName(), database, true), war);
+        instances.add(instance);
+        instance.start();
+        return instance;
+    }
+
+    @AfterAll
+    void stopEverything() {
+        instances.forEach(ServerInstance::close);
+    }
+
+    @Test
+    void aTransactionFencedByAnEndedTermCannotCommitAndTheNextTermBeginsOnlyAfterItEnded() throws Exception {
+        assertThat(b.body("/" + PackageWar.FENCED + "/fenced/ready")).as("b answers and stands by")
+                .hasValueSatisfying(answer -> assertThat(answer).contains("leading: false"));
+        CompletableFuture<String> write = a.bodyLater("/" + PackageWar.FENCED + "/fenced/write", TIMEOUT);
+        await(() -> count("SELECT count(*) FROM fenced_backends WHERE node = 'wildfly-fenced-a'"),
+                "a's transaction is fenced and has written its row");
+
+        assertThat(a.body("/" + PackageWar.FENCED + "/fenced/step-down")).as("a steps down")
+                .hasValueSatisfying(answer -> assertThat(answer).contains("stepped down"));
+        await(() -> count("SELECT count(*) FROM terms WHERE node = 'wildfly-fenced-b'"), "b's term begins");
+        assertThat(a.body("/" + PackageWar.FENCED + "/fenced/release")).as("the test lets a's transaction go on")
+                .hasValueSatisfying(answer -> assertThat(answer).contains("released"));
+        String outcome = write.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+
+        String record = record();
+        System.out.printf("a's fenced JTA transaction ended: %s; the record: %s%n", outcome.strip(), record);
+        assertThat(outcome).as("how a's transaction ended; %s", record).startsWith("failed: ");
+        assertThat(count("SELECT count(*) FROM fenced_writes")).as("rows that a's fenced transaction wrote; %s", record)
+                .isZero();
+        assertThat(count("SELECT others_fenced_open FROM terms WHERE node = 'wildfly-fenced-b'"))
+                .as("transactions fenced by a still open when b's term began; %s", record).isZero();
+        assertThat(count("SELECT count(*) FROM terms t, fenced_backends f WHERE t.node = 'wildfly-fenced-b'"
+                + " AND t.token > f.token")).as("b's token is above the one a fenced with; %s", record).isOne();
+        assertThat(a.log()).as("a's log says it cancelled the term's work").contains("HL-0440");
+    }
+
+    private String record() throws SQLException {
+        StringBuilder text = new StringBuilder();
+        for (String table : List.of("terms", "fenced_backends", "fenced_writes")) {
+            text.append(table).append(": ");
+            try (Connection connection = database.connect(); Statement select = connection.createStatement();
+                    ResultSet rows = select.executeQuery("SELECT * FROM " + table)) {
+                int columns = rows.getMetaData().getColumnCount();
+                while (rows.next()) {
+                    text.append('(');
+                    for (int column = 1; column <= columns; column++) {
+                        text.append(column > 1 ? ", " : "").append(rows.getString(column));
+                    }
+                    text.append(") ");
+                }
+            }
+        }
+        return text.toString();
+    }
+
+    private long count(String sql) throws SQLException {
+        try (Connection connection = database.connect(); PreparedStatement select = connection.prepareStatement(sql);
+                ResultSet row = select.executeQuery()) {
+            return row.next() ? row.getLong(1) : 0;
+        }
+    }
+
+    private interface Probe {
+        long value() throws SQLException;
+    }
+
+    private void await(Probe probe, String what) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (probe.value() > 0) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        StringBuilder tails = new StringBuilder();
+        instances.forEach(instance -> tails.append(instance.tail()));
+        throw new AssertionError("not within " + TIMEOUT + ": " + what + "\n" + tails);
+    }
+}
