@@ -2,6 +2,7 @@ package io.highlander.cdi.internal.fence;
 
 import io.highlander.cdi.LossReason;
 import io.highlander.cdi.internal.Messages;
+import io.highlander.cdi.internal.lock.DriverConnections;
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -153,12 +154,23 @@ public final class TermWork {
 
     private void abortQuietly(List<Connection> open, long token) {
         for (Connection connection : open) {
+            // the driver's connection first: a server's handle may take abort and keep the physical connection, and
+            // its transaction, alive (Payara Micro 6 does: PayaraMicroFencedTransactionIT)
+            DriverConnections.physical(connection).ifPresent(TermWork::abortDriverConnection);
             try {
                 connection.abort(Runnable::run); // on this thread: it is ours, and a socket's close is quick
             } catch (SQLException | RuntimeException e) {
                 // the server still ends the transaction once it is idle for the lease (fencing.md F3)
                 LOG.log(Level.WARNING, Messages.fencedAbortFailed(election, node, token, String.valueOf(e)));
             }
+        }
+    }
+
+    private static void abortDriverConnection(Connection driver) {
+        try {
+            driver.abort(Runnable::run);
+        } catch (SQLException | RuntimeException e) {
+            // the handle's abort follows, and is logged if it fails too
         }
     }
 

@@ -53,7 +53,7 @@ final class PackageWar {
         return build(Report.class, RUN_ONCE, servers, directory);
     }
 
-    /** @return the WAR of the package {@code fenced}, the application of {@link WildFlyFencedTransactionIT} */
+    /** @return the WAR of the package {@code fenced}, the application of {@link FencedTransactionOnServerIT} */
     static Path fenced(Path servers, Path directory) throws IOException {
         return build(Ledger.class, FENCED, servers, directory);
     }

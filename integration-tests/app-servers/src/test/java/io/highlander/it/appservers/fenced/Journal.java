@@ -19,15 +19,18 @@ public class Journal {
     /**
      * @param token the token the transaction was fenced with
      * @param pid   the PostgreSQL backend it runs on
+     * @param note  what the application saw of its transaction
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
-    public void fenced(long token, int pid) {
+    public void fenced(long token, int pid, String note) {
         try (Connection connection = dataSource().getConnection();
                 PreparedStatement insert = connection.prepareStatement("INSERT INTO fenced_backends (node, token, pid,"
-                        + " backend_start) SELECT ?, ?, pid, backend_start FROM pg_stat_activity WHERE pid = ?")) {
+                        + " backend_start, note) SELECT ?, ?, pid, backend_start, ? || ', written on backend '"
+                        + " || pg_backend_pid() FROM pg_stat_activity WHERE pid = ?")) {
             insert.setString(1, node());
             insert.setLong(2, token);
-            insert.setInt(3, pid);
+            insert.setString(3, note);
+            insert.setInt(4, pid);
             insert.executeUpdate();
         } catch (SQLException | NamingException e) {
             throw new IllegalStateException("cannot record the fenced backend " + pid, e);
@@ -35,8 +38,9 @@ public class Journal {
     }
 
     /**
-     * Records that a term began here, and how many transactions fenced by other nodes were open at that moment
-     * (their backends still in a transaction).
+     * Records that a term began here, and how many transactions fenced by other nodes were open at that moment: their
+     * backends still hold their virtual transaction id's lock, which a transaction holds from its start to its end
+     * (a backend the server ends lets its locks go before it leaves pg_stat_activity).
      *
      * @param token the new term's token
      */
@@ -44,9 +48,10 @@ public class Journal {
     public void termBegan(long token) {
         try (Connection connection = dataSource().getConnection();
                 PreparedStatement insert = connection.prepareStatement("INSERT INTO terms (node, token, began,"
-                        + " others_fenced_open) SELECT ?, ?, clock_timestamp(), count(a.pid) FROM fenced_backends f"
-                        + " LEFT JOIN pg_stat_activity a ON a.pid = f.pid AND a.backend_start = f.backend_start"
-                        + " AND a.xact_start IS NOT NULL WHERE f.node <> ?")) {
+                        + " others_fenced_open) SELECT ?, ?, clock_timestamp(), count(l.pid) FROM fenced_backends f"
+                        + " JOIN pg_stat_activity a ON a.pid = f.pid AND a.backend_start = f.backend_start"
+                        + " LEFT JOIN pg_locks l ON l.pid = a.pid AND l.locktype = 'virtualxid'"
+                        + " WHERE f.node <> ?")) {
             insert.setString(1, node());
             insert.setLong(2, token);
             insert.setString(3, node());

@@ -2,13 +2,18 @@ package io.highlander.it.appservers.fenced;
 
 import io.highlander.cdi.Leadership;
 import io.highlander.cdi.OfSingleton;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.concurrent.CompletableFuture;
+import javax.naming.InitialContext;
 import javax.naming.NamingException;
 
 /**
@@ -25,6 +30,8 @@ public class Writer {
     Journal journal;
     @Inject
     Hold hold;
+    @Resource
+    ManagedExecutorService executor;
 
     /**
      * @return the token the write was fenced with; the transaction commits when this returns
@@ -40,11 +47,26 @@ public class Writer {
                 insert.setLong(2, token);
                 insert.executeUpdate();
             }
-            journal.fenced(token, backend(connection));
+            int backend = backend(connection);
+            String transaction = transaction();
+            // from another thread: on Payara's non-XA pool a REQUIRES_NEW transaction on this thread is lent this
+            // suspended transaction's physical connection, and its commit would commit the fenced work early
+            CompletableFuture.runAsync(() -> journal.fenced(token, backend, transaction), executor).join();
             if (!hold.await()) {
                 throw new IllegalStateException("the test never let the fenced transaction go on");
             }
             return token;
+        }
+    }
+
+    /** @return the JTA status of the calling thread's transaction, for the record */
+    private static String transaction() {
+        try {
+            TransactionSynchronizationRegistry registry = InitialContext.doLookup(
+                    "java:comp/TransactionSynchronizationRegistry");
+            return "jta status " + registry.getTransactionStatus() + ", key " + registry.getTransactionKey();
+        } catch (NamingException e) {
+            return "no registry: " + e;
         }
     }
 

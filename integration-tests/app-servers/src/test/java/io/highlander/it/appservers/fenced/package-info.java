@@ -1,5 +1,5 @@
 /**
- * The application of {@code WildFlyFencedTransactionIT}, packed into a WAR of its own ({@code PackageWar.fenced}): a
+ * The application of {@code FencedTransactionOnServerIT}, packed into a WAR of its own ({@code PackageWar.fenced}): a
  * singleton whose {@code @PostConstruct} records when its term began, and a container-managed JTA transaction that
  * fences itself with the singleton's term, writes a row, and then waits until the test lets it commit.
  */
