@@ -82,12 +82,6 @@ final class Sql {
      * from every singleton's two-int lock ({@code objsubid = 2}).
      */
     static final String TAKE_LIVENESS = "SELECT pg_try_advisory_lock(?), " + VERIFY;
-    /**
-     * The fence's barrier, tried once on the node session (docs/design/fencing.md §4): in autocommit the
-     * transaction-level lock is let go at the statement's end, so it only asks whether a fenced transaction holds
-     * the companion lock now.
-     */
-    static final String COMPANION_FREE = "SELECT pg_try_advisory_xact_lock(?, ?), " + VERIFY;
     /** The low halves of the liveness locks held now, one per live node session, with the holding backends. */
     static final String LIVE_NODES =
             "SELECT objid::bigint, pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND mode = 'ExclusiveLock'"
@@ -133,14 +127,23 @@ final class Sql {
      * only if it commits. Under strict takeover the other nodes' judgement rests on it, so it is sent even into a
      * full queue (then the commit fails, and no term begins); in fast mode it is a hint ({@link #QUEUE_ROOM}).
      *
+     * <p>The fence's barrier rides on it (docs/design/fencing.md F6): {@code taken} tries, for each key {@code got}
+     * took, the key's companion lock ({@code FenceKey}) exclusively at transaction level, so it is let go at the
+     * statement's commit. Each try reads its row of {@code got}, which exists only once that key's grant was made:
+     * the companion is tried after the singleton's lock is held, the order fencing.md F4 needs. A companion that was
+     * busy (a fenced transaction of an earlier term is still open) is named in the column {@code busy}; only such
+     * a key's term waits at the blocking barrier. While the statement runs it holds two lock-table entries per key it
+     * took; the second goes at its commit.
+     *
      * <p>A timeline or transaction id beyond a token's bits, or a floor that would overflow it, gives no token and
      * sends no notice; the caller composes the token from the timeline and the id as well and refuses the grab
      * with its reason ({@link FencingToken#compose}).
      *
      * <p>Parameters: the keys ({@code int[]}), the token floor (bigint), the namespace as bigint (for
-     * {@code pg_locks}) and as int (for the lock), whether the notice is mandatory, the notice's payload up to the
-     * key ({@code Notice.Acquired.prefix}). Columns: how many were held already, the keys taken (text,
-     * comma-separated), the token (null if out of range), the transaction id, the WAL file name (its timeline), the
+     * {@code pg_locks}) and as int (for the lock), the companion locks' namespace (int), whether the notice is
+     * mandatory, the notice's payload up to the key ({@code Notice.Acquired.prefix}). Columns: how many were held
+     * already, the keys taken (text, comma-separated), the token (null if out of range), the transaction id, the WAL
+     * file name (its timeline), the keys taken whose companion was busy (text, comma-separated, null if none), the
      * notices sent, and {@link #VERIFY}.
      */
     static final String TAKE_OVER = "WITH wanted AS (SELECT unnest(?::int[]) AS k),"
@@ -151,14 +154,15 @@ final class Sql {
             + " (SELECT oid FROM pg_database WHERE datname = current_database())),"
             + " got AS MATERIALIZED (SELECT w.k FROM wanted w, pre WHERE CASE WHEN pre.already = 0"
             + " THEN pg_try_advisory_lock(?, w.k) ELSE false END),"
-            + " taken AS MATERIALIZED (SELECT string_agg(k::text, ',') AS keys FROM got),"
-            + " xact AS MATERIALIZED (SELECT taken.keys, CASE WHEN taken.keys IS NOT NULL"
+            + " taken AS MATERIALIZED (SELECT string_agg(k::text, ',') AS keys, string_agg(CASE WHEN"
+            + " pg_try_advisory_xact_lock(?, k) THEN NULL ELSE k::text END, ',') AS busy FROM got),"
+            + " xact AS MATERIALIZED (SELECT taken.keys, taken.busy, CASE WHEN taken.keys IS NOT NULL"
             + " AND set_config('synchronous_commit', 'local', true) IS NOT NULL"
             + " AND pg_logical_emit_message(true, 'highlander', '') IS NOT NULL"
             + " THEN pg_current_xact_id()::text::bigint END AS xid,"
             + " CASE WHEN taken.keys IS NOT NULL THEN " + WAL_FILE + " END AS wal FROM taken),"
             + " term AS MATERIALIZED (SELECT xact.*, " + TERM + " AS token FROM xact, tokenfloor)"
-            + " SELECT pre.already, term.keys, term.token, term.xid, term.wal,"
+            + " SELECT pre.already, term.keys, term.token, term.xid, term.wal, term.busy,"
             + " CASE WHEN term.token IS NOT NULL AND (? OR " + QUEUE_ROOM + ") THEN (SELECT"
             + " count(pg_notify('" + CHANNEL + "', ? || (g.k::bigint & 4294967295) || ' ' || term.token))"
             + " FROM got g) END, " + VERIFY + " FROM pre, term";
