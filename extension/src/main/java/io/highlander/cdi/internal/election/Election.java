@@ -162,6 +162,7 @@ public final class Election {
         this.sightings = new LeaderSightings(name, settings.nodeId());
         this.instance = instances.apply(this);
         this.node = node;
+        watchTask(null); // links the watchdog's lambda now, off the first takeover's path (see there)
         node.serve(this);
         if (bean != null) {
             context.register(bean, this::refusal, settings.heartbeat(), () -> {
@@ -556,7 +557,16 @@ public final class Election {
     // ---- the lease watchdog ----
 
     private void watch(Term watched) {
-        schedule(() -> {
+        schedule(watchTask(watched), watched.lease().remainingNanos());
+    }
+
+    /**
+     * The watchdog's look at a term's lease. The constructor makes one for no term and drops it: the first creation
+     * of a lambda spins its class, and the first term's {@code begin} would otherwise do that on the lock thread
+     * while the lifecycle thread creates the instance, two threads on a small machine's cores (issue 22).
+     */
+    private Runnable watchTask(Term watched) {
+        return () -> {
             if (!state.get().runs(watched)) {
                 return;
             }
@@ -565,7 +575,7 @@ public final class Election {
             } else {
                 endTerm(watched, LossReason.LEASE_EXPIRED, null); // the lock goes by s + L at the latest
             }
-        }, watched.lease().remainingNanos());
+        };
     }
 
     private void schedule(Runnable task, long delayNanos) {
