@@ -72,9 +72,23 @@ final class Sql {
      * so half is far from normal use.
      */
     static final String QUEUE_ROOM = "pg_notification_queue_usage() < 0.5";
-    /** A hint; the second column says it was skipped, the third how full the queue is (for HL-0434). */
+    /**
+     * The column that makes a hint's commit asynchronous: {@code pg_notify} assigns the statement's transaction an id,
+     * so its commit writes a commit record, and under the session's {@code synchronous_commit = local} it would wait
+     * for that record's flush to the local disk, one fsync per hop of a hand-over. A hint needs no durability: the
+     * statements that carry one change nothing a crash could keep (advisory locks and the notification queue are
+     * gone after a crash anyway), their transaction ids are never tokens, and every token's own commit is flushed
+     * ({@link #TAKE_OVER}), which also flushes every earlier record; so a hint's id lost in a crash and handed out
+     * again stays below no token (docs/design/election.md, rule N5). Transaction-local: the commit reads it, and it
+     * is undone right after. The notice itself is delivered at the commit, flushed or not.
+     */
+    static final String HINT_COMMIT = "set_config('synchronous_commit', 'off', true) IS NOT NULL";
+    /**
+     * A hint; the first column says it was skipped, the second how full the queue is (for HL-0434), the third
+     * {@link #HINT_COMMIT}.
+     */
     static final String NOTIFY = "SELECT CASE WHEN " + QUEUE_ROOM + " THEN pg_notify('" + CHANNEL
-            + "', ?) END IS NULL, pg_notification_queue_usage()";
+            + "', ?) END IS NULL, pg_notification_queue_usage(), " + HINT_COMMIT;
 
     /**
      * A node's liveness lock: a bigint key whose high half is the namespace and whose low half is random per node
@@ -169,17 +183,20 @@ final class Sql {
 
     /**
      * Lets one lock go and tells every node, in one statement; the notice is sent when it commits, which is after
-     * the unlock, and only while the queue has room ({@link #QUEUE_ROOM}).
+     * the unlock, and only while the queue has room ({@link #QUEUE_ROOM}); the commit does not wait for a flush
+     * ({@link #HINT_COMMIT}).
      */
     static final String UNLOCK = "SELECT pg_advisory_unlock(?, ?), CASE WHEN " + QUEUE_ROOM + " THEN pg_notify('"
-            + CHANNEL + "', ?) END IS NULL, " + VERIFY;
+            + CHANNEL + "', ?) END IS NULL, " + HINT_COMMIT + ", " + VERIFY;
 
     /**
      * Waits in shared mode for another node's liveness lock (never in conflict with another watcher's wait), and
-     * once granted, which means that node's session is gone, lets it go and tells every node, all in one statement.
+     * once granted, which means that node's session is gone, lets it go and tells every node, all in one statement;
+     * the commit does not wait for a flush ({@link #HINT_COMMIT}).
      */
     static final String AWAIT_GONE = "SELECT pg_advisory_lock_shared(?)::text IS NULL,"
-            + " pg_advisory_unlock_shared(?), CASE WHEN " + QUEUE_ROOM + " THEN pg_notify('" + CHANNEL + "', ?) END";
+            + " pg_advisory_unlock_shared(?), CASE WHEN " + QUEUE_ROOM + " THEN pg_notify('" + CHANNEL + "', ?) END, "
+            + HINT_COMMIT;
     /**
      * After a wait ended in an error: whether its grant stuck to the session (the session level outlives the
      * rollback, while the statement's notice was rolled back); if so it is let go here, and then every other advisory
