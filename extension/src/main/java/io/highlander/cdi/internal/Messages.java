@@ -284,8 +284,8 @@ public final class Messages {
                         + table.settingFor(asked);
         return "HL-0360: " + owner(owner) + " could not take " + (asked == 1 ? "a lock" : asked + " locks")
                 + ": PostgreSQL's shared lock table is full (SQLState 53200, out of shared memory). It holds " + sized
-                + " locks for all sessions of the server together, and a cluster takes one per singleton, one per node"
-                + " and one per node's watcher, besides what the applications lock; " + raise + ", or run fewer"
+                + " locks for all sessions of the server together, and a cluster takes one per singleton (two while a node"
+                + " takes it), one per node and one per node's watcher, besides what the applications lock; " + raise + ", or run fewer"
                 + " singletons on this database. Retrying.";
     }
 

@@ -13,7 +13,6 @@ import io.highlander.cdi.internal.election.ElectionState.Phase;
 import io.highlander.cdi.internal.election.ElectionState.StepDown;
 import io.highlander.cdi.internal.events.LeadershipNotifier;
 import io.highlander.cdi.internal.fence.FenceBarrier;
-import io.highlander.cdi.internal.fence.FenceKey;
 import io.highlander.cdi.internal.fence.TermWork;
 import io.highlander.cdi.internal.lock.LockHolder;
 import io.highlander.cdi.internal.lock.LockKey;
@@ -71,8 +70,6 @@ public final class Election {
     private final String name;
     private final Bean<?> bean;
     private final LockKey key;
-    /** Its lock's companion, which a new term tries before it begins (the fence's barrier, docs/design/fencing.md). */
-    private final LockKey fenceKey;
     /**
      * How long a node that steps down stays out at least. Trying again at once, it would win its own lock back
      * before the other nodes, which try within milliseconds of hearing the release notice, had their turn; a second
@@ -158,7 +155,6 @@ public final class Election {
         this.work = new TermWork(name, settings.nodeId(), aborts);
         this.bean = bean;
         this.key = LockKey.of(settings.namespace(), name);
-        this.fenceKey = FenceKey.of(key); // a hash: once here, not on each takeover's path
         this.settings = settings;
         this.context = context;
         this.watchdog = watchdog;
@@ -166,6 +162,7 @@ public final class Election {
         this.sightings = new LeaderSightings(name, settings.nodeId());
         this.instance = instances.apply(this);
         this.node = node;
+        watchTask(null); // links the watchdog's lambda now, off the first takeover's path (see there)
         node.serve(this);
         if (bean != null) {
             context.register(bean, this::refusal, settings.heartbeat(), () -> {
@@ -317,10 +314,6 @@ public final class Election {
     /** @return the work running under this node's terms */
     TermWork work() {
         return work;
-    }
-
-    LockKey fenceKey() {
-        return fenceKey;
     }
 
     HighlanderSettings settings() {
@@ -564,7 +557,16 @@ public final class Election {
     // ---- the lease watchdog ----
 
     private void watch(Term watched) {
-        schedule(() -> {
+        schedule(watchTask(watched), watched.lease().remainingNanos());
+    }
+
+    /**
+     * The watchdog's look at a term's lease. The constructor makes one for no term and drops it: the first creation
+     * of a lambda spins its class, and the first term's {@code begin} would otherwise do that on the lock thread
+     * while the lifecycle thread creates the instance, two threads on a small machine's cores (issue 22).
+     */
+    private Runnable watchTask(Term watched) {
+        return () -> {
             if (!state.get().runs(watched)) {
                 return;
             }
@@ -573,7 +575,7 @@ public final class Election {
             } else {
                 endTerm(watched, LossReason.LEASE_EXPIRED, null); // the lock goes by s + L at the latest
             }
-        }, watched.lease().remainingNanos());
+        };
     }
 
     private void schedule(Runnable task, long delayNanos) {

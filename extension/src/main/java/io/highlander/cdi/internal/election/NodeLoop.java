@@ -5,6 +5,7 @@ import io.highlander.cdi.LossReason;
 import io.highlander.cdi.internal.Messages;
 import io.highlander.cdi.internal.election.ElectionState.Ending;
 import io.highlander.cdi.internal.election.ElectionState.Phase;
+import io.highlander.cdi.internal.fence.FenceKey;
 import io.highlander.cdi.internal.lock.ClusterIdentity;
 import io.highlander.cdi.internal.lock.Lease;
 import io.highlander.cdi.internal.lock.LiveNode;
@@ -103,6 +104,8 @@ public final class NodeLoop {
     }
 
     private final HighlanderSettings settings;
+    /** The companion locks' namespace (the fence's barrier, tried by the takeover statement): hashed once here. */
+    private final int companions;
     private final Sessions sessions;
     private final LongSupplier ticker;
     private final IntSupplier draw;
@@ -196,6 +199,7 @@ public final class NodeLoop {
     public NodeLoop(HighlanderSettings settings, Sessions sessions, LongSupplier ticker, IntSupplier draw,
                     Policies policies) {
         this.settings = settings;
+        this.companions = FenceKey.namespaceOf(settings.namespace());
         this.sessions = sessions;
         this.ticker = ticker;
         this.draw = draw;
@@ -648,7 +652,7 @@ public final class NodeLoop {
         NodeStatements.Grab grab = new NodeStatements.Grab(Set.of(), -1);
         long sentAt = ticker.getAsLong();
         if (!toTry.isEmpty()) {
-            grab = current.tryAcquireAll(settings.namespace(), toTry, roundTrip());
+            grab = current.tryAcquireAll(settings.namespace(), companions, toTry, roundTrip());
             loggedLockTable = null;
             acknowledged(sentAt);
             schedule.tried(sentAt);
@@ -691,9 +695,7 @@ public final class NodeLoop {
                 lease.begin(sentAt); // the grant lies inside the statement, after its send: see the design notes
                 long hold = strictMode ? strict.holdBeforeStart(entry.getKey()) : 0;
                 Held held = new Held(current, key, grab.token(), hold); // first: its hold counts from the grant
-                long triedAt = ticker.getAsLong();
-                held.fenceClear = current.companionFree(election.fenceKey(), roundTrip()); // fencing.md §4
-                acknowledged(triedAt);
+                held.fenceClear = !grab.busy().contains(entry.getKey()); // fencing.md F6: tried by the grab
                 Term won = new Term(grab.token(), lease, held, Instant.now());
                 election.standby(); // from STARTING: its first try
                 if (!election.begin(won)) {

@@ -25,7 +25,7 @@ public final class FenceKey {
      * @param namespace our namespace ({@code highlander.namespace})
      * @return the companion locks' namespace
      */
-    static int namespaceOf(int namespace) {
+    public static int namespaceOf(int namespace) {
         return LockKey.hash("highlander-fence:" + namespace);
     }
 }

@@ -23,14 +23,15 @@ public record LockTable(int maxLocksPerTransaction, int maxConnections, int maxP
 
     /**
      * The {@code max_locks_per_transaction} to ask for: the present value, which is what the applications had room
-     * for, plus room for {@code singletons} locks and, since every node needs two connections, for at most one
-     * liveness lock and one watcher's wait per two connections.
+     * for, plus room for {@code singletons} locks and their companion locks, which the takeover statement holds
+     * beside them until its commit (the fence's barrier, {@link Sql#TAKE_OVER}), and, since every node needs two
+     * connections, for at most one liveness lock and one watcher's wait per two connections.
      *
      * @param singletons how many singleton locks a node asked for at once
      * @return the setting whose table also holds those
      */
     public long settingFor(int singletons) {
-        long ours = (long) singletons + maxConnections;
+        long ours = 2L * singletons + maxConnections;
         return maxLocksPerTransaction + (ours + slots() - 1) / slots();
     }
 

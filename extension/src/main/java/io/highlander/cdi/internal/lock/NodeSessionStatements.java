@@ -36,7 +36,6 @@ public final class NodeSessionStatements extends PostgresStatements implements N
         super(session);
         this.mustAnnounce = mustAnnounce;
         this.tokenFloor = tokenFloor;
-        bindCompanion(new LockKey(0, 0)); // links the barrier's binder now, off any takeover's path (see there)
     }
 
     /**
@@ -121,22 +120,25 @@ public final class NodeSessionStatements extends PostgresStatements implements N
     }
 
     @Override
-    public Grab tryAcquireAll(int namespace, Collection<Integer> keys, Duration timeout) throws SQLException {
+    public Grab tryAcquireAll(int namespace, int companions, Collection<Integer> keys, Duration timeout)
+            throws SQLException {
         try {
-            return takeOver(namespace, keys, timeout);
+            return takeOver(namespace, companions, keys, timeout);
         } catch (LockTableFullException e) {
             throw e.asking(keys.size()); // the grants it made stay with the session, which the caller ends
         }
     }
 
-    private Grab takeOver(int namespace, Collection<Integer> keys, Duration timeout) throws SQLException {
+    private Grab takeOver(int namespace, int companions, Collection<Integer> keys, Duration timeout)
+            throws SQLException {
         return session.verified(Sql.TAKE_OVER, timeout, statement -> {
             statement.setArray(1, session.connection().createArrayOf("int4", keys.toArray()));
             statement.setLong(2, tokenFloor);
             statement.setLong(3, Integer.toUnsignedLong(namespace));
             statement.setInt(4, namespace);
-            statement.setBoolean(5, mustAnnounce);
-            statement.setString(6, Notice.Acquired.prefix(namespace));
+            statement.setInt(5, companions);
+            statement.setBoolean(6, mustAnnounce);
+            statement.setString(7, Notice.Acquired.prefix(namespace));
         }, row -> {
             if (row.getInt(1) > 0) {
                 throw new PoolerDetectedException(Messages.poolerLockAlreadyHeld(session.owner(),
@@ -149,10 +151,7 @@ public final class NodeSessionStatements extends PostgresStatements implements N
             if (taken == null) {
                 return new Grab(Set.of(), -1);
             }
-            Set<Integer> got = new LinkedHashSet<>();
-            for (String key : taken.split(",")) {
-                got.add(Integer.parseInt(key));
-            }
+            Set<Integer> got = keysOf(taken);
             // composed here too, for the reason where the statement made none (and so sent no notice): HL-0340,
             // HL-0344; the locks it took go with the session the caller then ends
             long token = FencingToken.aboveFloor(FencingToken.compose(FencingToken.timelineOf(row.getString(5)),
@@ -161,28 +160,17 @@ public final class NodeSessionStatements extends PostgresStatements implements N
                 throw new IllegalStateException("the takeover statement's token " + row.getObject(3)
                         + " is not FencingToken's " + token);
             }
-            return new Grab(Set.copyOf(got), token);
+            String busy = row.getString(6);
+            return new Grab(Set.copyOf(got), token, busy == null ? Set.of() : Set.copyOf(keysOf(busy)));
         });
     }
 
-    @Override
-    public boolean companionFree(LockKey companion, Duration timeout) throws SQLException {
-        return session.verified(Sql.COMPANION_FREE, timeout, bindCompanion(companion), COMPANION_READ);
-    }
-
-    /** The barrier's answer; a lambda that captures nothing, linked with this class as the session opens. */
-    private static final LockSession.Reader<Boolean> COMPANION_READ = row -> row.getBoolean(1);
-
-    /**
-     * The barrier's parameters. The first creation of a lambda links its class, a millisecond or two on a JVM that
-     * never ran it, and a standby runs this statement for the first time right after its first winning grab, between
-     * the grab and the term (issue 22): so the constructor makes one while the session opens.
-     */
-    private static LockSession.Binder bindCompanion(LockKey companion) {
-        return statement -> {
-            statement.setInt(1, companion.namespace());
-            statement.setInt(2, companion.key());
-        };
+    private static Set<Integer> keysOf(String commaSeparated) {
+        Set<Integer> keys = new LinkedHashSet<>();
+        for (String key : commaSeparated.split(",")) {
+            keys.add(Integer.parseInt(key));
+        }
+        return keys;
     }
 
     @Override

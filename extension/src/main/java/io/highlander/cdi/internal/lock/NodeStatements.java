@@ -72,14 +72,18 @@ public interface NodeStatements {
      * one round trip. Never asked for a lock this session holds already. The token is a {@link FencingToken} (the
      * server's timeline above a transaction id) plus {@code highlander.token-floor}; where it cannot be made
      * ({@link TokenOutOfRangeException}) no notice is sent, and the caller ends the session, which frees the locks.
+     * The same statement tries, after each grant, that key's companion lock ({@code internal.fence.FenceKey}: same
+     * key, in {@code companions}) exclusively until its commit: the fence's barrier (docs/design/fencing.md F6),
+     * which tells whether a transaction fenced by an earlier term is still open.
      *
-     * @param namespace the locks' first key
-     * @param keys      the locks' second keys, distinct
-     * @param timeout   how long the round trip may take
+     * @param namespace  the locks' first key
+     * @param companions the companion locks' first key ({@code FenceKey.namespaceOf(namespace)})
+     * @param keys       the locks' second keys, distinct
+     * @param timeout    how long the round trip may take
      * @return what it took
      * @throws SQLException if it fails, {@link PoolerDetectedException}, or {@link TokenOutOfRangeException}
      */
-    Grab tryAcquireAll(int namespace, Collection<Integer> keys, Duration timeout) throws SQLException;
+    Grab tryAcquireAll(int namespace, int companions, Collection<Integer> keys, Duration timeout) throws SQLException;
 
     /**
      * Lets one lock go and tells every node, in one statement; the notice is best-effort (a full notification
@@ -118,20 +122,6 @@ public interface NodeStatements {
      */
     void notify(Notice notice) throws SQLException;
 
-    /**
-     * Whether no transaction holds a singleton's companion lock (the fence's barrier, docs/design/fencing.md §4),
-     * without waiting: takes it exclusively and lets it go in the same statement. The default answers true: a
-     * server model without fenced transactions (a simulation) has none open.
-     *
-     * @param companion the companion lock ({@code internal.fence.FenceKey})
-     * @param timeout   how long the round trip may take
-     * @return whether it was free
-     * @throws SQLException if it fails, or {@link PoolerDetectedException}
-     */
-    default boolean companionFree(LockKey companion, Duration timeout) throws SQLException {
-        return true;
-    }
-
     /** @return whether this session was released or abandoned */
     boolean ended();
 
@@ -146,7 +136,17 @@ public interface NodeStatements {
      *
      * @param keys  the keys (second halves of the two-int locks) now held, empty if none
      * @param token the fencing token read after the last grant, or -1 if none was taken
+     * @param busy  the keys taken whose companion lock a fenced transaction held (their terms wait at the fence's
+     *              barrier), a subset of {@code keys}
      */
-    record Grab(Set<Integer> keys, long token) {
+    record Grab(Set<Integer> keys, long token, Set<Integer> busy) {
+
+        /**
+         * @param keys  the keys now held
+         * @param token the fencing token, or -1 if none was taken
+         */
+        public Grab(Set<Integer> keys, long token) {
+            this(keys, token, Set.of()); // no fenced transaction open: a model without them, or none now
+        }
     }
 }

@@ -72,9 +72,23 @@ final class Sql {
      * so half is far from normal use.
      */
     static final String QUEUE_ROOM = "pg_notification_queue_usage() < 0.5";
-    /** A hint; the second column says it was skipped, the third how full the queue is (for HL-0434). */
+    /**
+     * The column that makes a hint's commit asynchronous: {@code pg_notify} assigns the statement's transaction an id,
+     * so its commit writes a commit record, and under the session's {@code synchronous_commit = local} it would wait
+     * for that record's flush to the local disk, one fsync per hop of a hand-over. A hint needs no durability: the
+     * statements that carry one change nothing a crash could keep (advisory locks and the notification queue are
+     * gone after a crash anyway), their transaction ids are never tokens, and every token's own commit is flushed
+     * ({@link #TAKE_OVER}), which also flushes every earlier record; so a hint's id lost in a crash and handed out
+     * again stays below no token (docs/design/election.md, rule N5). Transaction-local: the commit reads it, and it
+     * is undone right after. The notice itself is delivered at the commit, flushed or not.
+     */
+    static final String HINT_COMMIT = "set_config('synchronous_commit', 'off', true) IS NOT NULL";
+    /**
+     * A hint; the first column says it was skipped, the second how full the queue is (for HL-0434), the third
+     * {@link #HINT_COMMIT}.
+     */
     static final String NOTIFY = "SELECT CASE WHEN " + QUEUE_ROOM + " THEN pg_notify('" + CHANNEL
-            + "', ?) END IS NULL, pg_notification_queue_usage()";
+            + "', ?) END IS NULL, pg_notification_queue_usage(), " + HINT_COMMIT;
 
     /**
      * A node's liveness lock: a bigint key whose high half is the namespace and whose low half is random per node
@@ -82,12 +96,6 @@ final class Sql {
      * from every singleton's two-int lock ({@code objsubid = 2}).
      */
     static final String TAKE_LIVENESS = "SELECT pg_try_advisory_lock(?), " + VERIFY;
-    /**
-     * The fence's barrier, tried once on the node session (docs/design/fencing.md §4): in autocommit the
-     * transaction-level lock is let go at the statement's end, so it only asks whether a fenced transaction holds
-     * the companion lock now.
-     */
-    static final String COMPANION_FREE = "SELECT pg_try_advisory_xact_lock(?, ?), " + VERIFY;
     /** The low halves of the liveness locks held now, one per live node session, with the holding backends. */
     static final String LIVE_NODES =
             "SELECT objid::bigint, pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND mode = 'ExclusiveLock'"
@@ -133,14 +141,23 @@ final class Sql {
      * only if it commits. Under strict takeover the other nodes' judgement rests on it, so it is sent even into a
      * full queue (then the commit fails, and no term begins); in fast mode it is a hint ({@link #QUEUE_ROOM}).
      *
+     * <p>The fence's barrier rides on it (docs/design/fencing.md F6): {@code taken} tries, for each key {@code got}
+     * took, the key's companion lock ({@code FenceKey}) exclusively at transaction level, so it is let go at the
+     * statement's commit. Each try reads its row of {@code got}, which exists only once that key's grant was made:
+     * the companion is tried after the singleton's lock is held, the order fencing.md F4 needs. A companion that was
+     * busy (a fenced transaction of an earlier term is still open) is named in the column {@code busy}; only such
+     * a key's term waits at the blocking barrier. While the statement runs it holds two lock-table entries per key it
+     * took; the second goes at its commit.
+     *
      * <p>A timeline or transaction id beyond a token's bits, or a floor that would overflow it, gives no token and
      * sends no notice; the caller composes the token from the timeline and the id as well and refuses the grab
      * with its reason ({@link FencingToken#compose}).
      *
      * <p>Parameters: the keys ({@code int[]}), the token floor (bigint), the namespace as bigint (for
-     * {@code pg_locks}) and as int (for the lock), whether the notice is mandatory, the notice's payload up to the
-     * key ({@code Notice.Acquired.prefix}). Columns: how many were held already, the keys taken (text,
-     * comma-separated), the token (null if out of range), the transaction id, the WAL file name (its timeline), the
+     * {@code pg_locks}) and as int (for the lock), the companion locks' namespace (int), whether the notice is
+     * mandatory, the notice's payload up to the key ({@code Notice.Acquired.prefix}). Columns: how many were held
+     * already, the keys taken (text, comma-separated), the token (null if out of range), the transaction id, the WAL
+     * file name (its timeline), the keys taken whose companion was busy (text, comma-separated, null if none), the
      * notices sent, and {@link #VERIFY}.
      */
     static final String TAKE_OVER = "WITH wanted AS (SELECT unnest(?::int[]) AS k),"
@@ -151,31 +168,35 @@ final class Sql {
             + " (SELECT oid FROM pg_database WHERE datname = current_database())),"
             + " got AS MATERIALIZED (SELECT w.k FROM wanted w, pre WHERE CASE WHEN pre.already = 0"
             + " THEN pg_try_advisory_lock(?, w.k) ELSE false END),"
-            + " taken AS MATERIALIZED (SELECT string_agg(k::text, ',') AS keys FROM got),"
-            + " xact AS MATERIALIZED (SELECT taken.keys, CASE WHEN taken.keys IS NOT NULL"
+            + " taken AS MATERIALIZED (SELECT string_agg(k::text, ',') AS keys, string_agg(CASE WHEN"
+            + " pg_try_advisory_xact_lock(?, k) THEN NULL ELSE k::text END, ',') AS busy FROM got),"
+            + " xact AS MATERIALIZED (SELECT taken.keys, taken.busy, CASE WHEN taken.keys IS NOT NULL"
             + " AND set_config('synchronous_commit', 'local', true) IS NOT NULL"
             + " AND pg_logical_emit_message(true, 'highlander', '') IS NOT NULL"
             + " THEN pg_current_xact_id()::text::bigint END AS xid,"
             + " CASE WHEN taken.keys IS NOT NULL THEN " + WAL_FILE + " END AS wal FROM taken),"
             + " term AS MATERIALIZED (SELECT xact.*, " + TERM + " AS token FROM xact, tokenfloor)"
-            + " SELECT pre.already, term.keys, term.token, term.xid, term.wal,"
+            + " SELECT pre.already, term.keys, term.token, term.xid, term.wal, term.busy,"
             + " CASE WHEN term.token IS NOT NULL AND (? OR " + QUEUE_ROOM + ") THEN (SELECT"
             + " count(pg_notify('" + CHANNEL + "', ? || (g.k::bigint & 4294967295) || ' ' || term.token))"
             + " FROM got g) END, " + VERIFY + " FROM pre, term";
 
     /**
      * Lets one lock go and tells every node, in one statement; the notice is sent when it commits, which is after
-     * the unlock, and only while the queue has room ({@link #QUEUE_ROOM}).
+     * the unlock, and only while the queue has room ({@link #QUEUE_ROOM}); the commit does not wait for a flush
+     * ({@link #HINT_COMMIT}).
      */
     static final String UNLOCK = "SELECT pg_advisory_unlock(?, ?), CASE WHEN " + QUEUE_ROOM + " THEN pg_notify('"
-            + CHANNEL + "', ?) END IS NULL, " + VERIFY;
+            + CHANNEL + "', ?) END IS NULL, " + HINT_COMMIT + ", " + VERIFY;
 
     /**
      * Waits in shared mode for another node's liveness lock (never in conflict with another watcher's wait), and
-     * once granted, which means that node's session is gone, lets it go and tells every node, all in one statement.
+     * once granted, which means that node's session is gone, lets it go and tells every node, all in one statement;
+     * the commit does not wait for a flush ({@link #HINT_COMMIT}).
      */
     static final String AWAIT_GONE = "SELECT pg_advisory_lock_shared(?)::text IS NULL,"
-            + " pg_advisory_unlock_shared(?), CASE WHEN " + QUEUE_ROOM + " THEN pg_notify('" + CHANNEL + "', ?) END";
+            + " pg_advisory_unlock_shared(?), CASE WHEN " + QUEUE_ROOM + " THEN pg_notify('" + CHANNEL + "', ?) END, "
+            + HINT_COMMIT;
     /**
      * After a wait ended in an error: whether its grant stuck to the session (the session level outlives the
      * rollback, while the statement's notice was rolled back); if so it is let go here, and then every other advisory

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.highlander.cdi.HighlanderSettings;
 import io.highlander.cdi.LossReason;
+import io.highlander.cdi.internal.fence.FenceKey;
 import io.highlander.cdi.internal.lock.ClusterIdentity;
 import io.highlander.cdi.internal.lock.LiveNode;
 import io.highlander.cdi.internal.lock.LockHolder;
@@ -102,6 +103,25 @@ class NodeLoopTest {
                 OTHER_PID)));
         settle();
         assertThat(session.tries).isEqualTo(tries + 1);
+    }
+
+    @Test
+    void aTermWhoseCompanionTheGrabFoundBusyWaitsAtTheBarrierAndOneFoundFreeDoesNot() {
+        // docs/design/fencing.md F6: the companion's try rides on the takeover statement, in the companions' namespace
+        session.free.add(election.key().key());
+        session.companionBusy.add(election.key().key());
+        settle();
+        assertThat(session.companionsAsked).containsOnly(FenceKey.namespaceOf(ns));
+        assertThat(election.state().term().lock().fenceClear()).isFalse();
+
+        ScriptedSession clear = new ScriptedSession();
+        NodeLoop clearLoop = new NodeLoop(settings, new OneSession(clear), ticker, () -> SELF);
+        clearLoop.watchWith(new CountingWatcher());
+        Election clearElection = new Election("ticker", null, settings, null, clearLoop, e -> new ScriptedInstances(),
+                (task, delay) -> { }, ticker);
+        clear.free.add(clearElection.key().key());
+        settle(clearLoop);
+        assertThat(clearElection.state().term().lock().fenceClear()).isTrue();
     }
 
     @Test
@@ -404,6 +424,9 @@ class NodeLoopTest {
 
     private final class ScriptedSession implements NodeStatements {
         final Set<Integer> free = new HashSet<>();
+        /** Keys whose companion lock a fenced transaction holds (the grab reports them busy). */
+        final Set<Integer> companionBusy = new HashSet<>();
+        final Set<Integer> companionsAsked = new HashSet<>();
         final List<Notice.Released> unlocked = new ArrayList<>();
         int statements;
         int scans;
@@ -450,13 +473,16 @@ class NodeLoopTest {
         }
 
         @Override
-        public Grab tryAcquireAll(int namespace, Collection<Integer> keys, Duration timeout) {
+        public Grab tryAcquireAll(int namespace, int companions, Collection<Integer> keys, Duration timeout) {
             statements++;
             tries++;
+            companionsAsked.add(companions);
             Set<Integer> taken = new HashSet<>(keys);
             taken.retainAll(free);
             free.removeAll(taken);
-            return new Grab(Set.copyOf(taken), taken.isEmpty() ? -1 : nextToken);
+            Set<Integer> busy = new HashSet<>(taken);
+            busy.retainAll(companionBusy);
+            return new Grab(Set.copyOf(taken), taken.isEmpty() ? -1 : nextToken, Set.copyOf(busy));
         }
 
         @Override

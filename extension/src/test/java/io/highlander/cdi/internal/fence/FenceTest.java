@@ -8,6 +8,7 @@ import io.highlander.cdi.internal.datasource.ConnectionSource;
 import io.highlander.cdi.internal.lock.LockKey;
 import io.highlander.cdi.internal.lock.LockSession;
 import io.highlander.cdi.internal.lock.NodeSessionStatements;
+import io.highlander.cdi.internal.lock.NodeStatements;
 import io.highlander.cdi.testing.TestPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -160,23 +161,56 @@ class FenceTest {
     }
 
     @Test
-    void theNodeSessionsTryOfTheBarrierSeesAnOpenFencedTransactionAndLeavesNothingHeld() throws Exception {
+    void theTakeoverStatementTriesTheCompanionOfWhatItTookSeesAnOpenFencedTransactionAndLeavesNothingHeld()
+            throws Exception {
+        Connection oldSession = nodeSessionHolding(SINGLETON, "old");
+        Connection fenced = transaction();
+        assertThat(FenceEntry.enter(fenced, SINGLETON, pid(oldSession), "old", IDLE_BOUND)).isTrue();
+        unlock(oldSession, SINGLETON); // the old term let go; its fenced transaction is still open
+        int companions = FenceKey.namespaceOf(SINGLETON.namespace());
+
+        NodeSessionStatements first = NodeSessionStatements.open(connections, "fenced-report", "new",
+                Duration.ofSeconds(10), Duration.ofMillis(200), false);
+        try {
+            NodeStatements.Grab grab = first.tryAcquireAll(SINGLETON.namespace(), companions,
+                    List.of(SINGLETON.key()), Duration.ofSeconds(5));
+            record.add("open: took " + grab.keys() + ", busy " + grab.busy());
+            assertThat(companionLocks()).isOne(); // the fenced transaction's; the try held none past its commit
+        } finally {
+            first.release();
+        }
+        fenced.rollback();
+        NodeSessionStatements second = NodeSessionStatements.open(connections, "fenced-report", "new",
+                Duration.ofSeconds(10), Duration.ofMillis(200), false);
+        try {
+            NodeStatements.Grab grab = second.tryAcquireAll(SINGLETON.namespace(), companions,
+                    List.of(SINGLETON.key()), Duration.ofSeconds(5));
+            record.add("ended: took " + grab.keys() + ", busy " + grab.busy());
+            assertThat(companionLocks()).isZero();
+        } finally {
+            second.release();
+        }
+
+        assertThat(record).containsExactly("open: took [" + SINGLETON.key() + "], busy [" + SINGLETON.key() + "]",
+                "ended: took [" + SINGLETON.key() + "], busy []");
+    }
+
+    @Test
+    void aTakeoverThatTakesNothingTriesNoCompanion() throws Exception {
+        Connection holder = nodeSessionHolding(SINGLETON, "old");
+        Connection fenced = transaction();
+        assertThat(FenceEntry.enter(fenced, SINGLETON, pid(holder), "old", IDLE_BOUND)).isTrue();
         NodeSessionStatements node = NodeSessionStatements.open(connections, "fenced-report", "new",
                 Duration.ofSeconds(10), Duration.ofMillis(200), false);
         try {
-            Connection oldSession = nodeSessionHolding(SINGLETON, "old");
-            Connection fenced = transaction();
-            assertThat(FenceEntry.enter(fenced, SINGLETON, pid(oldSession), "old", IDLE_BOUND)).isTrue();
-            LockKey companion = FenceKey.of(SINGLETON);
+            NodeStatements.Grab grab = node.tryAcquireAll(SINGLETON.namespace(),
+                    FenceKey.namespaceOf(SINGLETON.namespace()), List.of(SINGLETON.key()), Duration.ofSeconds(5));
 
-            record.add("open: " + (node.companionFree(companion, Duration.ofSeconds(5)) ? "free" : "held"));
-            fenced.rollback();
-            record.add("ended: " + (node.companionFree(companion, Duration.ofSeconds(5)) ? "free" : "held"));
-
-            assertThat(record).containsExactly("open: held", "ended: free");
-            assertThat(companionLocks()).isZero(); // the try let go of what it took at its statement's end
+            assertThat(grab.keys()).isEmpty();
+            assertThat(grab.busy()).isEmpty(); // a busy companion of a key it did not take says nothing
         } finally {
             node.release();
+            fenced.rollback();
         }
     }
 
@@ -195,6 +229,15 @@ class FenceTest {
             s.execute(); // blocks until a terminated holder's backend has exited
         }
         return c;
+    }
+
+    /** The singleton's lock let go, as an old leader's unlock does; its connection stays open. */
+    private static void unlock(Connection session, LockKey key) throws SQLException {
+        try (PreparedStatement s = session.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
+            s.setInt(1, key.namespace());
+            s.setInt(2, key.key());
+            s.execute();
+        }
     }
 
     private Connection transaction() throws SQLException {

@@ -1,5 +1,6 @@
 package io.highlander.cdi.internal.lock;
 
+import io.highlander.cdi.internal.fence.FenceKey;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,7 +29,8 @@ final class Live {
 
     /** @return what the takeover statement took of {@code key}, with its token */
     static NodeStatements.Grab grab(NodeStatements node, LockKey key) throws SQLException {
-        return node.tryAcquireAll(key.namespace(), List.of(key.key()), ROUND_TRIP);
+        return node.tryAcquireAll(key.namespace(), FenceKey.namespaceOf(key.namespace()), List.of(key.key()),
+                ROUND_TRIP);
     }
 
     /** @return who holds {@code key}, asked on {@code node} */

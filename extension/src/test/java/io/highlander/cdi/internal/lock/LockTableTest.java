@@ -8,6 +8,7 @@ import io.highlander.cdi.ClusterSingleton;
 import io.highlander.cdi.HighlanderSettings;
 import io.highlander.cdi.internal.datasource.ConnectionSource;
 import io.highlander.cdi.internal.datasource.DataSourceLocator;
+import io.highlander.cdi.internal.fence.FenceKey;
 import io.highlander.cdi.testing.LogRecorder;
 import io.highlander.cdi.testing.TestNode;
 import io.highlander.cdi.testing.TestPostgres;
@@ -36,6 +37,7 @@ class LockTableTest {
     private static final Duration LEASE = Duration.ofSeconds(10);
     private static final Duration INTERVAL = Duration.ofSeconds(1);
     private static final int NAMESPACE = 7;
+    private static final int COMPANIONS = FenceKey.namespaceOf(NAMESPACE);
 
     private static TestPostgres server;
 
@@ -58,14 +60,15 @@ class LockTableTest {
         try {
             List<Integer> keys = IntStream.rangeClosed(1, 5_000).boxed().toList();
 
-            assertThatThrownBy(() -> node.tryAcquireAll(NAMESPACE, keys, Duration.ofSeconds(30)))
+            assertThatThrownBy(() -> node.tryAcquireAll(NAMESPACE, COMPANIONS, keys, Duration.ofSeconds(30)))
                     .isInstanceOf(SQLException.class)
                     .hasMessage("HL-0360: node 'a' could not take 5000 locks: PostgreSQL's shared lock table is full"
                             + " (SQLState 53200, out of shared memory). It holds max_locks_per_transaction ×"
                             + " (max_connections + max_prepared_transactions) = 10 × (20 + 0) = 200 locks for all"
-                            + " sessions of the server together, and a cluster takes one per singleton, one per node"
-                            + " and one per node's watcher, besides what the applications lock; raise"
-                            + " max_locks_per_transaction (it takes a restart of the server) to at least 261, or run"
+                            + " sessions of the server together, and a cluster takes one per singleton (two while a"
+                            + " node takes it), one per node and one per node's watcher, besides what the applications"
+                            + " lock; raise max_locks_per_transaction (it takes a restart of the server) to at least"
+                            + " 511, or run"
                             + " fewer singletons on this database. Retrying.")
                     .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("53200");
         } finally {

@@ -90,7 +90,8 @@ final class SimNodeStatements implements NodeStatements {
     }
 
     @Override
-    public Grab tryAcquireAll(int namespace, Collection<Integer> keys, Duration timeout) throws SQLException {
+    public Grab tryAcquireAll(int namespace, int companions, Collection<Integer> keys, Duration timeout)
+            throws SQLException {
         List<Integer> wanted = List.copyOf(keys);
         int me = connection.pid();
         List<Step> steps = new ArrayList<>();
@@ -110,6 +111,15 @@ final class SimNodeStatements implements NodeStatements {
                     ? new Step.TryLock(AdvisoryKey.ofPair(namespace, k), LockMode.EXCLUSIVE, Level.SESSION)
                     : new Step.Value(false)));
         }
+        // taken: each key's companion tried after its grant, held to the commit (the fence's barrier, Sql.TAKE_OVER)
+        int companionsAt = steps.size();
+        for (int i = 0; i < wanted.size(); i++) {
+            int index = i;
+            steps.add(new Step.Choose((v, c) -> Boolean.TRUE.equals(v.get(1 + index))
+                    ? new Step.TryLock(AdvisoryKey.ofPair(companions, wanted.get(index)), LockMode.EXCLUSIVE,
+                            Level.TRANSACTION)
+                    : new Step.Value(null)));
+        }
         int tokenAt = steps.size();
         // the token, after every grant, only if something was taken
         steps.add(new Step.Choose((v, c) -> anyTaken(v, wanted.size())
@@ -128,12 +138,17 @@ final class SimNodeStatements implements NodeStatements {
             throw new IllegalStateException("asked for a lock its session holds already: " + keys);
         }
         Set<Integer> taken = new LinkedHashSet<>();
+        Set<Integer> busy = new LinkedHashSet<>();
         for (int i = 0; i < wanted.size(); i++) {
             if (Boolean.TRUE.equals(row.get(1 + i))) {
                 taken.add(wanted.get(i));
+                if (Boolean.FALSE.equals(row.get(companionsAt + i))) {
+                    busy.add(wanted.get(i));
+                }
             }
         }
-        return taken.isEmpty() ? new Grab(Set.of(), -1) : new Grab(Set.copyOf(taken), (Long) row.get(tokenAt));
+        return taken.isEmpty() ? new Grab(Set.of(), -1)
+                : new Grab(Set.copyOf(taken), (Long) row.get(tokenAt), Set.copyOf(busy));
     }
 
     private static boolean anyTaken(List<Object> values, int count) {
@@ -143,20 +158,6 @@ final class SimNodeStatements implements NodeStatements {
             }
         }
         return false;
-    }
-
-    /**
-     * {@code Sql.COMPANION_FREE}: a transaction-level try of the companion key, let go at the statement's commit
-     * (autocommit). Modelled rather than left to the interface's default so that the round trip between a grab and
-     * the term's start meets the faults every other statement meets; nothing in the simulation holds the companion
-     * key (it runs no fenced transaction), so it answers true unless the statement fails.
-     */
-    @Override
-    public boolean companionFree(LockKey companion, Duration timeout) throws SQLException {
-        List<Object> row = connection.call(List.of(new Step.TryLock(
-                AdvisoryKey.ofPair(companion.namespace(), companion.key()), LockMode.EXCLUSIVE, Level.TRANSACTION)),
-                timeout);
-        return (Boolean) row.get(0);
     }
 
     @Override
