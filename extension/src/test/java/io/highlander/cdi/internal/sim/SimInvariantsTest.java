@@ -135,6 +135,44 @@ class SimInvariantsTest {
     }
 
     @Test
+    void fastModeExcusesAnOlderTermStartedAtTheThawOfANodeWhoseSessionTheServerEndedWhileItWasFrozen() {
+        bothAble();
+        at(20);
+        history.able("b", false); // frozen right after it won with 702, its instance's start still queued
+        at(80);
+        history.serverEndedSession("b"); // a restart: b's locks are free, b does not know yet
+        at(400);
+        history.started("s", "a", 703);
+        at(700);
+        history.able("b", true);
+        history.started("s", "b", 702); // the queued start runs first at the thaw
+        at(710);
+        history.stopped("s", "b"); // then b reads the end of its session
+        at(800);
+        history.stopped("s", "a");
+        history.started("s", "b", 704);
+
+        assertThat(fast.check(history, 900 * MS)).isEmpty();
+        assertThat(strict.check(history, 900 * MS)).anySatisfy(line -> assertThat(line)
+                .startsWith("token did not increase"));
+    }
+
+    @Test
+    void anOlderTermStartedAtAThawWithoutAServerEndIsCaughtInFastModeToo() {
+        bothAble();
+        at(20);
+        history.able("b", false);
+        at(400);
+        history.started("s", "a", 703);
+        at(700);
+        history.able("b", true);
+        history.started("s", "b", 702);
+
+        assertThat(fast.check(history, 800 * MS)).anySatisfy(line -> assertThat(line)
+                .startsWith("token did not increase"));
+    }
+
+    @Test
     void aSingletonUnledLongerThanTheBoundWithNoFaultIsCaughtButAFaultRestartsTheCount() {
         bothAble();
         history.started("s", "a", 1);
