@@ -422,13 +422,15 @@ public final class Election {
 
     /**
      * Any thread: asks the running term {@code running}, and only that one, to end gracefully; it ends here and
-     * now (see {@link #requestClose()}), and the lock thread lets the lock go once the instance is destroyed.
+     * now (see {@link #requestClose()}), and the lock thread lets the lock go once the instance is destroyed. The
+     * lock thread is woken first (rule L6): its wake overlaps {@code @PreDestroy}, and a lock thread that wakes
+     * before the term has ended here ends it itself, since the state already asks for the step-down.
      */
     void requestStepDown(Term running, StepDown request) {
         ElectionState after = state.updateAndGet(s -> s.runs(running) && s.stepDown() == null ? s.withStepDown(request) : s);
         if (after.stepDown() == request) {
+            node.wakeAhead();
             endTerm(running, request.reason(), null);
-            node.wake();
         }
     }
 

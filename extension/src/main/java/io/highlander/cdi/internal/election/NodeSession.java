@@ -28,6 +28,10 @@ final class NodeSession implements NodeLoop.Driver {
     static final String THREAD_NAME = "highlander-node-lock";
 
     private final LifecycleThreads threads;
+    /** Where a wake ahead of a stop sends its notice: not the thread that goes on with the stop (rule L6). */
+    private final Scheduler scheduler;
+    /** The watcher's wake as a task, made once here: no class is linked on a stop's path. */
+    private final Runnable noticeAhead;
     private final NodeLoop loop;
     private final Watcher watcher;
     private volatile Thread thread;
@@ -41,12 +45,14 @@ final class NodeSession implements NodeLoop.Driver {
     NodeSession(HighlanderSettings settings, ConnectionSource connections, LifecycleThreads threads,
                 Scheduler scheduler) {
         this.threads = threads;
+        this.scheduler = scheduler;
         PostgresSessions sessions = new PostgresSessions(connections, settings.nodeId(), settings.lease(),
                 settings.standbyInterval(), settings.watcherWait(),
                 settings.takeover() == HighlanderSettings.Takeover.STRICT, settings.tokenFloor());
         SecureRandom random = new SecureRandom();
         this.loop = new NodeLoop(settings, sessions, System::nanoTime, random::nextInt);
         this.watcher = new Watcher(loop, settings, sessions, threads, scheduler);
+        this.noticeAhead = watcher::wake;
         loop.drive(this);
         loop.watchWith(watcher);
     }
@@ -69,6 +75,22 @@ final class NodeSession implements NodeLoop.Driver {
         }
         if (readingSocket && SocketReads.needsNotice(readNanos)) {
             watcher.wake(); // the thread is in a socket read: only a notice reaches it
+        }
+    }
+
+    /**
+     * Any thread: as {@link #wake()}, but a notice is sent from the scheduler's thread. A notice costs the watcher's
+     * cancel, which pgjdbc sends and waits for on the calling thread (a connection to the server, a forked backend):
+     * the thread that asked for a step-down or runs the container's shutdown goes on with the stop meanwhile.
+     */
+    @Override
+    public void wakeAhead() {
+        Thread current = thread;
+        if (current != null) {
+            LockSupport.unpark(current);
+        }
+        if (readingSocket && SocketReads.needsNotice(readNanos)) {
+            scheduler.schedule(noticeAhead, 0);
         }
     }
 
