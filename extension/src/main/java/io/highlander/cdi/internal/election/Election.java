@@ -199,11 +199,11 @@ public final class Election {
      */
     void requestClose() {
         ElectionState after = state.updateAndGet(CLOSING_NOW);
+        node.wakeAhead(); // first, not waited for (rule L6); a lock thread woken now sees the close and ends the term
         Term running = after.runningTerm();
         if (running != null) {
             endTerm(running, LossReason.SHUTDOWN, null);
         }
-        node.wake();
     }
 
     void awaitClosed() {

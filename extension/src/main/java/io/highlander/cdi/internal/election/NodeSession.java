@@ -101,7 +101,7 @@ final class NodeSession implements NodeLoop.Driver {
      */
     void stopExpected() {
         reads.stopExpected();
-        wake();
+        wakeAhead(); // the container's shutdown goes on at once: the watcher's cancel is sent from another thread
     }
 
     @Override
@@ -119,6 +119,11 @@ final class NodeSession implements NodeLoop.Driver {
             }
         }
         watcher.close(millis);
+    }
+
+    /** @return whether the lock thread is in a socket read that only a notice ends (for tests) */
+    boolean inLongRead() {
+        return readingSocket && SocketReads.needsNotice(readNanos);
     }
 
     /** @return how many connections of the DataSource this node holds now: at most 2 */

@@ -151,6 +151,32 @@ class NodeLoopTest {
     }
 
     @Test
+    void aCloseWakesTheDriverBeforeTheStopsOwnWork() {
+        session.free.add(election.key().key());
+        settle();
+        List<Integer> stopsQueuedAtEachWake = new ArrayList<>();
+        loop.drive(new NodeLoop.Driver() {
+            @Override
+            public void wake() {
+                stopsQueuedAtEachWake.add(instances.stopped.size());
+            }
+
+            @Override
+            public void awaitEnd(long millis) {
+            }
+        });
+
+        election.requestClose();
+
+        // a node that closes several elections wakes its driver once per election: each wake must overlap its
+        // stop, and none may hold up the next election's stop (rule L6)
+        assertThat(stopsQueuedAtEachWake).as("@PreDestroy queued when the driver was woken").first().isEqualTo(0);
+        assertThat(instances.stopped).as("the term still ends on the closing thread").hasSize(1);
+        NodeLoop.Step step = settle();
+        assertThat(step.sliceNanos()).isEqualTo(SocketReads.STOP_READ_NANOS);
+    }
+
+    @Test
     void aSocketFailureEndsEveryTermOfTheSessionAndReconnectsAfterABackoff() {
         session.free.add(election.key().key());
         settle();
