@@ -23,6 +23,7 @@ import jakarta.enterprise.inject.spi.BeanManager;
 import java.lang.System.Logger.Level;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -499,6 +500,11 @@ public final class Election {
         stopped.whenComplete(wakeWhenStopped); // never completed: nobody is woken
         new Ending(LossReason.SHUTDOWN, true, letGoBy(LossReason.SHUTDOWN, now, 0), 0, stopped,
                 new CompletableFuture<>());
+        // a stop's wake is the first Look a leader's loop may meet, and the loop's instanceof chain then loads every
+        // event type it had not met yet, on the lock thread, before the unlock (seen in a class-load trace): the
+        // class literals load them here
+        List.of(LoopEvent.Look.class, LoopEvent.WatcherSawGone.class, LoopEvent.SocketFailed.class,
+                LoopEvent.Unlock.class, LoopEvent.WhoHolds.class, LoopEvent.Interrupted.class);
     }
 
     /**
