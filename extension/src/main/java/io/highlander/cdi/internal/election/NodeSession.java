@@ -19,7 +19,9 @@ import java.util.concurrent.locks.LockSupport;
  * server ending the session is seen at once and a notice is acted on at once; the read is bounded by the step's
  * due time and slice. An event posted from another thread ends a park at once (an unpark), and a socket read
  * through the node's {@link Watcher}, which sends a {@code wake} notice from the second connection (a thread
- * blocked in a socket read ignores interrupts, and pgjdbc holds the connection's lock during the read).
+ * blocked in a socket read ignores interrupts, and pgjdbc holds the connection's lock during the read). A wake ahead
+ * of a stop has that notice sent from the watchdog's thread, so that the stopping thread does not wait for it (rule
+ * L6 of docs/design/election.md).
  *
  * <p>It holds no election logic: every decision is the loop's (see docs/design/election.md).
  */
