@@ -153,6 +153,18 @@ public class HighlanderExtension implements Extension {
         elections().start();
     }
 
+    /**
+     * Once the node runs: links the stop's path ahead of the stop (see {@link StopPathWarmUp}).
+     *
+     * @param beanManager the application's bean manager
+     */
+    void warmStop(BeanManager beanManager) {
+        Elections current = elections;
+        if (current != null) {
+            StopPathWarmUp.run(beanManager, current);
+        }
+    }
+
     /** The container began to shut down: have the node ready to hand over (see {@link Elections#stopExpected}). */
     void stopExpected() {
         Elections current = elections;

@@ -6,6 +6,7 @@ import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.Shutdown;
+import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.interceptor.Interceptor;
 
 /**
@@ -15,8 +16,10 @@ import jakarta.interceptor.Interceptor;
  */
 class NodeLifecycle {
 
-    void applicationStarted(@Observes @Initialized(ApplicationScoped.class) Object event, HighlanderExtension extension) {
+    void applicationStarted(@Observes @Initialized(ApplicationScoped.class) Object event, HighlanderExtension extension,
+                            BeanManager beanManager) {
         extension.start();
+        extension.warmStop(beanManager); // while nothing waits: the first stop then finds its path linked
     }
 
     /**

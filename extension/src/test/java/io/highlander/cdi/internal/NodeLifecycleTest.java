@@ -47,6 +47,19 @@ class NodeLifecycleTest {
                         "shutdown seen after the library: not leading");
     }
 
+    @Test
+    void theStopPathsWarmUpWhileTheNodeRunsNotifiesNoObserverOfShutdown() {
+        HighlanderSettings settings = HighlanderSettings.builder().nodeId("a").lease(Duration.ofSeconds(3))
+                .heartbeat(Duration.ofMillis(300)).standbyInterval(Duration.ofSeconds(1)).build();
+        TestNode node = cluster.start(settings, Ticker.class, LeadershipLog.class, ShutdownWitness.class);
+        await().atMost(PATIENCE).until(() -> node.elector().isLeader("ticker"));
+
+        // the container resolved the observers of Shutdown when the node started (issue 22): resolved, not fired
+        assertThat(cluster.history().entries()).extracting(History.Entry::what)
+                .noneMatch(what -> what.startsWith("shutdown seen"));
+        assertThat(node.elector().isLeader("ticker")).as("and the warm-up ended no term").isTrue();
+    }
+
     /** Observes {@code Shutdown} at an application's priority and at one after the library's. */
     @ApplicationScoped
     static class ShutdownWitness {

@@ -22,6 +22,7 @@ import jakarta.enterprise.inject.spi.BeanManager;
 import java.lang.System.Logger.Level;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -112,6 +113,10 @@ public final class Election {
      * the next term begin while the last one was still ending; it proves that the lock thread now cannot.
      */
     volatile Runnable afterTermEnded = () -> { };
+    /** The state change of a close, made once with the class: a graceful stop links no lambda of its own. */
+    private static final java.util.function.UnaryOperator<ElectionState> CLOSING_NOW = ElectionState::closingNow;
+    /** What a term's end attaches to its instance's stop, made once per election, not on a stop's path. */
+    private final java.util.function.BiConsumer<Void, Throwable> wakeWhenStopped;
 
     Election(String name, Bean<?> bean, HighlanderSettings settings, ConnectionSource connections,
              ClusterSingletonContext context, LeadershipNotifier notifier, BeanManager beanManager,
@@ -162,6 +167,7 @@ public final class Election {
         this.sightings = new LeaderSightings(name, settings.nodeId());
         this.instance = instances.apply(this);
         this.node = node;
+        this.wakeWhenStopped = (done, failed) -> node.wake(); // the lock thread lets the lock go at once
         watchTask(null); // links the watchdog's lambda now, off the first takeover's path (see there)
         node.serve(this);
         if (bean != null) {
@@ -190,12 +196,12 @@ public final class Election {
      * not after; the lock thread lets the lock go once it is destroyed, as ever.
      */
     void requestClose() {
-        ElectionState after = state.updateAndGet(ElectionState::closingNow);
+        ElectionState after = state.updateAndGet(CLOSING_NOW);
+        node.wakeAhead(); // first, not waited for (rule L6); a lock thread woken now sees the close and ends the term
         Term running = after.runningTerm();
         if (running != null) {
             endTerm(running, LossReason.SHUTDOWN, null);
         }
-        node.wake();
     }
 
     void awaitClosed() {
@@ -415,13 +421,15 @@ public final class Election {
 
     /**
      * Any thread: asks the running term {@code running}, and only that one, to end gracefully; it ends here and
-     * now (see {@link #requestClose()}), and the lock thread lets the lock go once the instance is destroyed.
+     * now (see {@link #requestClose()}), and the lock thread lets the lock go once the instance is destroyed. The
+     * lock thread is woken first (rule L6): its wake overlaps {@code @PreDestroy}, and a lock thread that wakes
+     * before the term has ended here ends it itself, since the state already asks for the step-down.
      */
     void requestStepDown(Term running, StepDown request) {
         ElectionState after = state.updateAndGet(s -> s.runs(running) && s.stepDown() == null ? s.withStepDown(request) : s);
         if (after.stepDown() == request) {
+            node.wakeAhead();
             endTerm(running, request.reason(), null);
-            node.wake();
         }
     }
 
@@ -436,14 +444,10 @@ public final class Election {
         long now = ticker.getAsLong();
         boolean graceful = reason == LossReason.SHUTDOWN || reason == LossReason.STEPPED_DOWN
                 || reason == LossReason.SINGLETON_FAILED;
-        long letGoBy = switch (reason) {
-            case LEASE_EXPIRED -> now + remaining + settings.stopMargin().toNanos(); // s + L, even if noticed late
-            case SHUTDOWN, STEPPED_DOWN, SINGLETON_FAILED -> now + settings.lease().toNanos(); // the stop's bound
-            default -> now; // the connection is gone or unusable: nothing to keep
-        };
+        long letGoBy = letGoBy(reason, now, remaining);
         CompletableFuture<Void> stopped = new CompletableFuture<>();
         CompletableFuture<Long> destroying = new CompletableFuture<>();
-        stopped.whenComplete((done, failed) -> node.wake()); // the lock thread lets the lock go at once
+        stopped.whenComplete(wakeWhenStopped);
         while (true) {
             ElectionState s = state.get();
             if (!s.runs(ending)) {
@@ -466,6 +470,34 @@ public final class Election {
         sightings.lost();
         LOG.log(graceful ? Level.INFO : Level.WARNING, Messages.lost(name, settings.nodeId(), reason, detail));
         return true;
+    }
+
+    /** @return by when an ending term's lock goes, if the lock thread has not let it go before */
+    private long letGoBy(LossReason reason, long now, long remaining) {
+        return switch (reason) {
+            case LEASE_EXPIRED -> now + remaining + settings.stopMargin().toNanos(); // s + L, even if noticed late
+            case SHUTDOWN, STEPPED_DOWN, SINGLETON_FAILED -> now + settings.lease().toNanos(); // the stop's bound
+            default -> now; // the connection is gone or unusable: nothing to keep
+        };
+    }
+
+    /**
+     * Any thread, while the node runs: loads and links the classes a graceful stop of a term needs and has not
+     * needed before (the switch above, the ending's record, the completion a stop attaches), so that the first stop
+     * of this JVM links none of them between the container's shutdown and {@code @PreDestroy} (issue 22). Changes
+     * nothing: the objects made here are dropped.
+     */
+    void warmStop() {
+        long now = ticker.getAsLong();
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        stopped.whenComplete(wakeWhenStopped); // never completed: nobody is woken
+        new Ending(LossReason.SHUTDOWN, true, letGoBy(LossReason.SHUTDOWN, now, 0), 0, stopped,
+                new CompletableFuture<>());
+        // a stop's wake is the first Look a leader's loop may meet, and the loop's instanceof chain then loads every
+        // event type it had not met yet, on the lock thread, before the unlock (seen in a class-load trace): the
+        // class literals load them here
+        List.of(LoopEvent.Look.class, LoopEvent.WatcherSawGone.class, LoopEvent.SocketFailed.class,
+                LoopEvent.Unlock.class, LoopEvent.WhoHolds.class, LoopEvent.Interrupted.class);
     }
 
     /**
@@ -547,7 +579,7 @@ public final class Election {
 
     /** Lock thread, once per interrupt: the container is stopping our threads, so close, and say so once. */
     void interrupted() {
-        ElectionState before = state.getAndUpdate(ElectionState::closingNow);
+        ElectionState before = state.getAndUpdate(CLOSING_NOW);
         if (!before.closing()) {
             LOG.log(Level.WARNING, Messages.lockThreadInterrupted(name));
         }

@@ -91,6 +91,16 @@ public final class Elections implements LeaderElector {
         }
     }
 
+    /**
+     * Any thread, once the node runs: links what a graceful stop of this node needs and has not needed yet, so that
+     * the first stop of the JVM does not link it while the hand-over waits (issue 22). Changes nothing.
+     */
+    public void warmStop() {
+        for (Election election : byName.values()) {
+            election.warmStop();
+        }
+    }
+
     /** Ends every election at once (leaders hand over), then waits for all of them; idempotent. */
     public void close() {
         if (closed.compareAndSet(false, true)) {

@@ -83,6 +83,14 @@ public final class NodeLoop {
         void wake();
 
         /**
+         * Any thread: as {@link #wake()}, for a graceful stop that is about to begin (rule L6): the caller goes on
+         * with the stop at once, and a notice the wake needs is sent from another thread.
+         */
+        default void wakeAhead() {
+            wake();
+        }
+
+        /**
          * Waits for the loop to be over, at most {@code millis}; aborts the session if it is not.
          *
          * @param millis the bound
@@ -297,6 +305,12 @@ public final class NodeLoop {
     /** Any thread: an election's state changed; drive them. */
     void wake() {
         post(new LoopEvent.Look());
+    }
+
+    /** Any thread: a graceful stop is about to begin; drive the elections, without waiting for the wake (rule L6). */
+    void wakeAhead() {
+        events.add(new LoopEvent.Look());
+        driver.wakeAhead();
     }
 
     /** @param millis how long to wait for the loop's end (the driver's thread) */

@@ -19,7 +19,9 @@ import java.util.concurrent.locks.LockSupport;
  * server ending the session is seen at once and a notice is acted on at once; the read is bounded by the step's
  * due time and slice. An event posted from another thread ends a park at once (an unpark), and a socket read
  * through the node's {@link Watcher}, which sends a {@code wake} notice from the second connection (a thread
- * blocked in a socket read ignores interrupts, and pgjdbc holds the connection's lock during the read).
+ * blocked in a socket read ignores interrupts, and pgjdbc holds the connection's lock during the read). A wake ahead
+ * of a stop has that notice sent from the watchdog's thread, so that the stopping thread does not wait for it (rule
+ * L6 of docs/design/election.md).
  *
  * <p>It holds no election logic: every decision is the loop's (see docs/design/election.md).
  */
@@ -28,6 +30,10 @@ final class NodeSession implements NodeLoop.Driver {
     static final String THREAD_NAME = "highlander-node-lock";
 
     private final LifecycleThreads threads;
+    /** Where a wake ahead of a stop sends its notice: not the thread that goes on with the stop (rule L6). */
+    private final Scheduler scheduler;
+    /** The watcher's wake as a task, made once here: no class is linked on a stop's path. */
+    private final Runnable noticeAhead;
     private final NodeLoop loop;
     private final Watcher watcher;
     private volatile Thread thread;
@@ -41,12 +47,14 @@ final class NodeSession implements NodeLoop.Driver {
     NodeSession(HighlanderSettings settings, ConnectionSource connections, LifecycleThreads threads,
                 Scheduler scheduler) {
         this.threads = threads;
+        this.scheduler = scheduler;
         PostgresSessions sessions = new PostgresSessions(connections, settings.nodeId(), settings.lease(),
                 settings.standbyInterval(), settings.watcherWait(),
                 settings.takeover() == HighlanderSettings.Takeover.STRICT, settings.tokenFloor());
         SecureRandom random = new SecureRandom();
         this.loop = new NodeLoop(settings, sessions, System::nanoTime, random::nextInt);
         this.watcher = new Watcher(loop, settings, sessions, threads, scheduler);
+        this.noticeAhead = watcher::wake;
         loop.drive(this);
         loop.watchWith(watcher);
     }
@@ -73,13 +81,29 @@ final class NodeSession implements NodeLoop.Driver {
     }
 
     /**
+     * Any thread: as {@link #wake()}, but a notice is sent from the scheduler's thread. A notice costs the watcher's
+     * cancel, which pgjdbc sends and waits for on the calling thread (a connection to the server, a forked backend):
+     * the thread that asked for a step-down or runs the container's shutdown goes on with the stop meanwhile.
+     */
+    @Override
+    public void wakeAhead() {
+        Thread current = thread;
+        if (current != null) {
+            LockSupport.unpark(current);
+        }
+        if (readingSocket && SocketReads.needsNotice(readNanos)) {
+            scheduler.schedule(noticeAhead, 0);
+        }
+    }
+
+    /**
      * Any thread: a graceful stop is coming (the container began to shut down). The wake starts now, while the
      * container is still at work, and the reads stay short, so that neither the stop's start nor its end waits for
      * the watcher's notice (issue 22).
      */
     void stopExpected() {
         reads.stopExpected();
-        wake();
+        wakeAhead(); // the container's shutdown goes on at once: the watcher's cancel is sent from another thread
     }
 
     @Override
@@ -97,6 +121,11 @@ final class NodeSession implements NodeLoop.Driver {
             }
         }
         watcher.close(millis);
+    }
+
+    /** @return whether the lock thread is in a socket read that only a notice ends (for tests) */
+    boolean inLongRead() {
+        return readingSocket && SocketReads.needsNotice(readNanos);
     }
 
     /** @return how many connections of the DataSource this node holds now: at most 2 */

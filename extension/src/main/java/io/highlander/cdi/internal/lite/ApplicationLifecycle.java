@@ -2,12 +2,14 @@ package io.highlander.cdi.internal.lite;
 
 import io.highlander.cdi.LeaderElector;
 import io.highlander.cdi.internal.election.Elections;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.Shutdown;
 import jakarta.enterprise.event.Startup;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
 
 /**
  * Starts the elections once the application is up and stops them when it shuts down, under the
@@ -28,10 +30,23 @@ public class ApplicationLifecycle {
     Instance<Object> singletons;
 
     void started(@Observes Startup event, LeaderElector elector) {
-        elections(elector).start();
+        Elections elections = elections(elector);
+        elections.start();
+        elections.warmStop(); // while nothing waits: the first stop then finds its path linked (issue 22)
     }
 
-    void stopping(@Observes Shutdown event, LeaderElector elector) {
+    /**
+     * Ahead of every other observer of {@link Shutdown}: the node's lock thread is woken now, while Quarkus and the
+     * application still shut down, so that the hand-over does not wait for that wake after {@code @PreDestroy}
+     * (rule L5 of docs/design/election.md, as under the portable extension). Nothing stops here.
+     */
+    void shuttingDown(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) Shutdown event,
+                      LeaderElector elector) {
+        elections(elector).stopExpected();
+    }
+
+    /** The stop itself, after the application's own observers of {@link Shutdown}, which may still call a singleton. */
+    void stopping(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER) Shutdown event, LeaderElector elector) {
         elections(elector).close();
     }
 

@@ -145,6 +145,58 @@ class NodeLoopTest {
     }
 
     @Test
+    void aStepDownWakesTheDriverBeforeTheStopsOwnWorkAndTheStopsEndNeedsNoSecondNotice() {
+        session.free.add(election.key().key());
+        settle();
+        List<Integer> stopsQueuedAtEachWake = new ArrayList<>();
+        loop.drive(new NodeLoop.Driver() {
+            @Override
+            public void wake() {
+                stopsQueuedAtEachWake.add(instances.stopped.size());
+            }
+
+            @Override
+            public void awaitEnd(long millis) {
+            }
+        });
+
+        election.stepDown(Duration.ZERO);
+
+        // the driver's wake through the watcher takes milliseconds: it must overlap @PreDestroy, not follow the
+        // destruction's queueing and the term's end line (rule L6)
+        assertThat(stopsQueuedAtEachWake).as("@PreDestroy queued when the driver was woken").first().isEqualTo(0);
+        NodeLoop.Step step = settle();
+        assertThat(step.sliceNanos()).as("the stop's end is then seen within a read (rule L3)")
+                .isEqualTo(SocketReads.STOP_READ_NANOS);
+    }
+
+    @Test
+    void aCloseWakesTheDriverBeforeTheStopsOwnWork() {
+        session.free.add(election.key().key());
+        settle();
+        List<Integer> stopsQueuedAtEachWake = new ArrayList<>();
+        loop.drive(new NodeLoop.Driver() {
+            @Override
+            public void wake() {
+                stopsQueuedAtEachWake.add(instances.stopped.size());
+            }
+
+            @Override
+            public void awaitEnd(long millis) {
+            }
+        });
+
+        election.requestClose();
+
+        // a node that closes several elections wakes its driver once per election: each wake must overlap its
+        // stop, and none may hold up the next election's stop (rule L6)
+        assertThat(stopsQueuedAtEachWake).as("@PreDestroy queued when the driver was woken").first().isEqualTo(0);
+        assertThat(instances.stopped).as("the term still ends on the closing thread").hasSize(1);
+        NodeLoop.Step step = settle();
+        assertThat(step.sliceNanos()).isEqualTo(SocketReads.STOP_READ_NANOS);
+    }
+
+    @Test
     void aSocketFailureEndsEveryTermOfTheSessionAndReconnectsAfterABackoff() {
         session.free.add(election.key().key());
         settle();
