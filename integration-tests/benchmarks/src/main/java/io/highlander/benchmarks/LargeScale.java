@@ -1,5 +1,6 @@
 package io.highlander.benchmarks;
 
+import io.highlander.cdi.internal.threads.LifecyclePool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,8 +78,18 @@ final class LargeScale {
     }
 
     /**
-     * @return the size to run: {@code singletons} if the machine can hold every node's threads (each node keeps
-     *         one lifecycle thread per singleton: the standby's warm-up starts it), else as many as fit
+     * A node's threads, whatever its number of singletons (issue 22: the singletons share the node's lifecycle
+     * pool): its lock thread, watcher and lease watchdog, the pool's busy places, and room for what lives a moment
+     * (cancel requests, aborts, a stuck task) and Weld's own.
+     */
+    static final long THREADS_PER_NODE = 3 + LifecyclePool.BUSY + 5;
+    /** Each node JVM's own threads besides its nodes' (the JIT, GC, the driver's reader). */
+    static final long THREADS_PER_JVM = 30;
+
+    /**
+     * @return the size to run, with the threads it needs and the room the machine has for them (pid_max minus the
+     *         threads running, minus a reserve for the rest of a shared machine); a node's threads no longer grow
+     *         with its singletons, so the size asked is the size run
      */
     static Size fit(int nodes, int perJvm, int singletons) {
         long pidMax = readLong(Path.of("/proc/sys/kernel/pid_max"), 32_768);
@@ -96,13 +107,8 @@ final class LargeScale {
         }
         long free = pidMax - threadsNow - 8_000; // room for the rest of the machine (a shared one)
         int jvms = (nodes + perJvm - 1) / perJvm;
-        long perNode = 12; // node lock thread, watcher, lease watchdog, Weld's and the driver's, with room
-        long need = (long) nodes * (singletons + perNode) + jvms * 30L;
-        int run = singletons;
-        if (need > free) {
-            run = (int) Math.max(1, ((free - jvms * 30L) / nodes - perNode) / 10 * 10);
-        }
-        return new Size(nodes, perJvm, run, singletons, need, free);
+        long need = nodes * THREADS_PER_NODE + jvms * THREADS_PER_JVM;
+        return new Size(nodes, perJvm, singletons, singletons, need, free);
     }
 
     Result run(Size size, long quietMillis, long windowMillis) throws Exception {

@@ -31,15 +31,12 @@ final class LargeScaleRows {
                         + " node) × %d singletons, own PostgreSQL with max_connections = %d, highlander.placement=balanced",
                 size.nodes(), size.jvms(), size.perJvm(), size.singletons(), size.maxConnections()),
                 "measurement", "result", "target", "met?");
-        if (size.singletons() < size.askedSingletons()) {
-            report.line("");
-            report.line(String.format(Locale.ROOT, "**%d singletons instead of %d**: every node keeps one lifecycle"
-                            + " thread per singleton (the standby's warm-up starts it), so %d × %d needs about %d threads,"
-                            + " and this machine has room for %d (pid_max minus the threads running, minus a reserve).",
-                    size.singletons(), size.askedSingletons(), size.nodes(), size.askedSingletons(),
-                    (long) size.nodes() * (size.askedSingletons() + 12), size.threadsFree()));
-            report.line("");
-        }
+        report.line("");
+        report.line(String.format(Locale.ROOT, "Threads: %d nodes need about %d (%d per node whatever its singletons:"
+                        + " they share the node's lifecycle pool), and this machine has room for %d (pid_max minus the"
+                        + " threads running, minus a reserve).", size.nodes(), size.threadsNeeded(),
+                LargeScale.THREADS_PER_NODE, size.threadsFree()));
+        report.line("");
         LargeScale.Start s = r.start();
         double share = size.singletons() / (double) size.nodes();
         boolean allLed = !Double.isNaN(s.lastReadyToAllLed());

@@ -16,7 +16,7 @@ import io.highlander.cdi.internal.fence.FenceBarrier;
 import io.highlander.cdi.internal.fence.TermWork;
 import io.highlander.cdi.internal.lock.LockHolder;
 import io.highlander.cdi.internal.lock.LockKey;
-import io.highlander.cdi.internal.threads.LifecycleThreads;
+import io.highlander.cdi.internal.threads.LifecyclePool;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
 import java.lang.System.Logger.Level;
@@ -120,13 +120,13 @@ public final class Election {
 
     Election(String name, Bean<?> bean, HighlanderSettings settings, ConnectionSource connections,
              ClusterSingletonContext context, LeadershipNotifier notifier, BeanManager beanManager,
-             LifecycleThreads threads, ScheduledExecutorService watchdog, NodeLoop node) {
+             LifecyclePool lifecycle, ScheduledExecutorService watchdog, NodeLoop node) {
         this(name, bean, settings, context, node,
-                election -> new InstanceLifecycle(election, bean, settings, context, notifier, beanManager, threads,
+                election -> new InstanceLifecycle(election, bean, settings, context, notifier, beanManager, lifecycle,
                         watchdog, new FenceBarrier(connections, FENCE_WAIT.compareTo(settings.lease()) < 0
                                 ? FENCE_WAIT : settings.lease())),
                 Scheduler.of(watchdog), System::nanoTime,
-                task -> threads.newThread("highlander-" + name + "-abort", task).start());
+                lifecycle.urgent(name));
     }
 
     /**

@@ -11,6 +11,7 @@ import io.highlander.cdi.internal.datasource.PoolStarvationProbe;
 import io.highlander.cdi.internal.events.LeadershipNotifier;
 import io.highlander.cdi.internal.management.NodeManagement;
 import io.highlander.cdi.internal.metrics.ElectionProbe;
+import io.highlander.cdi.internal.threads.LifecyclePool;
 import io.highlander.cdi.internal.threads.LifecycleThreads;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
@@ -35,6 +36,8 @@ public final class Elections implements LeaderElector {
     private final ScheduledExecutorService watchdog;
     private final ConnectionSource connections;
     private final LifecycleThreads threads;
+    /** Every singleton's user code and aborts, on threads shared by all of this node's singletons. */
+    private final LifecyclePool lifecycle;
     private final NodeSession node;
     private NodeManagement management;
     private final AtomicBoolean started = new AtomicBoolean();
@@ -55,10 +58,11 @@ public final class Elections implements LeaderElector {
         this.watchdog = threads.scheduler("highlander-lease-watchdog");
         this.connections = connections;
         this.threads = threads;
+        this.lifecycle = new LifecyclePool(threads, watchdog);
         this.node = new NodeSession(settings, connections, threads, Scheduler.of(watchdog));
         LeadershipNotifier notifier = new LeadershipNotifier(beanManager);
         singletons.forEach((name, bean) -> byName.put(name, new Election(name, bean, settings, connections, context,
-                notifier, beanManager, threads, watchdog, node.loop())));
+                notifier, beanManager, lifecycle, watchdog, node.loop())));
     }
 
     /** @param probe told what the node session sees, for the meters; before {@link #start()} */
@@ -111,6 +115,7 @@ public final class Elections implements LeaderElector {
                 election.awaitClosed();
             }
             watchdog.shutdownNow();
+            lifecycle.shutdown();
             if (management != null) {
                 management.unregister();
             }

@@ -10,22 +10,22 @@ import io.highlander.cdi.internal.context.ClusterSingletonContext;
 import io.highlander.cdi.internal.election.ElectionState.StepDown;
 import io.highlander.cdi.internal.events.LeadershipNotifier;
 import io.highlander.cdi.internal.fence.FenceBarrier;
-import io.highlander.cdi.internal.threads.LifecycleThreads;
+import io.highlander.cdi.internal.threads.LifecyclePool;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The singleton's instance on this node (none for a bean-less election, whose terms only fire the events), on its <b>lifecycle thread</b> ({@code highlander-<name>-lifecycle}):
- * the only thread that runs user code ({@code @PostConstruct}, {@code @PreDestroy}, event observers) and the
- * only one that creates instances. Tasks run one after another, so a term's instance is destroyed before the
- * next term's is created. Failures are supervised ({@link Supervisor}): restart after a backoff, or ask the
+ * The singleton's instance on this node (none for a bean-less election, whose terms only fire the events), on its
+ * <b>lane</b> of the node's {@link LifecyclePool} (a thread named {@code highlander-<name>-lifecycle} while it runs):
+ * the only place that runs user code ({@code @PostConstruct}, {@code @PreDestroy}, event observers) and the only one
+ * that creates instances. Tasks run one after another, so a term's instance is destroyed before the next term's is
+ * created; the node's singletons share the pool's threads (issue 22), so a node's threads do not grow with them. Failures are supervised ({@link Supervisor}): restart after a backoff, or ask the
  * election to step down.
  */
 final class InstanceLifecycle implements Instances {
@@ -41,11 +41,11 @@ final class InstanceLifecycle implements Instances {
     private final BeanManager beanManager;
     private final ScheduledExecutorService watchdog;
     private final FenceBarrier fence;
-    private final ExecutorService thread;
+    private final LifecyclePool.Lane lane;
     private final Supervisor supervisor;
 
     InstanceLifecycle(Election election, Bean<?> bean, HighlanderSettings settings, ClusterSingletonContext context,
-                      LeadershipNotifier notifier, BeanManager beanManager, LifecycleThreads threads,
+                      LeadershipNotifier notifier, BeanManager beanManager, LifecyclePool pool,
                       ScheduledExecutorService watchdog, FenceBarrier fence) {
         this.election = election;
         this.name = election.name();
@@ -56,7 +56,7 @@ final class InstanceLifecycle implements Instances {
         this.beanManager = beanManager;
         this.watchdog = watchdog;
         this.fence = fence;
-        this.thread = threads.singleThread("highlander-" + name + "-lifecycle");
+        this.lane = pool.lane(name);
         this.supervisor = new Supervisor(settings.maxFailures(), settings.failureWindow(), settings.restartBackoff(),
                 System::nanoTime);
     }
@@ -68,8 +68,8 @@ final class InstanceLifecycle implements Instances {
     }
 
     /**
-     * Any thread, once, when the election first stands by: queues {@link TakeoverWarmUp}, which also creates this
-     * lifecycle thread, so that the first takeover finds it parked rather than having to start it.
+     * Any thread, once, when the election first stands by: queues {@link TakeoverWarmUp} on this lane, so that the
+     * first takeover runs linked code (the pool keeps threads parked for it: {@link LifecyclePool#WARM}).
      */
     @Override
     public void warmUp() {
@@ -161,15 +161,10 @@ final class InstanceLifecycle implements Instances {
         return supervisor.restarts();
     }
 
-    /** Stops the thread after the queued tasks, waiting at most {@code millis}. */
+    /** Closes the lane after the queued tasks, waiting at most {@code millis} for them. */
     @Override
     public void shutdown(long millis) {
-        thread.shutdown();
-        try {
-            thread.awaitTermination(millis, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        lane.closeAndAwait(millis);
     }
 
     /** Creates the instance; on failure hands over to {@link #failed}. Returns whether it now runs. */
@@ -245,11 +240,11 @@ final class InstanceLifecycle implements Instances {
     /** @return whether the task was queued (not after the application stopped) */
     private boolean run(Runnable task) {
         try {
-            thread.execute(() -> {
+            lane.execute(() -> {
                 try {
                     task.run();
                 } catch (RuntimeException | Error e) {
-                    LOG.log(Level.ERROR, Messages.unexpected(name), e); // keep the lifecycle thread alive
+                    LOG.log(Level.ERROR, Messages.unexpected(name), e); // the lane goes on with its next task
                 }
             });
             return true;

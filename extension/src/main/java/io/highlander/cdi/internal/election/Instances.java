@@ -5,8 +5,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The singleton's instance on this node, as its {@link Election} sees it: where {@code @PostConstruct} and
- * {@code @PreDestroy} run, off the node loop. {@link InstanceLifecycle} runs them on the singleton's lifecycle
- * thread; a simulation completes them when its script says so.
+ * {@code @PreDestroy} run, off the node loop. {@link InstanceLifecycle} runs them on the singleton's lane of
+ * the node's lifecycle pool; a simulation completes them when its script says so.
  */
 public interface Instances {
 

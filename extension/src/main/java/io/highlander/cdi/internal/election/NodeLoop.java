@@ -104,8 +104,11 @@ public final class NodeLoop {
         /** The node session is open (its liveness lock is held): start watching, once. */
         void start();
 
-        /** The live nodes changed: look for the next node in the ring again. */
+        /** This node's next node in the ring changed: look for it again. */
         void retarget();
+
+        /** @return the liveness half the watcher waits on (or last looked for), 0 for none: rule W5 compares it */
+        int watched();
 
         /** @return whether the watcher holds its connection now */
         boolean connected();
@@ -142,6 +145,11 @@ public final class NodeLoop {
 
         @Override
         public void retarget() {
+        }
+
+        @Override
+        public int watched() {
+            return 0;
         }
 
         @Override
@@ -775,7 +783,7 @@ public final class NodeLoop {
         wanted.forEach((key, election) -> election.sightings().saw(Optional.ofNullable(holders.get(key))));
     }
 
-    /** The live nodes and their backends, for attributing notices; the watcher retargets if the ring changed. */
+    /** The live nodes and their backends, for attributing notices; the watcher retargets if its target moved (W5). */
     private void scan(NodeStatements current) throws SQLException {
         scanDue = false;
         long sentAt = ticker.getAsLong();
@@ -790,7 +798,8 @@ public final class NodeLoop {
         boolean ringChanged = !keys.equals(liveKeys);
         livePids = pids;
         liveKeys = keys;
-        if (ringChanged && session != null) {
+        // rule W5: a join or a leave moves one node's target (its predecessor's); the others' waits stand
+        if (ringChanged && session != null && WatcherLoop.targetMoved(live, liveness, watching.watched())) {
             watching.retarget();
         }
         List<Notice.Heard> pending = new ArrayList<>(unattributed);

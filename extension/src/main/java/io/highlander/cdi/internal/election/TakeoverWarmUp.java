@@ -18,7 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What a standby does once, on its lifecycle thread, while it waits, so that its first takeover runs code that has
+ * What a standby does once, on its lifecycle lane, while it waits, so that its first takeover runs code that has
  * run before (issue 12). In a JVM that never led, the way from "lock granted" to {@code @PostConstruct} used to
  * load and link some forty classes and call sites for the first time (the term, its lease, the state
  * transitions, the "leads now" message and its string concatenation, the lease watchdog's task, the lifecycle
@@ -39,7 +39,7 @@ final class TakeoverWarmUp {
     }
 
     /**
-     * Runs on the lifecycle thread, before any term's task.
+     * Runs on the singleton's lane of the lifecycle pool, before any term's task.
      *
      * @param lifecycle   the singleton's lifecycle (its start task is linked, not run)
      * @param settings    the node's settings

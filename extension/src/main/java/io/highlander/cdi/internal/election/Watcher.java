@@ -6,6 +6,8 @@ import io.highlander.cdi.internal.lock.WatcherStatements;
 import io.highlander.cdi.internal.threads.LifecycleThreads;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -13,6 +15,12 @@ import java.util.concurrent.locks.LockSupport;
  * loop's one blocking wait ({@link WatcherStatements#awaitGone}) and parks between steps. A request from another
  * thread (a wake, a retarget, a close) ends the wait: an unpark, and a cancel of the statement in flight, sent again
  * every 20 ms while a wake is still wanted (a cancel that reaches the server before the wait does is lost).
+ *
+ * <p>Rule W6 (docs/design/election.md): requests are coalesced. A wait is cancelled once, however many requests come
+ * during it (each further cancel forked a backend and, landing after the wait ended, failed the watcher's next
+ * statement: another ERROR line and another round); one chain of re-sends runs at a time; and a {@code gone} that the
+ * watcher reports asks no wake of its own, since the {@code gone} notice it sent on its connection ends its node's
+ * socket read as a {@code wake} would (and reached every other node too).
  */
 final class Watcher implements NodeLoop.Watching {
 
@@ -30,13 +38,20 @@ final class Watcher implements NodeLoop.Watching {
      * it lands; outside the wait a request is seen by the next step anyway.
      */
     private volatile boolean waiting;
+    /** How many waits the driver began; {@link #cancelled} names the last one a cancel was sent to. */
+    private volatile long waits;
+    private final AtomicLong cancelled = new AtomicLong(-1);
+    /** Whether a chain of wake re-sends runs ({@link #retryWake}): one at a time. */
+    private final AtomicBoolean retrying = new AtomicBoolean();
+    /** The driver reports a gone it sent itself: its node hears that notice (confined to the driver's thread). */
+    private boolean reportingGone;
 
     Watcher(NodeLoop node, HighlanderSettings settings, Sessions sessions, LifecycleThreads threads,
             Scheduler scheduler) {
         this.loop = new WatcherLoop(settings, sessions, node, System::nanoTime);
         this.threads = threads;
         this.scheduler = scheduler;
-        loop.interruptWith(this::interruptWait);
+        loop.interruptWith(() -> interruptWait(false));
     }
 
     /** Starts the thread, once; later calls do nothing. */
@@ -51,8 +66,13 @@ final class Watcher implements NodeLoop.Watching {
 
     /** Any thread: have the node's lock thread woken out of its socket read by a {@code wake} notice. */
     void wake() {
+        if (reportingGone && Thread.currentThread() == thread) {
+            return; // the gone notice this thread just sent ends its node's read (rule W6)
+        }
         loop.wake();
-        retryWake(0);
+        if (retrying.compareAndSet(false, true)) {
+            retryWake(0);
+        }
     }
 
     @Override
@@ -65,8 +85,9 @@ final class Watcher implements NodeLoop.Watching {
         return loop.connected();
     }
 
-    /** @return the random half of the liveness key it waits on, 0 for none (for tests) */
-    int watched() {
+    /** @return the random half of the liveness key it waits on, 0 for none */
+    @Override
+    public int watched() {
         return loop.watched();
     }
 
@@ -90,7 +111,11 @@ final class Watcher implements NodeLoop.Watching {
         }
     }
 
-    private void interruptWait() {
+    /**
+     * @param again whether to cancel a wait that was cancelled already (a re-send: the first cancel may have reached
+     *              the server before the wait did)
+     */
+    private void interruptWait(boolean again) {
         Thread current = thread;
         if (current != null) {
             LockSupport.unpark(current);
@@ -98,33 +123,63 @@ final class Watcher implements NodeLoop.Watching {
         WatcherStatements open = loop.session();
         // not from the watcher's own thread: the gone it reports wakes its node through here, right after its wait
         if (open != null && waiting && current != Thread.currentThread()) {
-            open.cancel(); // ends a wait on a liveness lock; the next step sees what was asked
+            long wait = waits;
+            long last = cancelled.get();
+            if (again || last != wait && cancelled.compareAndSet(last, wait)) {
+                open.cancel(); // ends a wait on a liveness lock; the next step sees what was asked
+            }
         }
     }
 
     /** A cancel sent before the wait reached the server is lost: send it again until the wake went out. */
     private void retryWake(int attempt) {
-        if (attempt >= 50) {
-            return; // the lock thread's own bound on a socket read takes over
-        }
-        scheduler.schedule(() -> {
-            if (loop.wakeWanted() && !loop.closing()) {
-                interruptWait();
-                retryWake(attempt + 1);
+        boolean scheduled = false;
+        if (attempt < 50) { // after that the lock thread's own bound on a socket read takes over
+            try {
+                scheduler.schedule(() -> {
+                    if (loop.wakeWanted() && !loop.closing()) {
+                        interruptWait(true);
+                        retryWake(attempt + 1);
+                    } else {
+                        chainEnded();
+                    }
+                }, WAKE_RETRY_NANOS);
+                scheduled = true;
+            } catch (RuntimeException e) { // the node is closing: its watchdog takes no more tasks
+                scheduled = false;
             }
-        }, WAKE_RETRY_NANOS);
+        }
+        if (!scheduled) {
+            chainEnded();
+        }
+    }
+
+    /** The chain of re-sends ends; a wake asked meanwhile, which saw it running, starts the next one. */
+    private void chainEnded() {
+        retrying.set(false);
+        if (loop.wakeWanted() && !loop.closing() && retrying.compareAndSet(false, true)) {
+            retryWake(0);
+        }
     }
 
     private void run() {
         WatcherLoop.Action action = loop.step();
         while (!(action instanceof WatcherLoop.Done)) {
             if (action instanceof WatcherLoop.AwaitGone wait) {
+                waits++; // only this thread writes it
                 waiting = true;
                 try {
                     // a request that came after the step looked, and before the flag was up, found nothing to cancel:
                     // the next step takes it up instead of this wait (the flag and the requests are both volatile)
                     if (!loop.requested()) {
-                        loop.waitEnded(wait, wait.on().awaitGone(wait.gone()));
+                        boolean gone = wait.on().awaitGone(wait.gone());
+                        waiting = false; // before reporting: a cancel now would hit the next statement
+                        reportingGone = true;
+                        try {
+                            loop.waitEnded(wait, gone);
+                        } finally {
+                            reportingGone = false;
+                        }
                     }
                 } catch (SQLException e) {
                     waiting = false;

@@ -153,7 +153,8 @@ public final class WatcherLoop implements NodeLoop.Watching {
     }
 
     /** @return the liveness half it watches, 0 for none */
-    int watched() {
+    @Override
+    public int watched() {
         return watched;
     }
 
@@ -259,6 +260,21 @@ public final class WatcherLoop implements NodeLoop.Watching {
         if (current != null) {
             current.abandon();
         }
+    }
+
+    /**
+     * Rule W5 (docs/design/election.md): a change of the ring retargets a watcher only if its own next node moved. A
+     * retarget cancels the wait (a forked backend, an ERROR line in the server's log), and a node joining or leaving
+     * moves the target of one node only, its predecessor's: before, every ring change cancelled every node's wait
+     * (100 cancels per join at 100 nodes).
+     *
+     * @param live     every live node session, as the node loop's scan found them
+     * @param self     this node's liveness half, 0 if none now
+     * @param watching the liveness half the watcher waits on, 0 for none
+     * @return whether the watcher must look for its target again
+     */
+    static boolean targetMoved(List<LiveNode> live, int self, int watching) {
+        return next(live, self) != watching;
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.highlander.cdi.internal.threads;
 
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -11,7 +10,8 @@ import javax.naming.NamingException;
  * Makes Highlander's threads. In a Jakarta EE server they come from the server's default
  * {@code ManagedThreadFactory}, so that user code in {@code @PostConstruct}, {@code @PreDestroy} and event
  * observers sees the application's class loader and JNDI namespace; elsewhere they are plain daemon
- * threads. Every thread is named {@code highlander-<singleton>-<job>}.
+ * threads. Every thread is named {@code highlander-<singleton>-<job>} (or {@code highlander-node-<job>} for a
+ * node's own); a node's singletons share its {@link LifecyclePool}.
  */
 public final class LifecycleThreads {
 
@@ -61,14 +61,6 @@ public final class LifecycleThreads {
         }
         thread.setName(name);
         return thread;
-    }
-
-    /**
-     * @param name the thread's name
-     * @return an executor that runs tasks one after another on one thread of that name
-     */
-    public ExecutorService singleThread(String name) {
-        return Executors.newSingleThreadExecutor(task -> newThread(name, task));
     }
 
     /**

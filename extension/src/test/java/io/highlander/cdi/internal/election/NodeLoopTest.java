@@ -81,6 +81,35 @@ class NodeLoopTest {
     }
 
     @Test
+    void aNodeJoiningElsewhereInTheRingCostsThisNodesWatcherNoRetarget() {
+        settle();
+        watcher.watched = OTHER; // its watcher found its target: the next after SELF (11) is OTHER (22)
+        int scans = session.scans;
+        int retargets = watcher.retargets;
+
+        session.live.add(new LiveNode(33, 3003)); // after OTHER: 11 → 22 → 33 → 11, so OTHER's target moved, not ours
+        loop.post(new LoopEvent.Heard(new Notice.Heard(new Notice.Joined(ns, 33), 3003)));
+        settle();
+
+        assertThat(session.scans).as("the unknown node is scanned for").isEqualTo(scans + 1);
+        assertThat(watcher.retargets).as("rule W5: the ring changed, this node's target did not (a retarget cancels"
+                + " the wait: at 100 nodes every join cancelled 100 waits)").isEqualTo(retargets);
+    }
+
+    @Test
+    void aNodeJoiningRightAfterThisOneRetargetsItsWatcher() {
+        settle();
+        watcher.watched = OTHER;
+        int retargets = watcher.retargets;
+
+        session.live.add(new LiveNode(15, 1515)); // 11 → 15 → 22: the next after SELF is now the new node
+        loop.post(new LoopEvent.Heard(new Notice.Heard(new Notice.Joined(ns, 15), 1515)));
+        settle();
+
+        assertThat(watcher.retargets).isEqualTo(retargets + 1);
+    }
+
+    @Test
     void notesOfAnotherNamespaceAndReleasesOfLocksNobodyHereWantsSendNothing() {
         settle();
         int statements = session.statements;
@@ -480,6 +509,7 @@ class NodeLoopTest {
         final Set<Integer> companionBusy = new HashSet<>();
         final Set<Integer> companionsAsked = new HashSet<>();
         final List<Notice.Released> unlocked = new ArrayList<>();
+        final List<LiveNode> live = new ArrayList<>(List.of(new LiveNode(SELF, 1001), new LiveNode(OTHER, OTHER_PID)));
         int statements;
         int scans;
         int tries;
@@ -554,7 +584,7 @@ class NodeLoopTest {
         public List<LiveNode> liveNodes(int namespace) {
             statements++;
             scans++;
-            return List.of(new LiveNode(SELF, 1001), new LiveNode(OTHER, OTHER_PID));
+            return List.copyOf(live);
         }
 
         @Override
@@ -603,6 +633,12 @@ class NodeLoopTest {
 
     private static final class CountingWatcher implements NodeLoop.Watching {
         int retargets;
+        int watched;
+
+        @Override
+        public int watched() {
+            return watched;
+        }
 
         @Override
         public void start() {

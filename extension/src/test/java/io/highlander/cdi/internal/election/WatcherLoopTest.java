@@ -45,6 +45,42 @@ class WatcherLoopTest {
         assertThat(WatcherLoop.next(live(-1, 5), -1)).isEqualTo(5);
     }
 
+    @Test
+    void aNodeJoiningOrLeavingAHundredNodeRingMovesOneWatchersTargetOnly() {
+        java.util.Random random = new java.util.Random(22);
+        List<Integer> keys = new ArrayList<>();
+        while (keys.size() < 100) {
+            int key = random.nextInt();
+            if (key != 0 && !keys.contains(key)) {
+                keys.add(key);
+            }
+        }
+        List<LiveNode> before = keys.stream().map(k -> new LiveNode(k, 1)).toList();
+        List<LiveNode> joined = new ArrayList<>(before);
+        joined.add(new LiveNode(12345, 2));
+        List<LiveNode> left = before.subList(1, before.size());
+
+        int movedByJoin = 0;
+        int movedByLeave = 0;
+        for (int self : keys) {
+            int watching = WatcherLoop.next(before, self);
+            movedByJoin += WatcherLoop.targetMoved(joined, self, watching) ? 1 : 0;
+            if (self != keys.get(0)) {
+                movedByLeave += WatcherLoop.targetMoved(left, self, watching) ? 1 : 0;
+            }
+        }
+
+        assertThat(movedByJoin).as("watchers retargeted by a join (rule W5; before, all 100)").isEqualTo(1);
+        assertThat(movedByLeave).as("watchers retargeted by a leave: the leaver's predecessor").isEqualTo(1);
+    }
+
+    @Test
+    void aWatcherThatWatchesNobodyIsRetargetedWhenASecondNodeComes() {
+        assertThat(WatcherLoop.targetMoved(live(10), 10, 0)).isFalse();
+        assertThat(WatcherLoop.targetMoved(live(10, 20), 10, 0)).isTrue();
+        assertThat(WatcherLoop.targetMoved(live(10, 20), 10, 20)).isFalse();
+    }
+
     // ---- the loop, stepped by hand (as a simulation does) ----
 
     private final FakeTicker ticker = new FakeTicker();

@@ -47,7 +47,7 @@ class WatcherTest {
     }
 
     @Test
-    void aGoneTheWatcherSawItselfWakesItsNodeWithANoticeAndNoCancel() {
+    void aGoneTheWatcherSawItselfAsksNoWakeAndNoCancel() {
         // as NodeSession does while its lock thread reads the socket: every posted event asks for a wake notice
         node.drive(new NodeLoop.Driver() {
             @Override
@@ -67,9 +67,41 @@ class WatcherTest {
         connection.outcomes.add(Boolean.TRUE); // the watched node's liveness lock is granted: that node is gone
 
         await().atMost(Duration.ofSeconds(10)).until(() -> connection.waits.get() > waits && connection.inWait);
-        assertThat(connection.sent).as("its node is woken").anyMatch(Notice.Wake.class::isInstance);
+        assertThat(connection.sent).as("rule W6: the gone notice the watcher sent ends its node's read; a wake notice"
+                + " more only ended every node's read again").noneMatch(Notice.Wake.class::isInstance);
         assertThat(connection.cancels.get() - cancels).as("the gone came from the watcher's own thread, out of any wait: nothing to "
                 + "cancel (before issue 22 it cancelled whatever ran next, and forked a backend for it)").isZero();
+    }
+
+    @Test
+    void manyWakesAskedDuringOneWaitCostOneCancelAndOneNotice() {
+        ScriptedConnection slow = new ScriptedConnection();
+        slow.cancelsEndWaits = false; // the wait ends when the test says: every wake below lands in the same wait
+        Sessions slowSessions = new WatcherOnlySessions(slow);
+        NodeLoop slowNode = new NodeLoop(settings, slowSessions, System::nanoTime, () -> 1);
+        List<Runnable> resends = new CopyOnWriteArrayList<>(); // kept, never run: no re-send within this test
+        Watcher held = new Watcher(slowNode, settings, slowSessions, LifecycleThreads.forApplication(),
+                (task, delayNanos) -> resends.add(task));
+        try {
+            held.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> slow.inWait);
+            int cancels = slow.cancels.get();
+
+            for (int i = 0; i < 20; i++) {
+                held.wake(); // as twenty events posted from other threads while the node's lock thread reads
+            }
+            int cancelsDuringTheWait = slow.cancels.get() - cancels;
+            slow.outcomes.add(ScriptedConnection.CANCELLED); // the one cancel lands
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> slow.waits.get() > 1 && slow.inWait);
+            assertThat(cancelsDuringTheWait).as("rule W6: cancels of the one wait (each forks a backend and logs an"
+                    + " ERROR on the server; one landing after the wait fails the next statement)").isEqualTo(1);
+            assertThat(slow.sent).filteredOn(Notice.Wake.class::isInstance).hasSize(1);
+            assertThat(resends).as("one chain of re-sends").hasSize(1);
+        } finally {
+            slow.cancelsEndWaits = true;
+            held.close(TimeUnit.SECONDS.toMillis(5));
+        }
     }
 
     @Test
@@ -92,6 +124,7 @@ class WatcherTest {
         final List<Notice> sent = new CopyOnWriteArrayList<>();
         volatile boolean released;
         volatile boolean inWait;
+        volatile boolean cancelsEndWaits = true;
 
         @Override
         public List<LiveNode> liveNodes(int namespace) {
@@ -125,7 +158,7 @@ class WatcherTest {
         @Override
         public void cancel() {
             cancels.incrementAndGet();
-            if (inWait) {
+            if (inWait && cancelsEndWaits) {
                 outcomes.add(CANCELLED); // like the server: it ends the wait in flight, and is ignored by an idle session
             }
         }
