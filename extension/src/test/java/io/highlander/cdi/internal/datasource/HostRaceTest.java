@@ -1,0 +1,102 @@
+package io.highlander.cdi.internal.datasource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.highlander.cdi.HighlanderSettings;
+import io.highlander.cdi.testing.TestPostgres;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import org.jboss.weld.environment.se.Weld;
+import org.jboss.weld.environment.se.WeldContainer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The DataSource Highlander builds from a multi-host {@code highlander.datasource.url} connects to every host at once
+ * and keeps the first that answers ({@link HostRace}): a host that accepts and never answers, first in the list, costs
+ * nothing once the real server answers; and of two answers, the later connection is closed at once.
+ */
+class HostRaceTest {
+
+    private static final Duration LEASE = Duration.ofSeconds(2);
+    /** The URL's own timeouts for the silent host: a connect that waited on it would take this long. */
+    private static final int SILENT_WAIT_SECONDS = 60;
+    /** Far below {@link #SILENT_WAIT_SECONDS}, far above any connect to a live server: not a timing goal. */
+    private static final Duration PATIENCE = Duration.ofSeconds(20);
+
+    @Test
+    void aSilentFirstHostDoesNotHoldUpTheConnect() throws Exception {
+        TestPostgres postgres = TestPostgres.shared();
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             WeldContainer container = emptyContainer()) {
+            // the kernel completes the handshake into the backlog; nobody ever reads or answers
+            String url = withHosts(postgres.url(), "127.0.0.1:" + silent.getLocalPort() + ",127.0.0.1:" + postgres.port())
+                    + "sslmode=disable&connectTimeout=" + SILENT_WAIT_SECONDS + "&socketTimeout=" + SILENT_WAIT_SECONDS;
+            ConnectionSource source = DataSourceLocator.locate(container.getBeanManager(),
+                    settings(url, postgres.user(), postgres.password()));
+            int port = assertTimeoutPreemptively(PATIENCE, () -> {
+                try (Connection connection = source.connect();
+                     PreparedStatement query = connection.prepareStatement("SELECT inet_server_port()");
+                     ResultSet row = query.executeQuery()) {
+                    row.next();
+                    return row.getInt(1);
+                }
+            }, "the connect waited on the silent host");
+            assertThat(port).as("the server that answered").isEqualTo(postgres.port());
+        }
+    }
+
+    @Test
+    void ofTwoAnswersTheLaterIsClosed() throws Exception {
+        TestPostgres postgres = TestPostgres.shared();
+        String name = "host-race-" + System.nanoTime();
+        String host = "127.0.0.1:" + postgres.port();
+        String url = withHosts(postgres.url(), host + "," + host) + "ApplicationName=" + name;
+        try (WeldContainer container = emptyContainer()) {
+            ConnectionSource source = DataSourceLocator.locate(container.getBeanManager(),
+                    settings(url, postgres.user(), postgres.password()));
+            try (Connection kept = source.connect(); Connection observer = java.sql.DriverManager.getConnection(postgres.url(),
+                         postgres.user(), postgres.password())) {
+                assertThat(kept.isValid(5)).isTrue();
+                await("the losing connection closed").atMost(PATIENCE)
+                        .until(() -> backends(observer, name) == 1);
+            }
+        }
+    }
+
+    private static int backends(Connection observer, String applicationName) throws SQLException {
+        try (PreparedStatement query = observer.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?")) {
+            query.setString(1, applicationName);
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                return row.getInt(1);
+            }
+        }
+    }
+
+    /** The shared server's URL with another host list, ending where a parameter can be added. */
+    private static String withHosts(String url, String hosts) {
+        int start = url.indexOf("//") + 2;
+        int slash = url.indexOf('/', start);
+        String rest = url.substring(slash);
+        return url.substring(0, start) + hosts + rest + (rest.contains("?") ? "&" : "?");
+    }
+
+    private static HighlanderSettings settings(String url, String user, String password) {
+        return HighlanderSettings.builder().nodeId("a").lease(LEASE).jdbcUrl(url, user, password).build();
+    }
+
+    private static WeldContainer emptyContainer() {
+        return new Weld("host-race-" + System.nanoTime()).disableDiscovery()
+                .property("org.jboss.weld.se.shutdownHook", false)
+                .addBeanClasses(DataSourceLocatorTest.Anchor.class) // Weld SE wants at least one class
+                .initialize();
+    }
+}
