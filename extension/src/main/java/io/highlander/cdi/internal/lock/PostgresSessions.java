@@ -1,5 +1,6 @@
 package io.highlander.cdi.internal.lock;
 
+import io.highlander.cdi.internal.Messages;
 import io.highlander.cdi.internal.datasource.ConnectionSource;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -14,6 +15,8 @@ public final class PostgresSessions implements Sessions {
     private final Duration watcherWait;
     private final boolean mustAnnounce;
     private final long tokenFloor;
+    /** The server of the node session opened last: the watcher must be on it too. */
+    private volatile ClusterIdentity nodeServer;
 
     /**
      * @param connections     where connections come from
@@ -37,13 +40,26 @@ public final class PostgresSessions implements Sessions {
 
     @Override
     public NodeStatements openNode(String label) throws SQLException {
-        return NodeSessionStatements.open(connections, label, nodeId, lease, standbyInterval, mustAnnounce, tokenFloor);
+        NodeSessionStatements node = NodeSessionStatements.open(connections, label, nodeId, lease, standbyInterval,
+                mustAnnounce, tokenFloor);
+        nodeServer = node.cluster();
+        return node;
     }
 
     @Override
     public WatcherStatements openWatcher(String label) throws SQLException {
         // it holds no lock, so its idle timeout guards nothing: long enough for an idle watcher's park
-        return WatcherSessionStatements.open(connections, label, nodeId, watcherWait);
+        WatcherSessionStatements watcher = WatcherSessionStatements.open(connections, label, nodeId, watcherWait);
+        // two servers that both take connections as a primary (a split database, or a multi-host URL raced while a
+        // promotion is under way): a watcher on the other one would see every lock free there, so it is refused and
+        // its loop tries again after its back-off, until both sessions are on one server
+        ClusterIdentity node = nodeServer;
+        ClusterIdentity own = watcher.session().cluster();
+        if (node != null && !node.equals(own)) {
+            watcher.abandon();
+            throw new SQLException(Messages.watcherOnOtherServer(label, own, node), "08004");
+        }
+        return watcher;
     }
 
     @Override
