@@ -2,9 +2,11 @@ package io.highlander.cdi.internal.datasource;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Connects to every host of a multi-host URL at once ({@link MultiHostUrl}) and keeps the first connection that
@@ -12,12 +14,25 @@ import java.util.concurrent.Executor;
  * {@code primary} itself on each single-host URL); every later connection is closed as it arrives. pgjdbc alone tries
  * the hosts one after the other, and puts a host it remembers as a standby last, so after a failover a silent old
  * primary first in the list cost every reconnect a whole {@code connectTimeout} or {@code socketTimeout} (at least 1 s:
- * the driver counts whole seconds). Here it costs nothing once another host answers; each attempt stays bounded by the
- * driver's timeouts ({@link ConnectBounds}), so a connect that no host answers fails after the slowest bound.
+ * the driver counts whole seconds). Here it costs nothing once another host answers.
  *
- * <p>Each attempt runs on a thread of its own from the given executor, and only the driver's connect runs there.
+ * <p>While an attempt is still waiting on a host, a host that failed (a standby refused as not a primary, a refused
+ * port) is asked again every {@link #RETRY}: a standby promoted meanwhile is found within that, not at the next
+ * connect after the silent host's timeout and the caller's back-off. Hosts are asked again only while some host's first
+ * attempt is still in the driver, and the race fails, with every host's last failure, once no attempt is left in it: so
+ * a connect lasts at most its slowest first attempt plus one attempt more, each bounded by the driver's timeouts
+ * ({@link ConnectBounds}).
+ *
+ * <p>Each host's attempts run on a thread of their own from the given executor, and only the driver's connect runs
+ * there.
  */
 final class HostRace {
+
+    /**
+     * How soon a host that failed is asked again while another is still waited on: a promotion takes effect in tens of
+     * milliseconds, and ten connects a second per node are a small load on a standby for the seconds of a failover.
+     */
+    static final Duration RETRY = Duration.ofMillis(100);
 
     /** One host's connect: the driver, given its URL and the properties. */
     @FunctionalInterface
@@ -32,7 +47,7 @@ final class HostRace {
     /**
      * @param urls      one single-host URL per host, in the user's order
      * @param connector the driver's connect
-     * @param threads   where each attempt runs
+     * @param threads   where each host's attempts run
      */
     HostRace(List<String> urls, Connector connector, Executor threads) {
         this.urls = urls;
@@ -43,7 +58,7 @@ final class HostRace {
     /**
      * @param properties the connection's properties, the same for every host
      * @return the first connection had
-     * @throws SQLException if no host gave one: the first host's failure, the others' suppressed under it
+     * @throws SQLException if no host gave one: the first host's last failure, the others' suppressed under it
      */
     Connection connect(Properties properties) throws SQLException {
         Race race = new Race(urls.size());
@@ -51,29 +66,44 @@ final class HostRace {
             int host = i;
             String url = urls.get(i);
             threads.execute(() -> {
-                try {
-                    race.had(connector.connect(url, properties));
-                } catch (SQLException | RuntimeException e) {
-                    race.failed(host, e);
-                }
+                boolean first = true;
+                do {
+                    try {
+                        race.had(connector.connect(url, properties), first);
+                        return;
+                    } catch (SQLException | RuntimeException e) {
+                        race.failed(host, e, first);
+                    }
+                    first = false;
+                } while (race.again());
             });
         }
         return race.await();
     }
 
-    /** The attempts' outcome, under one monitor: the winner, or every failure. */
+    /** The attempts' outcome, under one monitor: the winner, or every host's last failure. */
     private static final class Race {
         private final Exception[] failures;
-        private int failed;
+        /** Attempts in the driver now. */
+        private int trying;
+        /** Hosts whose first attempt is still in the driver: only while one is are the others asked again. */
+        private int firstPending;
         private Connection winner;
+        private boolean lost;
         private boolean over;
 
         Race(int hosts) {
             this.failures = new Exception[hosts];
+            this.trying = hosts;
+            this.firstPending = hosts;
         }
 
-        void had(Connection connection) {
+        void had(Connection connection, boolean first) {
             synchronized (this) {
+                trying--;
+                if (first) {
+                    firstPending--;
+                }
                 if (!over) {
                     over = true;
                     winner = connection;
@@ -84,31 +114,66 @@ final class HostRace {
             closeQuietly(connection); // a later host, or a caller that gave up: never used
         }
 
-        synchronized void failed(int host, Exception e) {
+        synchronized void failed(int host, Exception e, boolean first) {
             failures[host] = e;
-            failed++;
+            trying--;
+            if (first) {
+                firstPending--;
+            }
+            if (trying == 0 && !over) {
+                over = true; // nobody left in the driver: every host has failed at least once, and lately
+                lost = true;
+            }
             notifyAll();
+        }
+
+        /**
+         * After a failure: waits {@link #RETRY}, unless the race ends or no first attempt is left in the driver
+         * meanwhile; whether to try this host again. A host's second attempt is never what keeps a race going: were it
+         * so, two slow hosts could take turns for ever.
+         */
+        synchronized boolean again() {
+            long deadline = System.nanoTime() + RETRY.toNanos();
+            long left;
+            while (!over && firstPending > 0 && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                } catch (InterruptedException e) {
+                    return false;
+                }
+            }
+            if (over || firstPending == 0) {
+                return false;
+            }
+            trying++;
+            return true;
         }
 
         Connection await() throws SQLException {
             synchronized (this) {
                 try {
-                    while (winner == null && failed < failures.length) {
+                    while (!over) {
                         wait();
                     }
                 } catch (InterruptedException e) {
                     over = true; // a connection that arrives from now on is closed
+                    notifyAll();
                     Thread.currentThread().interrupt();
                     throw new SQLException("interrupted while connecting", "08001", e);
                 }
-                over = true;
-                if (winner != null) {
+                if (!lost) {
                     return winner;
                 }
             }
-            SQLException first = asSql(failures[0]);
-            for (int i = 1; i < failures.length; i++) {
-                first.addSuppressed(failures[i]);
+            SQLException first = null;
+            for (Exception failure : failures) {
+                if (failure != null) {
+                    if (first == null) {
+                        first = asSql(failure);
+                    } else {
+                        first.addSuppressed(failure);
+                    }
+                }
             }
             throw first;
         }

@@ -13,6 +13,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.Test;
@@ -49,6 +52,32 @@ class HostRaceTest {
                 }
             }, "the connect waited on the silent host");
             assertThat(port).as("the server that answered").isEqualTo(postgres.port());
+        }
+    }
+
+    @Test
+    void aHostThatRefusedIsAskedAgainWhileAnotherIsSilent() throws Exception {
+        TestPostgres postgres = TestPostgres.shared();
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             RefusingThenForwarding promoted = new RefusingThenForwarding(postgres.port());
+             WeldContainer container = emptyContainer()) {
+            String url = withHosts(postgres.url(), "127.0.0.1:" + silent.getLocalPort() + ",127.0.0.1:" + promoted.port())
+                    + "sslmode=disable&connectTimeout=" + SILENT_WAIT_SECONDS + "&socketTimeout=" + SILENT_WAIT_SECONDS;
+            ConnectionSource source = DataSourceLocator.locate(container.getBeanManager(),
+                    settings(url, postgres.user(), postgres.password()));
+            CompletableFuture<Connection> connect = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return source.connect();
+                } catch (SQLException e) {
+                    throw new CompletionException(e);
+                }
+            });
+            // refused, and asked again while the silent host is still waited on: then it becomes a server
+            await("the refusing host asked again").atMost(PATIENCE).until(() -> promoted.refused() >= 2);
+            promoted.forward();
+            try (Connection connection = connect.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
+                assertThat(connection.isValid(5)).as("the connection through the host that answered at last").isTrue();
+            }
         }
     }
 
