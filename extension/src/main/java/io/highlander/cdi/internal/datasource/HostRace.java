@@ -1,5 +1,6 @@
 package io.highlander.cdi.internal.datasource;
 
+import io.highlander.cdi.internal.Messages;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -58,7 +59,8 @@ final class HostRace {
     /**
      * @param properties the connection's properties, the same for every host
      * @return the first connection had
-     * @throws SQLException if no host gave one: the first host's last failure, the others' suppressed under it
+     * @throws SQLException if no host gave one: the first host's last failure whose server answered, else the first
+     *                      host's, the others' suppressed under it
      */
     Connection connect(Properties properties) throws SQLException {
         Race race = new Race(urls.size());
@@ -159,23 +161,34 @@ final class HostRace {
                     over = true; // a connection that arrives from now on is closed
                     notifyAll();
                     Thread.currentThread().interrupt();
-                    throw new SQLException("interrupted while connecting", "08001", e);
+                    throw new SQLException(Messages.connectInterrupted(), "08001", e);
                 }
                 if (!lost) {
                     return winner;
                 }
             }
-            SQLException first = null;
+            SQLException reported = asSql(failures[answered()]);
             for (Exception failure : failures) {
-                if (failure != null) {
-                    if (first == null) {
-                        first = asSql(failure);
-                    } else {
-                        first.addSuppressed(failure);
-                    }
+                if (failure != null && failure != reported && failure != reported.getCause()) {
+                    reported.addSuppressed(failure);
                 }
             }
-            throw first;
+            throw reported;
+        }
+
+        /**
+         * The failure to report: the first host's, in the URL's order, whose server answered (a wrong password, a
+         * missing database: what the user must fix), else the first host's. A connection failure's SQLState is of
+         * class 08.
+         */
+        private int answered() {
+            for (int i = 0; i < failures.length; i++) {
+                if (failures[i] instanceof SQLException sql && sql.getSQLState() != null
+                        && !sql.getSQLState().startsWith("08")) {
+                    return i;
+                }
+            }
+            return 0;
         }
 
         private static SQLException asSql(Exception e) {

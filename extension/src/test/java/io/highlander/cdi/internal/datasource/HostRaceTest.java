@@ -1,6 +1,7 @@
 package io.highlander.cdi.internal.datasource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
@@ -78,6 +79,23 @@ class HostRaceTest {
             try (Connection connection = connect.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
                 assertThat(connection.isValid(5)).as("the connection through the host that answered at last").isTrue();
             }
+        }
+    }
+
+    @Test
+    void whenNoHostGivesAConnectionTheServersAnswerIsReported() throws Exception {
+        TestPostgres postgres = TestPostgres.shared();
+        try (RefusingThenForwarding refusing = new RefusingThenForwarding(postgres.port());
+             WeldContainer container = emptyContainer()) {
+            String url = withHosts(postgres.url(), "127.0.0.1:" + refusing.port() + ",127.0.0.1:" + postgres.port());
+            url = url.replaceFirst("/[^/?]*\\?", "/no_such_database_here?"); // the server answers: no such database
+            ConnectionSource source = DataSourceLocator.locate(container.getBeanManager(),
+                    settings(url, postgres.user(), postgres.password()));
+            SQLException failure = assertTimeoutPreemptively(PATIENCE,
+                    () -> catchThrowableOfType(source::connect, SQLException.class));
+            assertThat(failure.getSQLState()).as("what the user must fix, not the first host's refusal: %s", failure)
+                    .isEqualTo("3D000");
+            assertThat(failure.getSuppressed()).as("the refusing host's failure, kept").isNotEmpty();
         }
     }
 
