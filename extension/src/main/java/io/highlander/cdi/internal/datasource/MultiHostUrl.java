@@ -11,15 +11,17 @@ import java.util.Optional;
  * original's database and parameters, so that {@link HostRace} can connect to every host at once. Only the host list is
  * read; the rest of the URL is copied as it is (never parsed, never logged: it may hold a password).
  *
- * <p>A URL is raced only where pgjdbc would take whichever host answers, or only a primary: {@code targetServerType}
- * absent, {@code any}, {@code primary} or {@code master} (its old name). Any other value ({@code preferPrimary},
- * {@code secondary}, {@code preferSecondary}, {@code readOnly}…) ranks hosts, which a race cannot, so such a URL, and a
- * URL with one host or none, stays with pgjdbc's own order.
+ * <p>A URL is raced only where it asks for a primary: {@code targetServerType=primary} (or {@code master}, its old
+ * name), which the failover documentation tells users to set. Without it ({@code any}, the default) pgjdbc takes the
+ * first host in the list that accepts, and a list that names a standby too would, raced, land on the standby whenever
+ * it answered first, which Highlander refuses (HL-0308): a deployment that worked would fail now and then. Any other
+ * value ({@code preferPrimary}, {@code secondary}, {@code preferSecondary}, {@code readOnly}…) ranks hosts, which a
+ * race cannot. So such a URL, and a URL with one host or none, stays with pgjdbc's own order.
  */
 final class MultiHostUrl {
 
     private static final String PREFIX = "jdbc:postgresql://";
-    private static final List<String> RACEABLE_TARGETS = List.of("any", "primary", "master");
+    private static final List<String> RACEABLE_TARGETS = List.of("primary", "master");
 
     private MultiHostUrl() {
     }
@@ -80,11 +82,11 @@ final class MultiHostUrl {
         return hosts;
     }
 
-    /** Whether the URL's {@code targetServerType} (the last one wins, as in pgjdbc) lets a race choose. */
+    /** Whether the URL's {@code targetServerType} (the last one wins, as in pgjdbc) asks for a primary. */
     private static boolean raceable(String tail) {
         int query = tail.indexOf('?');
         if (query < 0) {
-            return true;
+            return false;
         }
         String target = "any";
         for (String parameter : tail.substring(query + 1).split("&")) {

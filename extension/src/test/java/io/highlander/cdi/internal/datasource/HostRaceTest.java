@@ -22,7 +22,8 @@ import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.Test;
 
 /**
- * The DataSource Highlander builds from a multi-host {@code highlander.datasource.url} connects to every host at once
+ * The DataSource Highlander builds from a multi-host {@code highlander.datasource.url} that asks for a primary
+ * ({@code targetServerType=primary}) connects to every host at once
  * and keeps the first that answers ({@link HostRace}): a host that accepts and never answers, first in the list, costs
  * nothing once the real server answers; and of two answers, the later connection is closed at once.
  */
@@ -41,7 +42,8 @@ class HostRaceTest {
              WeldContainer container = emptyContainer()) {
             // the kernel completes the handshake into the backlog; nobody ever reads or answers
             String url = withHosts(postgres.url(), "127.0.0.1:" + silent.getLocalPort() + ",127.0.0.1:" + postgres.port())
-                    + "sslmode=disable&connectTimeout=" + SILENT_WAIT_SECONDS + "&socketTimeout=" + SILENT_WAIT_SECONDS;
+                    + "targetServerType=primary&sslmode=disable&connectTimeout=" + SILENT_WAIT_SECONDS
+                    + "&socketTimeout=" + SILENT_WAIT_SECONDS;
             ConnectionSource source = DataSourceLocator.locate(container.getBeanManager(),
                     settings(url, postgres.user(), postgres.password()));
             int port = assertTimeoutPreemptively(PATIENCE, () -> {
@@ -63,7 +65,8 @@ class HostRaceTest {
              RefusingThenForwarding promoted = new RefusingThenForwarding(postgres.port());
              WeldContainer container = emptyContainer()) {
             String url = withHosts(postgres.url(), "127.0.0.1:" + silent.getLocalPort() + ",127.0.0.1:" + promoted.port())
-                    + "sslmode=disable&connectTimeout=" + SILENT_WAIT_SECONDS + "&socketTimeout=" + SILENT_WAIT_SECONDS;
+                    + "targetServerType=primary&sslmode=disable&connectTimeout=" + SILENT_WAIT_SECONDS
+                    + "&socketTimeout=" + SILENT_WAIT_SECONDS;
             ConnectionSource source = DataSourceLocator.locate(container.getBeanManager(),
                     settings(url, postgres.user(), postgres.password()));
             CompletableFuture<Connection> connect = CompletableFuture.supplyAsync(() -> {
@@ -87,7 +90,8 @@ class HostRaceTest {
         TestPostgres postgres = TestPostgres.shared();
         try (RefusingThenForwarding refusing = new RefusingThenForwarding(postgres.port());
              WeldContainer container = emptyContainer()) {
-            String url = withHosts(postgres.url(), "127.0.0.1:" + refusing.port() + ",127.0.0.1:" + postgres.port());
+            String url = withHosts(postgres.url(), "127.0.0.1:" + refusing.port() + ",127.0.0.1:" + postgres.port())
+                    + "targetServerType=primary";
             url = url.replaceFirst("/[^/?]*\\?", "/no_such_database_here?"); // the server answers: no such database
             ConnectionSource source = DataSourceLocator.locate(container.getBeanManager(),
                     settings(url, postgres.user(), postgres.password()));
@@ -104,7 +108,7 @@ class HostRaceTest {
         TestPostgres postgres = TestPostgres.shared();
         String name = "host-race-" + System.nanoTime();
         String host = "127.0.0.1:" + postgres.port();
-        String url = withHosts(postgres.url(), host + "," + host) + "ApplicationName=" + name;
+        String url = withHosts(postgres.url(), host + "," + host) + "targetServerType=primary&ApplicationName=" + name;
         try (WeldContainer container = emptyContainer()) {
             ConnectionSource source = DataSourceLocator.locate(container.getBeanManager(),
                     settings(url, postgres.user(), postgres.password()));

@@ -17,23 +17,21 @@ class MultiHostUrlTest {
 
     @Test
     void aHostWithoutAPortKeepsTheDriversDefault() {
-        assertThat(MultiHostUrl.split("jdbc:postgresql://a,b:6000/app"))
-                .contains(List.of("jdbc:postgresql://a/app", "jdbc:postgresql://b:6000/app"));
+        assertThat(MultiHostUrl.split("jdbc:postgresql://a,b:6000/app?targetServerType=primary")).contains(List.of(
+                "jdbc:postgresql://a/app?targetServerType=primary", "jdbc:postgresql://b:6000/app?targetServerType=primary"));
     }
 
     @Test
     void bracketedIpv6AddressesKeepTheirColons() {
-        assertThat(MultiHostUrl.split("jdbc:postgresql://[::1]:5432,[fe80::1:2]/app?sslmode=disable"))
-                .contains(List.of("jdbc:postgresql://[::1]:5432/app?sslmode=disable",
-                        "jdbc:postgresql://[fe80::1:2]/app?sslmode=disable"));
+        assertThat(MultiHostUrl.split("jdbc:postgresql://[::1]:5432,[fe80::1:2]/app?targetServerType=primary"))
+                .contains(List.of("jdbc:postgresql://[::1]:5432/app?targetServerType=primary",
+                        "jdbc:postgresql://[fe80::1:2]/app?targetServerType=primary"));
     }
 
     @Test
     void aUrlWithoutDatabaseSplitsAtItsParameters() {
-        assertThat(MultiHostUrl.split("jdbc:postgresql://a:1,b:2?targetServerType=any"))
-                .contains(List.of("jdbc:postgresql://a:1?targetServerType=any", "jdbc:postgresql://b:2?targetServerType=any"));
-        assertThat(MultiHostUrl.split("jdbc:postgresql://a:1,b:2"))
-                .contains(List.of("jdbc:postgresql://a:1", "jdbc:postgresql://b:2"));
+        assertThat(MultiHostUrl.split("jdbc:postgresql://a:1,b:2?targetServerType=primary")).contains(List.of(
+                "jdbc:postgresql://a:1?targetServerType=primary", "jdbc:postgresql://b:2?targetServerType=primary"));
     }
 
     @Test
@@ -44,6 +42,14 @@ class MultiHostUrlTest {
         assertThat(MultiHostUrl.split("jdbc:postgresql:///app")).isEmpty();
         assertThat(MultiHostUrl.split("jdbc:h2:mem:x")).isEmpty();
         assertThat(MultiHostUrl.split(null)).isEmpty();
+    }
+
+    @Test
+    void withoutAskingForAPrimaryTheListIsLeftToTheDriversOrder() {
+        // raced, a list that names a standby too would land on it whenever it answered first, and be refused (HL-0308)
+        assertThat(MultiHostUrl.split("jdbc:postgresql://a,b/app")).isEmpty();
+        assertThat(MultiHostUrl.split("jdbc:postgresql://a,b/app?sslmode=disable")).isEmpty();
+        assertThat(MultiHostUrl.split("jdbc:postgresql://a,b/app?targetServerType=any")).isEmpty();
     }
 
     @Test
