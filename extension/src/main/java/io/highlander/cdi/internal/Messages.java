@@ -259,6 +259,17 @@ public final class Messages {
                 + " a cancel request and its connection was abandoned (the server, or the network to it, went silent).";
     }
 
+    public static String watcherOnOtherServer(String owner, Object watcher, Object node) {
+        return "HL-0351: " + owner + ": the watcher's connection reached " + watcher + ", not the node session's server "
+                + node + ", so it was closed and is tried again; two servers take connections as a primary at once"
+                + " (a failover under way, or a split database): make sure the HA manager fences the old primary.";
+    }
+
+    public static String connectInterrupted() {
+        return "HL-0352: the connect to PostgreSQL was interrupted (the node is stopping); a connection that arrives"
+                + " later is closed at once.";
+    }
+
     public static String otherCluster(String node, Object now, Object home, String highest) {
         return "HL-0342: node " + node + " does not lead: its session is on another PostgreSQL cluster, " + now
                 + ", than the one its fencing tokens came from, " + home + ", whose tokens start again below those"

@@ -14,8 +14,9 @@ import java.util.Properties;
  * <ul>
  *   <li>{@code connectTimeout}: the TCP connect to one host (a host that drops packets).</li>
  *   <li>{@code socketTimeout}: each read while connecting, i.e. the start-up exchange with a host that accepts and
- *       never answers; pgjdbc then tries the next host of a multi-host URL. The lock session sets its own network
- *       timeout on every statement after that ({@code LockSession}).</li>
+ *       never answers. The hosts of a multi-host URL are connected to at once ({@link HostRace}), so this bounds how
+ *       long a silent host's attempt lingers, not how long a connect waits once another host answers. The lock
+ *       session sets its own network timeout on every statement after that ({@code LockSession}).</li>
  *   <li>{@code cancelSignalTimeout}: the connect and the read of a cancel request, which a statement past its
  *       deadline gets before its connection is abandoned.</li>
  * </ul>

@@ -3,6 +3,7 @@ package io.highlander.cdi.internal.datasource;
 import io.highlander.cdi.HighlanderDataSource;
 import io.highlander.cdi.HighlanderSettings;
 import io.highlander.cdi.internal.Messages;
+import io.highlander.cdi.internal.threads.CancelThreads;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
@@ -190,7 +191,10 @@ public final class DataSourceLocator {
         return of(dataSource, "'" + jndiName + "'");
     }
 
-    /** The driver's connections from a URL, every wait of a connect bounded ({@link ConnectBounds}). */
+    /**
+     * The driver's connections from a URL, every wait of a connect bounded ({@link ConnectBounds}); the hosts of a
+     * multi-host URL raced ({@link HostRace}), so that a silent host costs nothing once another answers.
+     */
     private static ConnectionSource url(String url, String user, String password, ConnectBounds bounds) {
         try {
             DriverManager.getDriver(url);
@@ -198,6 +202,13 @@ public final class DataSourceLocator {
             throw new IllegalStateException(Messages.noJdbcDriver(url), e);
         }
         String description = Messages.redactUrl(url);
+        HostRace.Connector driver = DriverManager::getConnection;
+        HostRace.Connector connector = MultiHostUrl.split(url)
+                .<HostRace.Connector>map(hosts -> {
+                    HostRace race = new HostRace(hosts, driver, CancelThreads.CONNECTS);
+                    return (whole, properties) -> race.connect(properties);
+                })
+                .orElse(driver);
         return new ConnectionSource() {
             @Override
             public Connection connect() throws SQLException {
@@ -208,7 +219,7 @@ public final class DataSourceLocator {
                 if (password != null) {
                     properties.setProperty("password", password);
                 }
-                return DriverManager.getConnection(url, properties);
+                return connector.connect(url, properties);
             }
 
             @Override
