@@ -3,6 +3,7 @@ package io.highlander.cdi.internal.election;
 import io.highlander.cdi.HighlanderSettings;
 import io.highlander.cdi.internal.lock.LiveNode;
 import io.highlander.cdi.internal.lock.Notice;
+import io.highlander.cdi.internal.lock.OtherServerException;
 import io.highlander.cdi.internal.lock.PoolerDetectedException;
 import io.highlander.cdi.internal.lock.Sessions;
 import io.highlander.cdi.internal.lock.WatcherStatements;
@@ -78,6 +79,8 @@ public final class WatcherLoop implements NodeLoop.Watching {
     private long reconnectAt;
     /** Whether a failure set {@link #reconnectAt}; before the first failure there is no deadline (FINDINGS.md 2). */
     private boolean backingOff;
+    /** The last HL-0351 said, so that a split database is said once per change, not at every retry. */
+    private String loggedOtherServer;
 
     /**
      * @param settings the node's settings
@@ -248,7 +251,14 @@ public final class WatcherLoop implements NodeLoop.Watching {
         if (closing) {
             return new Done();
         }
-        LOG.log(Level.DEBUG, () -> "watcher of node " + settings.nodeId() + ": " + Election.describe(e));
+        if (e instanceof OtherServerException) {
+            if (!e.getMessage().equals(loggedOtherServer)) {
+                loggedOtherServer = e.getMessage();
+                LOG.log(Level.WARNING, e.getMessage()); // a split database, or a failover under way: once per change
+            }
+        } else {
+            LOG.log(Level.DEBUG, () -> "watcher of node " + settings.nodeId() + ": " + Election.describe(e));
+        }
         backingOff = true;
         reconnectAt = ticker.getAsLong() + backoff.failed();
         return new Park(reconnectAt);

@@ -1,6 +1,5 @@
 package io.highlander.cdi.internal.lock;
 
-import io.highlander.cdi.internal.Messages;
 import io.highlander.cdi.internal.datasource.ConnectionSource;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -76,7 +75,7 @@ public final class PostgresSessions implements Sessions {
             NodeSessionStatements current = node;
             if (current != null && !current.ended() && !current.cluster().equals(own)) {
                 opened.abandon();
-                throw new SQLException(Messages.watcherOnOtherServer(label, own, current.cluster()), "08004");
+                throw new OtherServerException(label, own, current.cluster());
             }
             watcher = opened;
         }

@@ -3,14 +3,19 @@ package io.highlander.cdi.internal.election;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.highlander.cdi.HighlanderSettings;
+import io.highlander.cdi.internal.lock.ClusterIdentity;
 import io.highlander.cdi.internal.lock.LiveNode;
+import io.highlander.cdi.internal.lock.NodeStatements;
 import io.highlander.cdi.internal.lock.Notice;
+import io.highlander.cdi.internal.lock.OtherServerException;
 import io.highlander.cdi.internal.lock.Sessions;
 import io.highlander.cdi.internal.lock.WatcherStatements;
+import io.highlander.cdi.testing.LogRecorder;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 class WatcherLoopTest {
@@ -147,6 +152,47 @@ class WatcherLoopTest {
 
         assertThat(early.step()).isInstanceOf(WatcherLoop.AwaitGone.class);
         assertThat(early.connected()).isTrue();
+    }
+
+    @Test
+    void aWatcherOnAnotherServerThanItsNodeSessionIsSaidAtWarningOncePerChangeNotAtEveryRetry() {
+        ClusterIdentity node = new ClusterIdentity("10.0.0.1:5432/app", OptionalLong.of(1), 1);
+        List<ClusterIdentity> reached = new ArrayList<>(List.of(new ClusterIdentity("10.0.0.2:5432/app",
+                OptionalLong.of(2), 1)));
+        Sessions split = new Sessions() {
+            @Override
+            public NodeStatements openNode(String label) {
+                throw new UnsupportedOperationException("a watcher test opens no node session");
+            }
+
+            @Override
+            public WatcherStatements openWatcher(String label) throws SQLException {
+                throw new OtherServerException(label, reached.get(0), node);
+            }
+
+            @Override
+            public String description() {
+                return "a split database";
+            }
+        };
+        WatcherLoop onSplit = new WatcherLoop(settings, split, node(), ticker);
+        try (LogRecorder log = LogRecorder.of(Election.class.getName())) {
+            onSplit.start();
+            for (int attempt = 0; attempt < 3; attempt++) {
+                assertThat(onSplit.step()).isInstanceOf(WatcherLoop.Park.class);
+                ticker.advance(Duration.ofSeconds(2)); // past the back-off
+            }
+            reached.set(0, new ClusterIdentity("10.0.0.3:5432/app", OptionalLong.of(3), 1));
+            assertThat(onSplit.step()).isInstanceOf(WatcherLoop.Park.class);
+
+            assertThat(log.records()).extracting(record -> record.getLevel().getName(), record -> record.getMessage()
+                    .substring(0, 8)).containsExactly(org.assertj.core.groups.Tuple.tuple("WARNING", "HL-0351:"),
+                    org.assertj.core.groups.Tuple.tuple("WARNING", "HL-0351:"));
+        }
+    }
+
+    private NodeLoop node() {
+        return node;
     }
 
     @Test
