@@ -23,7 +23,8 @@ public final class BenchmarkMain {
     /** Every row id a run produces; the CI test checks them all. */
     public static final List<String> ROWS = List.of("F0", "F1", "F1w", "F2", "F2w", "F3", "F4", "F5", "F6", "F7", "F8",
             "F9", "F10", "X1", "X2", "X3", "X4", "C1", "C2", "C3", "C4", "C5", "N1", "N2", "N3", "N4", "N5", "N6", "N7",
-            "O1", "O2", "S1", "S2", "L1", "L2", "L3", "L4", "L5", "L6", "L7", "J1", "J2", "J3", "J4", "J5", "J6");
+            "O1", "O2", "S1", "S2", "L1", "L2", "L3", "L4", "L5", "L6", "L7", "J1", "J2", "J3", "J4", "J5", "J6",
+            "T1", "T2", "T3");
 
     private static final String SINGLETON_DEFAULTS = "lease 10s, heartbeat 2s (L/5), stop-margin 1s (L/10), "
             + "standby interval 5s (one lock session per singleton: blocking standbys; issue 11's node session: the "
@@ -67,7 +68,7 @@ public final class BenchmarkMain {
         NodeProcess.isolateClassPath(logDir.resolve("lib"));
         try (PostgresServer server = PostgresServer.start()) {
             header(server, logDir, loadBefore);
-            String only = System.getProperty("bench.only", "failover,creation,cost,sessions,scale,large,calls"); // for working on one part
+            String only = System.getProperty("bench.only", "failover,creation,cost,sessions,scale,large,calls,fence"); // for working on one part
             if (only.contains("failover")) {
                 partStarts("failover");
                 failover(server, logDir);
@@ -107,6 +108,12 @@ public final class BenchmarkMain {
             if (only.contains("calls")) {
                 partStarts("calls");
                 calls(server, logDir);
+                report.line("");
+                report.line("(load average at the end of this part: " + load() + ")");
+            }
+            if (only.contains("fence")) {
+                partStarts("fence");
+                fence(server);
                 report.line("");
                 report.line("(load average at the end of this part: " + load() + ")");
             }
@@ -383,6 +390,44 @@ public final class BenchmarkMain {
                 fmt(noOp.nanos()), fmt(noOp.error()), fmt(noOp.bytesPerCall()),
                 String.format(Locale.ROOT, "%.1f×", noOp.nanos() / plain.nanos()), "—",
                 "J4 − J6 = " + fmt(leaderOnly.nanos() - noOp.nanos()) + " ns: @LeaderOnly's own check");
+    }
+
+    // ---- fenced transactions ----
+
+    private void fence(PostgresServer server) throws Exception {
+        int warmUp = n(5_000, 500);
+        int measured = n(10_000, 1_000); // the full run's ≥ 10,000 of each kind (issue 23)
+        FenceCost.Result result = FenceCost.run(server, warmUp, measured);
+        report.section("Fenced transactions: one warm connection, plain and fenced alternately in the same window ("
+                        + measured + " of each after " + warmUp + " of each as warm-up; µs per transaction)",
+                "transaction", "n", "median", "p95", "p99", "max", "statements / transaction",
+                "round trips / transaction");
+        report.row("T1", "plain: INSERT + commit", result.plain().count(), micros(result.plain(), 50),
+                micros(result.plain(), 95), micros(result.plain(), 99), micros(result.plain(), 100),
+                fmt(result.plainStatements()), fmt(result.plainRoundTrips()));
+        report.row("T2", "fenced: Leadership.fence(connection) + INSERT + commit", result.fenced().count(),
+                micros(result.fenced(), 50), micros(result.fenced(), 95), micros(result.fenced(), 99),
+                micros(result.fenced(), 100), fmt(result.fencedStatements()), fmt(result.fencedRoundTrips()));
+        report.row("T3", "the fence's cost: T2 − T1 (each percentile's difference)", "—",
+                microsDifference(result.fenced(), result.plain(), 50),
+                microsDifference(result.fenced(), result.plain(), 95),
+                microsDifference(result.fenced(), result.plain(), 99), "—",
+                fmt(result.fencedStatements() - result.plainStatements()),
+                fmt(result.fencedRoundTrips() - result.plainRoundTrips()));
+        report.line("");
+        report.line("JDBC calls of the first measured fenced transaction, from the connection's trace: "
+                + result.fencedCalls() + ". Statements are the execute calls; round trips are the execute, commit"
+                + " and rollback calls (pgjdbc sends BEGIN with the first statement). @LeaderOnly's own cost per call,"
+                + " its registration with the term's work included, is J4 − J1 of the calls part.");
+    }
+
+    private static String micros(Latency latency, double percentile) {
+        return fmt(latency.percentileMillis(percentile) * 1000);
+    }
+
+    private static String microsDifference(Latency ours, Latency floor, double percentile) {
+        double difference = (ours.percentileMillis(percentile) - floor.percentileMillis(percentile)) * 1000;
+        return (difference >= 0 ? "+" : "") + fmt(difference);
     }
 
     // ---- helpers ----

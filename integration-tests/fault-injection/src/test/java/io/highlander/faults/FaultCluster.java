@@ -54,6 +54,8 @@ final class FaultCluster implements AutoCloseable {
     private String nodePassword;
     private long preDestroyMillis;
     private String placement = "first-come";
+    private Class<?> nodeMain = NodeMain.class;
+    private final Map<String, Map<String, String>> nodeProperties = new LinkedHashMap<>();
 
     FaultCluster(String name) throws IOException {
         postgres = TestPostgres.shared();
@@ -141,6 +143,26 @@ final class FaultCluster implements AutoCloseable {
     }
 
     /**
+     * Runs another node main from now on (one that writes the same {@code EVENT} lines into {@code faults.history},
+     * e.g. {@link RunOnceNodeMain}), instead of {@link NodeMain}.
+     */
+    void nodeMain(Class<?> main) {
+        nodeMain = main;
+    }
+
+    /** Adds a system property to one node's command line, from its next start on. */
+    void nodeProperty(String node, String key, String value) {
+        nodeProperties.computeIfAbsent(node, n -> new LinkedHashMap<>()).put(key, value);
+    }
+
+    /** Writes one line to a node's stdin (a command to a node main that reads them). */
+    void send(String node, String line) {
+        if (!processes.get(node).send(line)) {
+            throw new AssertionError("node " + node + " did not take the command " + line);
+        }
+    }
+
+    /**
      * Starts a node that reaches PostgreSQL at another address (e.g. through a pooler) instead of through its
      * proxy, and returns once it is up.
      *
@@ -192,7 +214,7 @@ final class FaultCluster implements AutoCloseable {
             url = databaseUrl.replaceFirst("//[^/]+/", "//127.0.0.1:" + proxy.port() + "/");
         }
         url = withoutUser(url);
-        NodeCommand command = NodeCommand.of(NodeMain.class).name(node)
+        NodeCommand command = NodeCommand.of(nodeMain).name(node)
                 .jvmOptions("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
                 .systemProperty("highlander.node-id", node)
                 .systemProperty("faults.jdbc.url", url)
@@ -211,6 +233,7 @@ final class FaultCluster implements AutoCloseable {
         if (nodePassword != null) {
             command.systemProperty("faults.jdbc.password", nodePassword);
         }
+        nodeProperties.getOrDefault(node, Map.of()).forEach(command::systemProperty);
         long launching = NodeMain.micros();
         NodeProcess process = group.start(command);
         processes.put(node, process);

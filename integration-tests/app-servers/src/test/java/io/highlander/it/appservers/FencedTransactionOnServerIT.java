@@ -21,12 +21,13 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * A fenced write in a container-managed JTA transaction ({@code @Transactional}) on an application server, through
- * the server's own pool, as docs/design/fencing.md §7 reasons it: node a leads, a transaction on a fences itself with a's term, writes a row
- * and waits with its connection handle open; a steps down; the test then lets the transaction go on to its commit.
- * Asserted on what PostgreSQL recorded: the commit failed and the row is not there, because the term's end aborted
- * the fenced connection (not because PostgreSQL ended the idle transaction a lease later: Payara's handle takes
- * {@code abort} and keeps its physical connection, so the library aborts the driver's connection under it too);
- * node b's term began with no transaction fenced by a still open, and b's token is above a's.
+ * the server's own pool, as docs/design/fencing.md §7 reasons it. Node a leads; a transaction on a fences itself with
+ * a's term, writes a row and commits; a second one does the same but waits with its connection handle open; a steps
+ * down; the test then lets that transaction go on to its commit. Asserted on what PostgreSQL recorded: the first
+ * committed; the second failed and its row is not there, because the term's end aborted the fenced connection (not
+ * because PostgreSQL ended the idle transaction a lease later: Payara's handle takes {@code abort} and keeps its
+ * physical connection, so the library aborts the driver's connection under it too); node b's term began with no
+ * transaction fenced by a still open, and b's token is above a's.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class FencedTransactionOnServerIT {
@@ -77,6 +78,19 @@ abstract class FencedTransactionOnServerIT {
     void aTransactionFencedByAnEndedTermCannotCommitAndTheNextTermBeginsOnlyAfterItEnded() throws Exception {
         assertThat(b.body("/" + PackageWar.FENCED + "/fenced/ready")).as("b answers and stands by")
                 .hasValueSatisfying(answer -> assertThat(answer).contains("leading: false"));
+        // within its term, a fenced transaction commits
+        CompletableFuture<String> first = a.bodyLater("/" + PackageWar.FENCED + "/fenced/write", TIMEOUT);
+        await(() -> count("SELECT count(*) FROM fenced_backends WHERE node = '" + a.name() + "'"),
+                "a's first transaction is fenced");
+        assertThat(a.body("/" + PackageWar.FENCED + "/fenced/release")).as("the test lets it go on")
+                .hasValueSatisfying(answer -> assertThat(answer).contains("released"));
+        assertThat(first.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("a's transaction within its term; %s", record())
+                .startsWith("committed ");
+        assertThat(count("SELECT count(*) FROM fenced_writes")).as("its row").isOne();
+        try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
+            statement.execute("DELETE FROM fenced_writes; DELETE FROM fenced_backends");
+        }
+
         CompletableFuture<String> write = a.bodyLater("/" + PackageWar.FENCED + "/fenced/write", TIMEOUT);
         await(() -> count("SELECT count(*) FROM fenced_backends WHERE node = '" + a.name() + "'"),
                 "a's transaction is fenced and has written its row");
